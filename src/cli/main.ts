@@ -1,0 +1,45 @@
+import { Command, CommanderError } from 'commander';
+import { type Config, loadConfig } from '../config.ts';
+import { BulletinError, formatProblem } from '../problems.ts';
+import { registerBuild } from './build.ts';
+import { registerCheck } from './check.ts';
+import type { CliContext } from './context.ts';
+import { registerStart } from './start.ts';
+
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
+  let config: Config | undefined;
+  const program = new Command('bulletin')
+    .description('Publish a quarterly bulletin: email, PDF and web editions, a list address, delivery.')
+    .option('--data-dir <dir>', 'where state is kept (default .data, or BULLETIN_DATA_DIR)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const context: CliContext = {
+    config: () => {
+      config ??= loadConfig(env, { dataDir: program.opts<{ dataDir?: string }>().dataDir });
+      return config;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+    exitCode: 0,
+  };
+  for (const register of [registerCheck, registerBuild, registerStart]) register(program, context);
+  try {
+    await program.parseAsync(argv);
+    return context.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof BulletinError) {
+      for (const problem of err.problems) context.stderr.write(`${formatProblem(problem)}\n`);
+      return 1;
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR') {
+      context.stderr.write(`error ${e.code}: ${e.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

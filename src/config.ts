@@ -1,0 +1,74 @@
+// Configuration is read from the environment once, here, and passed down. No other module reads
+// process.env.
+
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { BulletinError, error } from './problems.ts';
+
+const optionalUrl = (protocols: RegExp) =>
+  z
+    .string()
+    .trim()
+    .transform((s) => s || undefined)
+    .pipe(z.url({ protocol: protocols }).optional());
+
+export const configSchema = z.object({
+  /** All state: embedded database, private Redis, outbox, published editions. */
+  BULLETIN_DATA_DIR: z.string().default('.data'),
+  /** Where the web edition is served; the base of every link in mail. */
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .default('http://127.0.0.1:3000')
+    .transform((s) => s.replace(/\/+$/, '')),
+  /** postgres://… for a PostgreSQL server; unset: embedded PGlite under the data directory. */
+  DATABASE_URL: optionalUrl(/^postgres(ql)?$/),
+  /** redis://… ; unset: a private redis-server started from PATH. */
+  REDIS_URL: optionalUrl(/^rediss?$/),
+  /** smtp://… or smtps://… ; unset: messages are written as .eml files to <data dir>/outbox/. */
+  SMTP_URL: optionalUrl(/^smtps?$/),
+  /** Signs confirmation and unsubscribe tokens. Unset: a random one is kept in the data directory. */
+  BULLETIN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Password of the admin pages (queue dashboard). Unset: the admin pages are off. */
+  BULLETIN_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  dataDir: string;
+  publicUrl: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  smtpUrl?: string;
+  secret?: string;
+  adminPassword?: string;
+  logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+}
+
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  overrides: { dataDir?: string } = {},
+): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new BulletinError(
+      parsed.error.issues.map((issue) =>
+        error(
+          'config',
+          `${issue.path.join('.')}: ${issue.message}.`,
+          'Fix or unset this environment variable.',
+        ),
+      ),
+    );
+  }
+  const c = parsed.data;
+  return {
+    dataDir: resolve(overrides.dataDir ?? c.BULLETIN_DATA_DIR),
+    publicUrl: c.PUBLIC_URL,
+    databaseUrl: c.DATABASE_URL,
+    redisUrl: c.REDIS_URL,
+    smtpUrl: c.SMTP_URL,
+    secret: c.BULLETIN_SECRET,
+    adminPassword: c.BULLETIN_ADMIN_PASSWORD,
+    logLevel: c.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,58 @@
+import type { DateRange, PartialDate } from './model.ts';
+
+const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/;
+
+/** `2009-04-01` or `2009-04`; undefined when malformed or impossible (2009-02-30). */
+export function parsePartialDate(text: string): PartialDate | undefined {
+  const m = ISO.exec(text.trim());
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = m[3] === undefined ? undefined : Number(m[3]);
+  if (month < 1 || month > 12) return undefined;
+  if (day !== undefined && (day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()))
+    return undefined;
+  return day === undefined ? { year, month } : { year, month, day };
+}
+
+/** `2009-02-24` or `2009-02-24 to 2009-02-27`. */
+export function parseRange(text: string): DateRange | undefined {
+  const [from, to, ...rest] = text.split(/\s+to\s+/);
+  if (rest.length || !from) return undefined;
+  const start = parsePartialDate(from);
+  const end = to === undefined ? undefined : parsePartialDate(to);
+  if (!start || (to !== undefined && !end)) return undefined;
+  if (end && toUtc(end) < toUtc(start)) return undefined;
+  return end ? { start, end } : { start };
+}
+
+function toUtc(d: PartialDate): Date {
+  return new Date(Date.UTC(d.year, d.month - 1, d.day ?? 1));
+}
+
+function formatter(d: PartialDate, language: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat(language, {
+    timeZone: 'UTC',
+    year: 'numeric',
+    month: 'long',
+    ...(d.day === undefined ? {} : { day: 'numeric' }),
+  });
+}
+
+/** "1 April 2009" / "April 2009", in the publication's language. */
+export function formatDate(d: PartialDate, language: string): string {
+  return formatter(d, language).format(toUtc(d));
+}
+
+/** "24–27 February 2009": one date, or a range collapsed the way the language writes it. */
+export function formatRange(range: DateRange, language: string): string {
+  const f = formatter(range.start, language);
+  return range.end ? f.formatRange(toUtc(range.start), toUtc(range.end)) : f.format(toUtc(range.start));
+}
+
+/** ISO 8601 for machine-readable attributes (<time datetime>). */
+export function isoDate(d: PartialDate): string {
+  return [d.year, String(d.month).padStart(2, '0'), ...(d.day ? [String(d.day).padStart(2, '0')] : [])].join(
+    '-',
+  );
+}

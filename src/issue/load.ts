@@ -1,0 +1,490 @@
+// Loads and validates one issue file: front matter, sections, articles, fields. Every problem is
+// collected with its location; an issue is returned only when there are no errors.
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import matter from 'gray-matter';
+import type { Token } from 'markdown-it';
+import { z } from 'zod';
+import { error, hasErrors, type Problem } from '../problems.ts';
+import { parsePartialDate, parseRange } from './dates.ts';
+import { BlockConverter, createMarkdown, type Node, toTree } from './markdown.ts';
+import type {
+  Article,
+  Block,
+  Byline,
+  Entry,
+  Footnote,
+  Inline,
+  Issue,
+  MoreLink,
+  Publication,
+  Section,
+} from './model.ts';
+import { plainText } from './model.ts';
+import { loadPublication } from './publication.ts';
+import { parseLocatedYaml, schemaProblems, unknownKeyWarnings } from './yaml.ts';
+
+export interface LoadResult {
+  issue?: Issue;
+  problems: Problem[];
+}
+
+const frontMatterSchema = z.object({
+  number: z.number({ error: 'is required: the issue number, e.g. 5' }).int().positive(),
+  title: z
+    .string({ error: "is required: the issue's theme" })
+    .trim()
+    .min(1, "is required: the issue's theme"),
+  date: z
+    .string({ error: 'is required: YYYY-MM-DD or YYYY-MM' })
+    .refine((s) => parsePartialDate(s) !== undefined, 'must be a date written YYYY-MM-DD or YYYY-MM'),
+  season: z.string().optional(),
+  preheader: z.string().max(200, 'should be at most 200 characters: inboxes show about 100').optional(),
+  next_issue: z.string().optional(),
+});
+
+const FIELDS = [
+  'by',
+  'role',
+  'organisation',
+  'organization',
+  'kicker',
+  'standfirst',
+  'more',
+  'type',
+  'date',
+  'place',
+  'link',
+];
+const ENTRY_FIELDS = new Set(['type', 'date', 'place', 'link']);
+const FIELD_LINE = /^([A-Za-z]+):(?:\s+(.*))?$/;
+
+export function loadIssue(path: string): LoadResult {
+  const file = resolve(path);
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    return {
+      problems: [
+        error(
+          'missing-file',
+          `${path} does not exist.`,
+          'Give the path of an issue file, e.g. issues/global-eye/005.md.',
+        ),
+      ],
+    };
+  }
+  const problems: Problem[] = [];
+  const nameMatch = /^(\d{3,})\.md$/.exec(basename(file));
+  if (!nameMatch) {
+    problems.push(
+      error(
+        'file-name',
+        `An issue file is named by its zero-padded number, not "${basename(file)}".`,
+        'Rename it, e.g. 005.md.',
+        { file },
+      ),
+    );
+  }
+  const { publication, problems: publicationProblems } = loadPublication(dirname(file));
+  problems.push(...publicationProblems);
+
+  const raw = readFileSync(file, 'utf8').replace(/\r\n?/g, '\n');
+  if (raw.includes('\0')) {
+    return {
+      problems: [
+        ...problems,
+        error('binary-file', 'The file contains NUL bytes.', 'Save it as UTF-8 text.', { file, line: 1 }),
+      ],
+    };
+  }
+  if (!/^---\n/.test(raw)) {
+    problems.push(
+      error(
+        'missing-front-matter',
+        'The file does not start with front matter.',
+        'Start it with a --- line, the fields (number, title, date), and another --- line.',
+        {
+          file,
+          line: 1,
+        },
+      ),
+    );
+    return { problems };
+  }
+  // gray-matter splits; the YAML itself is parsed with positions so that errors can point at lines.
+  const split = matter(raw, { engines: { yaml: () => ({}) } });
+  const bodyOffset = raw.endsWith(split.content)
+    ? countLines(raw.slice(0, raw.length - split.content.length))
+    : 0;
+  const yaml = parseLocatedYaml(split.matter.replace(/^\n/, ''), file, 2);
+  problems.push(...yaml.problems);
+  let front: z.infer<typeof frontMatterSchema> | undefined;
+  if (!yaml.problems.length) {
+    const parsed = frontMatterSchema.safeParse(normaliseYamlDates(yaml.value ?? {}));
+    if (parsed.success) front = parsed.data;
+    else problems.push(...schemaProblems(parsed, yaml, file));
+    problems.push(...unknownKeyWarnings(yaml.value, Object.keys(frontMatterSchema.shape), yaml, file));
+    if (front && nameMatch && Number(nameMatch[1]) !== front.number) {
+      problems.push(
+        error(
+          'number-mismatch',
+          `number is ${front.number} but the file is ${basename(file)}.`,
+          'Make the file name and the number agree.',
+          {
+            file,
+            ...yaml.locate(['number']),
+          },
+        ),
+      );
+    }
+  }
+  if (!publication) return { problems };
+
+  const md = createMarkdown();
+  const converter = new BlockConverter(md, file, split.content.split('\n'), bodyOffset);
+  const sections = readSections(toTree(md.parse(split.content, {})), converter, publication);
+  const nextIssue = front?.next_issue
+    ? converter.inlineString(front.next_issue, { file, ...yaml.locate(['next_issue']) })
+    : undefined;
+  problems.push(...converter.problems);
+
+  if (hasErrors(problems) || !front || !nameMatch) return { problems };
+  return {
+    problems,
+    issue: {
+      publication,
+      number: front.number,
+      code: nameMatch[1] as string,
+      title: front.title,
+      date: parsePartialDate(front.date) as Issue['date'],
+      season: front.season,
+      preheader: front.preheader,
+      nextIssue,
+      sections,
+      file,
+    },
+  };
+}
+
+function countLines(text: string): number {
+  return (text.match(/\n/g) ?? []).length;
+}
+
+/** YAML may hand back a Date for an unquoted 2009-04-01; editors should not have to quote it. */
+function normaliseYamlDates(value: unknown): unknown {
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [key, v] of Object.entries(out)) if (v instanceof Date) out[key] = v.toISOString().slice(0, 10);
+  if (typeof out.date === 'number') out.date = String(out.date);
+  return out;
+}
+
+function readSections(nodes: Node[], converter: BlockConverter, publication: Publication): Section[] {
+  const sections: Section[] = [];
+  const declared = publication.sections;
+  const slugs = new Map<string, number>();
+  let section: Section | undefined;
+  let article: Article | undefined;
+  let pendingFootnotes: { article: Article; numbers: number[] }[] = [];
+  const footnoteBodies = new Map<number, Block[]>();
+
+  const closeArticle = () => {
+    if (article) pendingFootnotes.push({ article, numbers: converter.takeFootnoteRefs() });
+    article = undefined;
+  };
+  const closeSection = () => {
+    closeArticle();
+    if (section && !section.articles.length) {
+      converter.problems.push(
+        error(
+          'empty-section',
+          `Section "${section.name}" has no articles.`,
+          'Add an article under it (## Title) or remove the heading.',
+          {
+            file: converter.locate(undefined).file,
+            line: section.line,
+            column: 1,
+          },
+        ),
+      );
+    }
+  };
+
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i] as Node;
+    const { token } = node;
+    if (token.type === 'footnote_block_open') {
+      for (const note of node.children) {
+        footnoteBodies.set((note.token.meta as { id: number }).id + 1, converter.blocks(note.children));
+      }
+      continue;
+    }
+    if (token.type === 'heading_open' && token.tag === 'h1') {
+      closeSection();
+      const name = plainText(converter.inlineOf(node)).trim();
+      const location = converter.locate(token);
+      const index = declared.findIndex((s) => s.name.toLowerCase() === name.toLowerCase());
+      if (index < 0) {
+        converter.problems.push(
+          error(
+            'unknown-section',
+            `Unknown section "${name}".`,
+            `Use one of: ${declared.map((s) => s.name).join(', ')} (declared in publication.yml).`,
+            location,
+          ),
+        );
+        section = undefined;
+        continue;
+      }
+      const spec = declared[index] as { name: string; entries: boolean };
+      const previous = sections[sections.length - 1];
+      const previousIndex = previous ? declared.findIndex((s) => s.name === previous.name) : -1;
+      if (sections.some((s) => s.name === spec.name)) {
+        converter.problems.push(
+          error(
+            'duplicate-section',
+            `Section "${spec.name}" appears twice.`,
+            'Put all its articles under one heading.',
+            location,
+          ),
+        );
+      } else if (index < previousIndex) {
+        converter.problems.push(
+          error(
+            'section-order',
+            `Section "${spec.name}" comes after "${previous?.name}".`,
+            `Sections follow the order of publication.yml: ${declared.map((s) => s.name).join(', ')}.`,
+            location,
+          ),
+        );
+      }
+      section = {
+        name: spec.name,
+        slug: slugify(spec.name),
+        entries: spec.entries,
+        articles: [],
+        line: location.line ?? 1,
+      };
+      sections.push(section);
+      continue;
+    }
+    if (token.type === 'heading_open' && token.tag === 'h2') {
+      closeArticle();
+      const location = converter.locate(token);
+      const title = converter.inlineOf(node);
+      if (!section) {
+        converter.problems.push(
+          error(
+            'article-outside-section',
+            `Article "${plainText(title)}" is not inside a section.`,
+            'Put a # Section heading above it.',
+            location,
+          ),
+        );
+      }
+      const slug = slugify(plainText(title)) || `article-${location.line}`;
+      const firstLine = slugs.get(slug);
+      if (firstLine !== undefined) {
+        converter.problems.push(
+          error(
+            'duplicate-slug',
+            `Article "${plainText(title)}" has the same link name as the article on line ${firstLine}.`,
+            'Give one of them a different title.',
+            location,
+          ),
+        );
+      } else slugs.set(slug, location.line ?? 0);
+      article = { slug, title, blocks: [], footnotes: [], line: location.line ?? 0 };
+      section?.articles.push(article);
+      const next = nodes[i + 1];
+      const fields = next ? fieldLines(next) : undefined;
+      if (next && fields) {
+        applyFields(article, fields, next.token, converter, section?.entries ?? false);
+        i += 1;
+      }
+      if (section?.entries && !article.entry) article.entry = { kind: 'publication' };
+      continue;
+    }
+    if (!article) {
+      if (token.type === 'heading_open' || token.type === 'paragraph_open' || section) {
+        converter.problems.push(
+          error(
+            'text-outside-article',
+            section
+              ? `Text in section "${section.name}" before its first article.`
+              : 'Text before the first section.',
+            'Every paragraph belongs to an article: add a ## Title above it.',
+            converter.locate(token),
+          ),
+        );
+      }
+      continue;
+    }
+    const block = converter.block(node);
+    if (block) article.blocks.push(block);
+  }
+  closeSection();
+  for (const { article: owner, numbers } of pendingFootnotes) {
+    owner.footnotes = [...new Set(numbers)].map(
+      (number): Footnote => ({ number, blocks: footnoteBodies.get(number) ?? [] }),
+    );
+  }
+  pendingFootnotes = [];
+  return sections;
+}
+
+interface FieldLine {
+  key: string;
+  value: string;
+  line: number;
+}
+
+/** The paragraph right under an article title is a field block when its first line is `Known: value`. */
+function fieldLines(node: Node): FieldLine[] | undefined {
+  if (node.token.type !== 'paragraph_open') return undefined;
+  const content = node.children[0]?.token.content ?? '';
+  const lines = content.split('\n');
+  const first = FIELD_LINE.exec(lines[0] ?? '');
+  if (!first || !FIELDS.includes((first[1] as string).toLowerCase())) return undefined;
+  const start = node.token.map?.[0] ?? 0;
+  return lines.map((text, i) => {
+    const m = FIELD_LINE.exec(text);
+    return { key: m ? (m[1] as string).toLowerCase() : '', value: (m?.[2] ?? text).trim(), line: start + i };
+  });
+}
+
+function applyFields(
+  article: Article,
+  fields: FieldLine[],
+  at: Token,
+  converter: BlockConverter,
+  entries: boolean,
+) {
+  const byline: Partial<Byline> = {};
+  const entry: Partial<Entry> = {};
+  const locate = (field: FieldLine) => {
+    const { file, line: firstLine = 1 } = converter.locate(at);
+    return { file, line: firstLine + field.line - (at.map?.[0] ?? 0), column: 1 };
+  };
+  for (const field of fields) {
+    const problem = (code: string, message: string, hint: string) =>
+      converter.problems.push(error(code, message, hint, locate(field)));
+    if (!FIELDS.includes(field.key)) {
+      problem(
+        'unknown-field',
+        `"${field.value.slice(0, 40)}" is not a field.`,
+        `Fields are By, Role, Organisation, Kicker, Standfirst, More${entries ? ', Type, Date, Place, Link' : ''}; leave a blank line before the article's first paragraph.`,
+      );
+      continue;
+    }
+    if (!field.value) {
+      problem('empty-field', `Field ${field.key} is empty.`, 'Give it a value or remove the line.');
+      continue;
+    }
+    if (ENTRY_FIELDS.has(field.key) && !entries) {
+      problem(
+        'entry-field',
+        `Field ${field.key} is only for events and publications.`,
+        'Mark the section `entries: true` in publication.yml, or remove the line.',
+      );
+      continue;
+    }
+    switch (field.key) {
+      case 'by':
+        byline.author = field.value;
+        break;
+      case 'role':
+        byline.role = field.value;
+        break;
+      case 'organisation':
+      case 'organization':
+        byline.organisation = field.value;
+        break;
+      case 'kicker':
+        article.kicker = field.value;
+        break;
+      case 'standfirst':
+        article.standfirst = converter.inlineString(field.value, at);
+        break;
+      case 'more': {
+        const more = parseMore(field.value);
+        if (more) article.more = more;
+        else
+          problem(
+            'more-link',
+            'More: needs an absolute link.',
+            'Write "More: text <https://…>" or just the https:// address.',
+          );
+        break;
+      }
+      case 'type':
+        if (field.value === 'event' || field.value === 'publication') entry.kind = field.value;
+        else
+          problem(
+            'entry-type',
+            `Type "${field.value}" is not event or publication.`,
+            'Write Type: event or Type: publication.',
+          );
+        break;
+      case 'date': {
+        const range = parseRange(field.value);
+        if (range) entry.date = range;
+        else
+          problem(
+            'malformed-date',
+            `Date "${field.value}" is not a date.`,
+            'Write YYYY-MM-DD or YYYY-MM, or a range "2009-02-24 to 2009-02-27".',
+          );
+        break;
+      }
+      case 'place':
+        entry.place = field.value;
+        break;
+      case 'link':
+        if (/^https?:\/\/\S+$/.test(field.value)) entry.link = field.value;
+        else
+          problem(
+            'link-not-absolute',
+            `Link "${field.value}" is not an absolute web address.`,
+            'Write it in full, starting with https://.',
+          );
+        break;
+    }
+  }
+  if (byline.author) article.byline = byline as Byline;
+  else if (byline.role || byline.organisation) {
+    converter.problems.push(
+      error(
+        'byline-author',
+        'Role/Organisation given without By.',
+        'Add a By: line with the author.',
+        locate(fields[0] as FieldLine),
+      ),
+    );
+  }
+  if (entries)
+    article.entry = { kind: entry.kind ?? (entry.date || entry.place ? 'event' : 'publication'), ...entry };
+}
+
+/** `text <https://…>`, `[text](https://…)` or a bare URL. */
+export function parseMore(value: string): MoreLink | undefined {
+  const angle = /^(.*?)\s*<((?:https?:\/\/|mailto:)[^>\s]+)>\s*$/.exec(value);
+  if (angle) return { label: (angle[1] as string).trim() || (angle[2] as string), href: angle[2] as string };
+  const markdown = /^\[([^\]]+)\]\(((?:https?:\/\/|mailto:)[^)\s]+)\)$/.exec(value);
+  if (markdown) return { label: markdown[1] as string, href: markdown[2] as string };
+  if (/^(?:https?:\/\/|mailto:)\S+$/.test(value)) return { label: value, href: value };
+  return undefined;
+}
+
+export function slugify(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+}
+
+export type { Inline };

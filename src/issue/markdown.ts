@@ -1,0 +1,419 @@
+// Markdown → blocks and inlines of the issue model. The only place that knows markdown-it.
+
+import { existsSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import MarkdownIt from 'markdown-it';
+
+type Markdown = ReturnType<typeof MarkdownIt>;
+
+import type { Token } from 'markdown-it';
+import container from 'markdown-it-container';
+import footnote from 'markdown-it-footnote';
+import { error, type Location, type Problem, warning } from '../problems.ts';
+import { type Block, type Inline, plainText } from './model.ts';
+
+export const BOX_TYPES = ['pullquote', 'sidebar'] as const;
+
+export function createMarkdown(): Markdown {
+  // html: true so that raw HTML is *seen* and refused with a location, rather than silently escaped.
+  const md = new MarkdownIt({ html: true, linkify: true, typographer: true });
+  md.use(footnote);
+  for (const name of BOX_TYPES) md.use(container, name);
+  md.linkify.set({ fuzzyEmail: false });
+  return md;
+}
+
+export interface Node {
+  token: Token;
+  children: Node[];
+}
+
+/** markdown-it's flat open/close stream as a tree. */
+export function toTree(tokens: readonly Token[]): Node[] {
+  const root: Node[] = [];
+  const stack: Node[][] = [root];
+  for (const token of tokens) {
+    const siblings = stack[stack.length - 1] as Node[];
+    if (token.nesting === 1) {
+      const node = { token, children: [] };
+      siblings.push(node);
+      stack.push(node.children);
+    } else if (token.nesting === -1) {
+      stack.pop();
+    } else {
+      siblings.push({ token, children: [] });
+    }
+  }
+  return root;
+}
+
+const ALLOWED_LINK = /^(https?:\/\/[^\s/]+|mailto:[^\s@]+@[^\s@]+)/i;
+const IMAGE_TYPES = new Set(['.png', '.jpg', '.jpeg']);
+
+/**
+ * Converts markdown-it nodes to model blocks, reporting problems with their location.
+ * `lineOffset` is the number of lines before the Markdown body (the front matter).
+ */
+export class BlockConverter {
+  readonly problems: Problem[] = [];
+  /** Footnote numbers referenced since the last call to takeFootnoteRefs(). */
+  private footnoteRefs: number[] = [];
+
+  constructor(
+    private readonly md: Markdown,
+    private readonly file: string,
+    private readonly sourceLines: readonly string[],
+    private readonly lineOffset: number,
+  ) {}
+
+  /** 1-based line in the file of a block token, with the column of `needle` on that block's lines. */
+  locate(token: Token | Location | undefined, needle?: string): Location {
+    if (token && 'file' in token) return token;
+    const start = token?.map?.[0] ?? 0;
+    const end = token?.map?.[1] ?? start + 1;
+    if (needle) {
+      for (let i = start; i < end; i++) {
+        const column = this.sourceLines[i]?.indexOf(needle) ?? -1;
+        if (column >= 0) return { file: this.file, line: i + 1 + this.lineOffset, column: column + 1 };
+      }
+    }
+    return { file: this.file, line: start + 1 + this.lineOffset, column: 1 };
+  }
+
+  takeFootnoteRefs(): number[] {
+    const refs = this.footnoteRefs;
+    this.footnoteRefs = [];
+    return refs;
+  }
+
+  blocks(nodes: readonly Node[]): Block[] {
+    const out: Block[] = [];
+    for (const node of nodes) {
+      const block = this.block(node);
+      if (block) out.push(block);
+    }
+    return out;
+  }
+
+  block(node: Node): Block | undefined {
+    const { token } = node;
+    switch (token.type) {
+      case 'paragraph_open':
+        return this.paragraph(node);
+      case 'heading_open':
+        return { type: 'heading', content: this.inlineOf(node) };
+      case 'bullet_list_open':
+      case 'ordered_list_open':
+        return {
+          type: 'list',
+          ordered: token.type === 'ordered_list_open',
+          start: Number(attr(token, 'start') || 1),
+          items: node.children.map((item) => this.blocks(item.children)),
+        };
+      case 'blockquote_open':
+        return { type: 'quote', blocks: this.blocks(node.children) };
+      case 'container_pullquote_open':
+        return { type: 'pullQuote', blocks: this.blocks(node.children) };
+      case 'container_sidebar_open':
+        return {
+          type: 'sidebar',
+          title: token.info.trim().replace(/^sidebar\s*/, ''),
+          blocks: this.blocks(node.children),
+        };
+      case 'table_open':
+        return this.table(node);
+      case 'code_block':
+      case 'fence':
+        this.problems.push(
+          warning(
+            'indented-text',
+            'Indented text is shown as a plain paragraph.',
+            'Remove the indentation (four spaces or a tab start a code block in Markdown).',
+            this.locate(token),
+          ),
+        );
+        return {
+          type: 'paragraph',
+          content: [{ type: 'text', text: token.content.trim().replace(/\s+/g, ' ') }],
+        };
+      case 'html_block':
+        this.refuseHtml(token, token.content);
+        return undefined;
+      case 'hr':
+        this.problems.push(
+          warning(
+            'rule',
+            'A horizontal rule (---) is ignored.',
+            'Use a ### sub-heading to separate parts of an article.',
+            this.locate(token),
+          ),
+        );
+        return undefined;
+      default:
+        this.problems.push(
+          error(
+            'unsupported-markdown',
+            `Unsupported Markdown (${token.type}).`,
+            'See docs/authoring.md for what an article may contain.',
+            this.locate(token),
+          ),
+        );
+        return undefined;
+    }
+  }
+
+  private paragraph(node: Node): Block | undefined {
+    const inlineToken = node.children[0]?.token;
+    const children = inlineToken?.children ?? [];
+    const first = children[0];
+    if (first?.type === 'image') return this.figure(node.token, children);
+    const raw = inlineToken?.content ?? '';
+    if (/^:::/.test(raw)) {
+      this.problems.push(
+        error(
+          'unknown-box',
+          `Unknown box "${raw.split('\n')[0]}".`,
+          `Use ::: ${BOX_TYPES.join(' or ::: ')}, and close it with ::: on a line of its own.`,
+          this.locate(node.token),
+        ),
+      );
+    }
+    const content = this.inlines(children, node.token);
+    const question = stripPrefix(content, /^Q:\s*/);
+    if (question) return { type: 'question', content: question };
+    return { type: 'paragraph', content: stripPrefix(content, /^A:\s*/) ?? content };
+  }
+
+  private figure(paragraph: Token, children: Token[]): Block | undefined {
+    const lines = splitOnSoftbreaks(children);
+    const [imageLine = [], ...rest] = lines;
+    const image = imageLine[0] as Token;
+    if (imageLine.slice(1).some((t) => t.type !== 'text' || t.content.trim())) {
+      this.problems.push(
+        error(
+          'inline-image',
+          'An image must stand alone on its line.',
+          'Put Caption: and Credit: on the lines under it.',
+          this.locate(paragraph, '!['),
+        ),
+      );
+    }
+    const src = attr(image, 'src');
+    const alt = image.children?.map((t) => t.content).join('') ?? image.content;
+    const location = this.locate(paragraph, src);
+    let ok = true;
+    if (!alt.trim()) {
+      ok = false;
+      this.problems.push(
+        error(
+          'missing-alt',
+          `Image "${src}" has no alt text.`,
+          'Describe the picture between the brackets: ![What it shows](path).',
+          location,
+        ),
+      );
+    }
+    const file = resolve(this.file, '..', decodeURI(src));
+    if (/^[a-z]+:/i.test(src) || src.startsWith('/')) {
+      ok = false;
+      this.problems.push(
+        error(
+          'image-path',
+          `Image "${src}" must be a file beside the issue.`,
+          'Use a relative path such as images/photo.png.',
+          location,
+        ),
+      );
+    } else if (!IMAGE_TYPES.has(extname(src).toLowerCase())) {
+      ok = false;
+      this.problems.push(
+        error('image-type', `Image "${src}" is not PNG or JPEG.`, 'Convert it to .png or .jpg.', location),
+      );
+    } else if (!existsSync(file)) {
+      ok = false;
+      this.problems.push(
+        error(
+          'missing-file',
+          `Image "${src}" does not exist.`,
+          `Put the file at ${file} or correct the path.`,
+          location,
+        ),
+      );
+    }
+    let caption: Inline[] = [];
+    let credit: string | undefined;
+    for (const line of rest) {
+      const content = this.inlines(line, paragraph);
+      const asCaption = stripPrefix(content, /^Caption:\s*/i);
+      const asCredit = stripPrefix(content, /^Credit:\s*/i);
+      if (asCaption) caption = asCaption;
+      else if (asCredit) credit = plainText(asCredit);
+      else {
+        this.problems.push(
+          error(
+            'figure-line',
+            'A line under an image must start with Caption: or Credit:.',
+            'Leave a blank line after the figure to start a new paragraph.',
+            this.locate(paragraph, line[0]?.content.slice(0, 20)),
+          ),
+        );
+      }
+    }
+    if (!ok) return undefined;
+    return { type: 'figure', image: { file, path: src, alt: alt.trim() }, caption, credit };
+  }
+
+  private table(node: Node): Block {
+    const rows = node.children.flatMap((part) => part.children);
+    const cells = (row: Node) => row.children.map((cell) => this.inlineOf(cell));
+    const headerRow = rows[0];
+    const align = (headerRow?.children ?? []).map((cell) => {
+      const style = attr(cell.token, 'style');
+      return style.includes('right') ? 'right' : style.includes('center') ? 'center' : 'left';
+    });
+    return {
+      type: 'table',
+      align,
+      header: headerRow ? cells(headerRow) : [],
+      rows: rows.slice(1).map(cells),
+    };
+  }
+
+  /** The inline content of a block node such as a heading, a paragraph or a table cell. */
+  inlineOf(node: Node): Inline[] {
+    const inline = node.children.find((c) => c.token.type === 'inline')?.token;
+    return this.inlines(inline?.children ?? [], node.token);
+  }
+
+  /** Parses a one-line Markdown string (a field's value) into inlines. */
+  inlineString(text: string, at: Token | Location): Inline[] {
+    const [inline] = this.md.parseInline(text, {});
+    return this.inlines(inline?.children ?? [], at);
+  }
+
+  inlines(tokens: readonly Token[], block: Token | Location): Inline[] {
+    const root: Inline[] = [];
+    const stack: Inline[][] = [root];
+    const push = (inline: Inline) => {
+      const siblings = stack[stack.length - 1] as Inline[];
+      const last = siblings[siblings.length - 1];
+      if (inline.type === 'text' && last?.type === 'text') last.text += inline.text;
+      else siblings.push(inline);
+    };
+    const open = (inline: Inline & { children: Inline[] }) => {
+      push(inline);
+      stack.push(inline.children);
+    };
+    for (const token of tokens) {
+      switch (token.type) {
+        case 'text':
+          push({ type: 'text', text: token.content });
+          break;
+        case 'softbreak':
+          push({ type: 'text', text: ' ' });
+          break;
+        case 'hardbreak':
+          push({ type: 'break' });
+          break;
+        case 'code_inline':
+          push({ type: 'code', text: token.content });
+          break;
+        case 'strong_open':
+          open({ type: 'strong', children: [] });
+          break;
+        case 'em_open':
+        case 's_open':
+          open({ type: 'em', children: [] });
+          break;
+        case 'link_open': {
+          const href = attr(token, 'href');
+          if (!ALLOWED_LINK.test(href)) {
+            this.problems.push(
+              error(
+                'link-not-absolute',
+                `Link "${href}" is not an absolute web or mail address.`,
+                'Write it in full, starting with https://, http:// or mailto:.',
+                this.locate(block, href),
+              ),
+            );
+          }
+          open({ type: 'link', href, children: [] });
+          break;
+        }
+        case 'strong_close':
+        case 'em_close':
+        case 's_close':
+        case 'link_close':
+          if (stack.length > 1) stack.pop();
+          break;
+        case 'footnote_ref': {
+          const number = (token.meta as { id: number }).id + 1;
+          this.footnoteRefs.push(number);
+          push({ type: 'footnoteRef', number });
+          break;
+        }
+        case 'footnote_anchor':
+          break;
+        case 'html_inline':
+          this.refuseHtml(block, token.content);
+          break;
+        case 'image':
+          this.problems.push(
+            error(
+              'inline-image',
+              'An image must be in a paragraph of its own.',
+              'Leave a blank line before and after it.',
+              this.locate(block, '!['),
+            ),
+          );
+          break;
+        default:
+          push({ type: 'text', text: token.content });
+      }
+    }
+    return trimInlines(root);
+  }
+
+  private refuseHtml(at: Token | Location, html: string) {
+    const tag = html.trim().split('\n')[0]?.slice(0, 40) ?? '';
+    this.problems.push(
+      error(
+        'raw-html',
+        `Raw HTML is not allowed (${tag}).`,
+        'Write it in Markdown; the tag and its contents are left out.',
+        this.locate(at, tag),
+      ),
+    );
+  }
+}
+
+/** markdown-it types attributes as string | number; every one we read is a string. */
+function attr(token: Token, name: string): string {
+  const value = token.attrGet(name);
+  return value === null || value === undefined ? '' : String(value);
+}
+
+function splitOnSoftbreaks(tokens: readonly Token[]): Token[][] {
+  const lines: Token[][] = [[]];
+  for (const token of tokens) {
+    if (token.type === 'softbreak' || token.type === 'hardbreak') lines.push([]);
+    else (lines[lines.length - 1] as Token[]).push(token);
+  }
+  return lines.filter((line) => line.length);
+}
+
+/** If the inlines start with text matching `prefix`, returns them without it. */
+function stripPrefix(inlines: Inline[], prefix: RegExp): Inline[] | undefined {
+  const first = inlines[0];
+  if (first?.type !== 'text' || !prefix.test(first.text)) return undefined;
+  const rest = first.text.replace(prefix, '');
+  return rest ? [{ type: 'text', text: rest }, ...inlines.slice(1)] : inlines.slice(1);
+}
+
+function trimInlines(inlines: Inline[]): Inline[] {
+  const first = inlines[0];
+  if (first?.type === 'text') first.text = first.text.replace(/^\s+/, '');
+  const last = inlines[inlines.length - 1];
+  if (last?.type === 'text') last.text = last.text.replace(/\s+$/, '');
+  return inlines.filter((i) => i.type !== 'text' || i.text);
+}

@@ -1,0 +1,116 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import { error, type Problem } from '../problems.ts';
+import type { Publication } from './model.ts';
+import { parseLocatedYaml, schemaProblems, unknownKeyWarnings } from './yaml.ts';
+
+const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like "#0b4f8a"');
+
+const sectionSchema = z.union([
+  z.string().min(1),
+  z.object({ name: z.string().min(1), entries: z.boolean().default(false) }),
+]);
+
+export const publicationSchema = z.object({
+  name: z.string().min(1),
+  tagline: z.string().optional(),
+  list_address: z.email(),
+  language: z
+    .string()
+    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag such as "en" or "fr-CH"')
+    .default('en'),
+  issn: z
+    .string()
+    .regex(/^\d{4}-\d{3}[\dXx]$/, 'must look like 1234-567X')
+    .optional(),
+  publisher: z.object({
+    name: z.string().min(1),
+    address: z.array(z.string().min(1)).default([]),
+    phone: z.string().optional(),
+    fax: z.string().optional(),
+    website: z.url({ protocol: /^https?$/ }).optional(),
+  }),
+  disclaimer: z.string().optional(),
+  sections: z.array(sectionSchema).min(1, 'must list at least one section'),
+  colors: z.object({ primary: color.default('#0b4f8a'), accent: color.default('#c8102e') }).default({
+    primary: '#0b4f8a',
+    accent: '#c8102e',
+  }),
+  logo: z.string().optional(),
+  pdf: z
+    .object({
+      paper: z.enum(['A4', 'Letter']).default('A4'),
+      columns: z.number().int().min(1).max(3).default(2),
+      attach: z.boolean().default(false),
+    })
+    .default({ paper: 'A4', columns: 2, attach: false }),
+});
+
+const HINTS: Record<string, string> = {
+  list_address: 'Write the list address, e.g. globaleye@example.org.',
+  sections: 'List section names in order; mark an events/publications section with `entries: true`.',
+  publisher: 'Give publisher.name and publisher.address (a list of lines).',
+};
+
+export interface PublicationResult {
+  publication?: Publication;
+  problems: Problem[];
+}
+
+/** Reads `<folder>/publication.yml`. The folder's name is the publication's slug. */
+export function loadPublication(folder: string): PublicationResult {
+  const file = join(folder, 'publication.yml');
+  if (!existsSync(file)) {
+    return {
+      problems: [
+        error(
+          'missing-publication',
+          `No publication.yml in ${folder}.`,
+          'Every issue folder needs one: see docs/authoring.md section 1.',
+          { file },
+        ),
+      ],
+    };
+  }
+  const yaml = parseLocatedYaml(readFileSync(file, 'utf8'), file);
+  if (yaml.problems.length) return { problems: yaml.problems };
+  const parsed = publicationSchema.safeParse(yaml.value);
+  if (!parsed.success) return { problems: schemaProblems(parsed, yaml, file, HINTS) };
+  const problems = unknownKeyWarnings(yaml.value, Object.keys(publicationSchema.shape), yaml, file);
+  const data = parsed.data;
+  const sections = data.sections.map((s) => (typeof s === 'string' ? { name: s, entries: false } : s));
+  let logo: string | undefined;
+  if (data.logo) {
+    logo = join(folder, data.logo);
+    if (!existsSync(logo)) {
+      problems.push(
+        error('missing-file', `logo "${data.logo}" does not exist.`, 'Put the file beside publication.yml.', {
+          file,
+          ...yaml.locate(['logo']),
+        }),
+      );
+    }
+  }
+  return {
+    problems,
+    publication: {
+      slug: basename(folder),
+      name: data.name,
+      tagline: data.tagline,
+      listAddress: data.list_address.toLowerCase(),
+      language: data.language,
+      issn: data.issn,
+      publisher: data.publisher,
+      disclaimer: data.disclaimer,
+      sections,
+      colors: data.colors,
+      logo,
+      pdf: data.pdf,
+    },
+  };
+}
+
+export function publicationFolderOf(issueFile: string): string {
+  return dirname(issueFile);
+}
