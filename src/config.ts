@@ -9,6 +9,7 @@ const optionalUrl = (protocols: RegExp) =>
   z
     .string()
     .trim()
+    .optional()
     .transform((s) => s || undefined)
     .pipe(z.url({ protocol: protocols }).optional());
 

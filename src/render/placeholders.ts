@@ -20,12 +20,20 @@ export type PlaceholderValues = Record<PlaceholderName, string>;
 const PATTERN = /%%(recipient_email|unsubscribe_url|web_url|pdf_url)%%/g;
 
 /** Replaces every placeholder; `escape` is applied to values (HTML-escape them for HTML parts). */
-export function fillPlaceholders(template: string, values: PlaceholderValues, escape: (s: string) => string = (s) => s): string {
+export function fillPlaceholders(
+  template: string,
+  values: PlaceholderValues,
+  escape: (s: string) => string = (s) => s,
+): string {
   return template.replace(PATTERN, (_, name: PlaceholderName) => escape(values[name]));
 }
 
 /** The issue-level values (all but the recipient's own), from the public base URL. */
-export function editionUrls(publicUrl: string, publicationSlug: string, issueCode: string): Pick<PlaceholderValues, 'web_url' | 'pdf_url'> {
+export function editionUrls(
+  publicUrl: string,
+  publicationSlug: string,
+  issueCode: string,
+): Pick<PlaceholderValues, 'web_url' | 'pdf_url'> {
   const web = `${publicUrl.replace(/\/+$/, '')}/${publicationSlug}/${issueCode}/`;
   return { web_url: web, pdf_url: `${web}${publicationSlug}-${issueCode}.pdf` };
 }

@@ -1,0 +1,54 @@
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import { loadIssue } from '../issue/load.ts';
+import type { Issue } from '../issue/model.ts';
+import { BulletinError, formatProblem, hasErrors } from '../problems.ts';
+import { editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
+import { GMAIL_CLIP_BYTES } from '../render/email/index.ts';
+import type { CliContext } from './context.ts';
+
+/** Loads an issue or throws every error at once; warnings go to stderr. */
+export function loadIssueOrFail(file: string, context: CliContext): Issue {
+  const { issue, problems } = loadIssue(file);
+  if (hasErrors(problems) || !issue) throw new BulletinError(problems);
+  for (const problem of problems) context.stderr.write(`${formatProblem(problem)}\n`);
+  return issue;
+}
+
+export async function buildIssue(file: string, out: string, context: CliContext): Promise<string[]> {
+  const issue = loadIssueOrFail(file, context);
+  const editions = await renderEditions(issue, { publicUrl: context.config().publicUrl });
+  const paths = writeEditionFiles(editionFolder(out, issue), editions.files);
+  const rows = editions.files.map((f, i) => [
+    relative(process.cwd(), paths[i] as string),
+    formatBytes(Buffer.byteLength(f.contents)),
+    `${f.ms.toFixed(0)} ms`,
+  ]);
+  context.stdout.write(table([['file', 'size', 'time'], ...rows]));
+  if (editions.email.bytes > GMAIL_CLIP_BYTES) {
+    context.stderr.write(
+      `warning email-size: email.html is ${formatBytes(editions.email.bytes)}, over Gmail's ${formatBytes(GMAIL_CLIP_BYTES)} clipping limit. Shorten the issue or move entries to the web edition.\n`,
+    );
+  }
+  return paths;
+}
+
+export function registerBuild(program: Command, context: CliContext): void {
+  program
+    .command('build')
+    .description('render the editions of an issue into <out>/<publication>/<NNN>/')
+    .argument('<issue>', 'issue file, e.g. issues/global-eye/005.md')
+    .option('--out <dir>', 'output folder', 'dist')
+    .action(async (file: string, options: { out: string }) => {
+      await buildIssue(file, options.out, context);
+    });
+}
+
+function formatBytes(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return `${rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')).join('\n')}\n`;
+}

@@ -1,0 +1,59 @@
+// Every edition of one issue, rendered from one loaded model, as the files `build` writes and
+// `publish` stores.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Issue } from '../issue/model.ts';
+import { type EmailEdition, renderEmail } from './email/index.ts';
+import { renderText } from './text/index.ts';
+
+export interface EditionFile {
+  /** Path inside the issue's folder: email.html, global-eye-005.pdf … */
+  name: string;
+  contents: string | Buffer;
+  /** Milliseconds it took to render. */
+  ms: number;
+}
+
+export interface Editions {
+  email: EmailEdition;
+  text: string;
+  files: EditionFile[];
+}
+
+export interface RenderOptions {
+  publicUrl: string;
+}
+
+async function timed<T>(render: () => T | Promise<T>): Promise<{ value: T; ms: number }> {
+  const start = performance.now();
+  const value = await render();
+  return { value, ms: performance.now() - start };
+}
+
+export async function renderEditions(issue: Issue, _options: RenderOptions): Promise<Editions> {
+  const email = await timed(() => renderEmail(issue));
+  const text = await timed(() => renderText(issue));
+  return {
+    email: email.value,
+    text: text.value,
+    files: [
+      { name: 'email.html', contents: email.value.html, ms: email.ms },
+      { name: 'email.txt', contents: text.value, ms: text.ms },
+    ],
+  };
+}
+
+/** <root>/<publication>/<NNN>: where `build` writes an issue's editions. */
+export function editionFolder(root: string, issue: Issue): string {
+  return join(root, issue.publication.slug, issue.code);
+}
+
+export function writeEditionFiles(folder: string, files: readonly EditionFile[]): string[] {
+  return files.map((file) => {
+    const path = join(folder, file.name);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, file.contents);
+    return path;
+  });
+}

@@ -1,0 +1,41 @@
+// Hyphenation for justified columns: Liang patterns from the `hyphen` package for the publication's
+// language. Words get soft hyphens (U+00AD); the line breaker may break there and then draws a "-".
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+export const SOFT_HYPHEN = '\u00ad';
+
+export type Hyphenate = (word: string) => string;
+
+interface PatternModule {
+  hyphenateSync(text: string, options?: { hyphenChar?: string; minWordLength?: number }): string;
+}
+
+/** "fr-CH" → hyphen/fr-ch, then hyphen/fr; a language without patterns is not hyphenated. */
+export function hyphenatorFor(language: string): Hyphenate {
+  const tag = language.toLowerCase();
+  const candidates = [tag, tag.split('-')[0] as string];
+  let patterns: PatternModule | undefined;
+  for (const name of candidates) {
+    try {
+      patterns = require(`hyphen/${name}`) as PatternModule;
+      break;
+    } catch {
+      // no patterns under this name: try the next, broader one
+    }
+  }
+  if (!patterns) return (word) => word;
+  const module = patterns;
+  const cache = new Map<string, string>();
+  return (word) => {
+    // Only plain words of six letters or more: names with digits, URLs and addresses stay whole.
+    if (word.length < 6 || !/^\p{L}+$/u.test(word)) return word;
+    let hyphenated = cache.get(word);
+    if (hyphenated === undefined) {
+      hyphenated = module.hyphenateSync(word, { hyphenChar: SOFT_HYPHEN, minWordLength: 6 });
+      cache.set(word, hyphenated);
+    }
+    return hyphenated;
+  };
+}

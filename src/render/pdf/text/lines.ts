@@ -1,0 +1,186 @@
+// Greedy line breaking of styled pieces into lines of a given width: justified or ragged, hyphenated
+// at soft hyphens and after hard hyphens, dashes and slashes, and never losing a character — a word
+// wider than the line is cut wherever it must be.
+import type { Measurer } from '../fonts.ts';
+import { type Hyphenate, SOFT_HYPHEN } from '../hyphenate.ts';
+import type { Line, LinkTarget, Segment, Style } from '../types.ts';
+import type { Piece } from './pieces.ts';
+
+export type Align = 'justify' | 'left' | 'right' | 'center';
+
+export interface BreakOptions {
+  width: number;
+  lineHeight: number;
+  align: Align;
+  hyphenate: Hyphenate;
+  measurer: Measurer;
+}
+
+interface Part {
+  text: string;
+  style: Style;
+  link?: LinkTarget;
+}
+
+interface Word {
+  parts: Part[];
+  /** Set on the word that ends at a forced break. */
+  breakAfter?: boolean;
+}
+
+const SOFT = new RegExp(SOFT_HYPHEN, 'g');
+
+/** Splits pieces into words; a word may change style midway ("*versement*)"). */
+function wordsOf(pieces: readonly Piece[], hyphenate: Hyphenate): Word[] {
+  const words: Word[] = [];
+  let current: Word | undefined;
+  for (const piece of pieces) {
+    if (piece.lineBreak) {
+      if (current) current.breakAfter = true;
+      current = undefined;
+      continue;
+    }
+    const tokens = piece.text.split(/(\s+)/);
+    for (const token of tokens) {
+      if (!token) continue;
+      if (/^\s+$/.test(token)) {
+        current = undefined;
+        continue;
+      }
+      const text = piece.link ? token : token.replace(/\p{L}+/gu, hyphenate);
+      if (!current) {
+        current = { parts: [] };
+        words.push(current);
+      }
+      current.parts.push({ text, style: piece.style, link: piece.link });
+    }
+  }
+  return words;
+}
+
+export function breakLines(pieces: readonly Piece[], options: BreakOptions): Line[] {
+  const { measurer, width } = options;
+  const partWidth = (part: Part, text = part.text) =>
+    measurer.width(text.replace(SOFT, ''), part.style.face, part.style.size);
+  const wordWidth = (word: Word) => word.parts.reduce((sum, part) => sum + partWidth(part), 0);
+  const spaceWidth = (word: Word) => {
+    const last = word.parts[word.parts.length - 1] as Part;
+    return measurer.width(' ', last.style.face, last.style.size);
+  };
+
+  const lines: Line[] = [];
+  let line: Word[] = [];
+  let used = 0;
+  const emit = (last: boolean) => {
+    if (line.length) lines.push(assemble(line, last));
+    line = [];
+    used = 0;
+  };
+  const assemble = (words: Word[], last: boolean): Line => {
+    const widths = words.map(wordWidth);
+    const spaces = words.slice(0, -1).map(spaceWidth);
+    const natural = widths.reduce((a, b) => a + b, 0) + spaces.reduce((a, b) => a + b, 0);
+    const slack = Math.max(0, width - natural);
+    const justify = options.align === 'justify' && !last && words.length > 1;
+    const extra = justify ? slack / (words.length - 1) : 0;
+    let x = options.align === 'right' ? slack : options.align === 'center' ? slack / 2 : 0;
+    const segments: Segment[] = [];
+    words.forEach((word, w) => {
+      word.parts.forEach((part, p) => {
+        const text = part.text.replace(SOFT, '');
+        const previous = segments[segments.length - 1];
+        const startsWord = p === 0 && w > 0;
+        const partW = partWidth(part);
+        if (previous && previous.style === part.style && previous.link === part.link) {
+          if (startsWord) {
+            previous.text += ` ${text}`;
+            previous.width += (spaces[w - 1] as number) + extra + partW;
+          } else {
+            previous.text += text;
+            previous.width += partW;
+          }
+          previous.wordSpacing = extra;
+        } else {
+          if (startsWord) x += (spaces[w - 1] as number) + extra;
+          segments.push({ text, style: part.style, link: part.link, x, width: partW, wordSpacing: extra });
+        }
+        x = (segments[segments.length - 1] as Segment).x + (segments[segments.length - 1] as Segment).width;
+      });
+    });
+    return { segments, height: options.lineHeight };
+  };
+
+  const queue = wordsOf(pieces, options.hyphenate);
+  for (let i = 0; i < queue.length; i++) {
+    const word = queue[i] as Word;
+    const gap = line.length ? spaceWidth(line[line.length - 1] as Word) : 0;
+    const w = wordWidth(word);
+    if (used + gap + w <= width + 0.01) {
+      line.push(word);
+      used += gap + w;
+    } else {
+      const split = splitWord(word, width - used - gap, partWidth, line.length === 0);
+      if (split) {
+        line.push(split.head);
+        emit(false);
+        queue.splice(i + 1, 0, split.tail);
+        continue;
+      }
+      emit(false);
+      i -= 1; // retry the word on an empty line
+      continue;
+    }
+    if (word.breakAfter) emit(true);
+  }
+  emit(true);
+  return lines;
+}
+
+/**
+ * The longest head of `word` that fits in `room`, broken at a soft hyphen (drawn as "-"), after a
+ * hyphen, dash or slash, or — only when the word is alone on its line — anywhere.
+ */
+function splitWord(
+  word: Word,
+  room: number,
+  partWidth: (part: Part, text?: string) => number,
+  alone: boolean,
+): { head: Word; tail: Word } | undefined {
+  const candidates: { part: number; index: number; soft: boolean }[] = [];
+  word.parts.forEach((part, p) => {
+    for (let i = 1; i < part.text.length; i++) {
+      const ch = part.text[i] as string;
+      const before = part.text[i - 1] as string;
+      if (ch === SOFT_HYPHEN) candidates.push({ part: p, index: i, soft: true });
+      else if (/[-–—/]/.test(before) && before !== SOFT_HYPHEN)
+        candidates.push({ part: p, index: i, soft: false });
+    }
+  });
+  const headOf = (p: number, index: number, soft: boolean): Word => {
+    const parts = word.parts.slice(0, p);
+    const part = word.parts[p] as Part;
+    parts.push({ ...part, text: part.text.slice(0, index) + (soft ? '-' : '') });
+    return { parts };
+  };
+  const tailOf = (p: number, index: number, soft: boolean): Word => {
+    const part = word.parts[p] as Part;
+    const rest = part.text.slice(soft ? index + 1 : index);
+    return { parts: [{ ...part, text: rest }, ...word.parts.slice(p + 1)], breakAfter: word.breakAfter };
+  };
+  const width = (w: Word) => w.parts.reduce((sum, part) => sum + partWidth(part), 0);
+  for (let c = candidates.length - 1; c >= 0; c--) {
+    const { part, index, soft } = candidates[c] as { part: number; index: number; soft: boolean };
+    const head = headOf(part, index, soft);
+    if (width(head) <= room) return { head, tail: tailOf(part, index, soft) };
+  }
+  if (!alone) return undefined;
+  // A word wider than a whole line (a long URL): cut at the last character that fits, at least one.
+  for (let p = word.parts.length - 1; p >= 0; p--) {
+    const text = (word.parts[p] as Part).text;
+    for (let i = text.length - 1; i >= 1; i--) {
+      const head = headOf(p, i, false);
+      if (width(head) <= room) return { head, tail: tailOf(p, i, false) };
+    }
+  }
+  return { head: headOf(0, 1, false), tail: tailOf(0, 1, false) };
+}

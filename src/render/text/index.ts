@@ -1,0 +1,221 @@
+// The plain-text part of the email: the same model, wrapped at 78 columns (RFC 5322's limit).
+// A link whose text is not its address gets a numbered reference, listed under its article, so
+// the prose stays readable and no address is lost. An address longer than a line stands alone.
+
+import { formatDate, formatRange } from '../../issue/dates.ts';
+import {
+  type Article,
+  type Block,
+  bylineText,
+  type Inline,
+  type Issue,
+  plainText,
+} from '../../issue/model.ts';
+import { PLACEHOLDERS } from '../placeholders.ts';
+
+export const TEXT_WIDTH = 78;
+
+/** Wraps words to `width`, prefixing the first line with `first` and the others with `rest`. */
+export function wrap(text: string, first = '', rest = first, width = TEXT_WIDTH): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of words) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = rest;
+      empty = true;
+    }
+    line += (empty ? '' : ' ') + word;
+    empty = false;
+  }
+  if (!empty) lines.push(line);
+  return lines;
+}
+
+class References {
+  readonly urls: string[] = [];
+  add(href: string): number {
+    const index = this.urls.indexOf(href);
+    if (index >= 0) return index + 1;
+    this.urls.push(href);
+    return this.urls.length;
+  }
+}
+
+function inlineText(inlines: readonly Inline[], refs: References): string {
+  let out = '';
+  for (const node of inlines) {
+    switch (node.type) {
+      case 'text':
+      case 'code':
+        out += node.text;
+        break;
+      case 'break':
+        out += ' ';
+        break;
+      case 'strong':
+        out += inlineText(node.children, refs);
+        break;
+      case 'em':
+        out += `_${inlineText(node.children, refs)}_`;
+        break;
+      case 'link': {
+        const label = inlineText(node.children, refs);
+        const shown = node.href.replace(/^mailto:/, '');
+        out += label === node.href || label === shown ? shown : `${label} [${refs.add(node.href)}]`;
+        break;
+      }
+      case 'footnoteRef':
+        out += `[^${node.number}]`;
+        break;
+    }
+  }
+  return out;
+}
+
+function blockLines(block: Block, refs: References, indent = ''): string[] {
+  const para = (content: readonly Inline[], first = indent, rest = indent) =>
+    wrap(inlineText(content, refs), first, rest);
+  switch (block.type) {
+    case 'paragraph':
+      return para(block.content);
+    case 'question':
+      return para(block.content, `${indent}Q: `, `${indent}   `);
+    case 'heading': {
+      const title = inlineText(block.content, refs);
+      return [
+        ...wrap(title, indent),
+        `${indent}${'-'.repeat(Math.min(title.length, TEXT_WIDTH - indent.length))}`,
+      ];
+    }
+    case 'list':
+      return block.items.flatMap((item, i) => {
+        const bullet = block.ordered ? `${block.start + i}. ` : '* ';
+        return itemLines(item, refs, `${indent}${bullet}`, `${indent}${' '.repeat(bullet.length)}`);
+      });
+    case 'quote':
+      return blocksLines(block.blocks, refs, `${indent}> `);
+    case 'pullQuote':
+      return blocksLines(block.blocks, refs, `${indent}  | `);
+    case 'sidebar':
+      return [
+        `${indent}+${'-'.repeat(TEXT_WIDTH - indent.length - 1)}`,
+        ...(block.title ? wrap(block.title.toLocaleUpperCase(), `${indent}| `) : []),
+        ...blocksLines(block.blocks, refs, `${indent}| `),
+        `${indent}+${'-'.repeat(TEXT_WIDTH - indent.length - 1)}`,
+      ];
+    case 'figure': {
+      const caption = [inlineText(block.caption, refs), block.credit ? `(${block.credit})` : '']
+        .filter(Boolean)
+        .join(' ');
+      return wrap(`[Picture: ${block.image.alt}]${caption ? ` ${caption}` : ''}`, indent);
+    }
+    case 'table':
+      return [block.header, ...block.rows].flatMap((row) =>
+        wrap(row.map((cell) => inlineText(cell, refs)).join(' | '), indent, `${indent}  `),
+      );
+  }
+}
+
+function itemLines(blocks: readonly Block[], refs: References, first: string, rest: string): string[] {
+  const lines = blocksLines(blocks, refs, rest).filter((line) => line.trim());
+  const [head, ...tail] = lines;
+  return head === undefined ? [] : [first + head.slice(rest.length), ...tail];
+}
+
+function blocksLines(blocks: readonly Block[], refs: References, indent = ''): string[] {
+  const out: string[] = [];
+  for (const block of blocks) {
+    if (out.length) out.push(indent.trimEnd());
+    out.push(...blockLines(block, refs, indent));
+  }
+  return out;
+}
+
+function articleLines(article: Article, language: string): string[] {
+  const refs = new References();
+  const title = plainText(article.title);
+  const out: string[] = [];
+  if (article.kicker) out.push(article.kicker.toLocaleUpperCase());
+  out.push(...wrap(title), '~'.repeat(Math.min(title.length, TEXT_WIDTH)));
+  if (article.byline) out.push(...wrap(`By ${bylineText(article.byline)}`));
+  const entry = article.entry;
+  if (entry) {
+    const meta = [entry.date && formatRange(entry.date, language), entry.place].filter(Boolean).join(', ');
+    if (meta) out.push(...wrap(meta));
+    if (entry.link) out.push(entry.link);
+  }
+  out.push('');
+  if (article.standfirst) out.push(...wrap(inlineText(article.standfirst, refs)), '');
+  const body = blocksLines(article.blocks, refs);
+  if (body.length) out.push(...body, '');
+  for (const note of article.footnotes)
+    out.push(...itemLines(note.blocks, refs, `[^${note.number}] `, '     '), '');
+  if (article.more) {
+    const shown = article.more.href.replace(/^mailto:/, '');
+    out.push(
+      ...wrap(article.more.label === article.more.href ? shown : `${article.more.label} ${shown}`),
+      '',
+    );
+  }
+  if (refs.urls.length) out.push(...refs.urls.map((url, i) => `[${i + 1}] ${url}`), '');
+  return out;
+}
+
+const RULE = '='.repeat(TEXT_WIDTH);
+
+export function renderText(issue: Issue): string {
+  const { publication } = issue;
+  const dateLabel = issue.season ?? formatDate(issue.date, publication.language);
+  const out: string[] = [
+    ...wrap(publication.name.toLocaleUpperCase()),
+    ...(publication.tagline ? wrap(publication.tagline) : []),
+    `No. ${issue.number} - ${dateLabel}`,
+    '',
+    ...wrap(issue.title),
+    '',
+    `Web edition: ${PLACEHOLDERS.web_url}`,
+    `PDF edition: ${PLACEHOLDERS.pdf_url}`,
+    '',
+    'IN THIS ISSUE',
+  ];
+  for (const section of issue.sections) {
+    out.push(...wrap(section.name, '* ', '  '));
+    if (!section.entries)
+      for (const { title } of section.articles) out.push(...wrap(plainText(title), '  - ', '    '));
+  }
+  for (const section of issue.sections) {
+    out.push('', RULE, section.name.toLocaleUpperCase(), RULE, '');
+    for (const article of section.articles) out.push(...articleLines(article, publication.language), '');
+  }
+  if (issue.nextIssue)
+    out.push(RULE, 'ON THE NEXT ISSUE', RULE, '', ...wrap(inlineText(issue.nextIssue, new References())), '');
+  out.push(RULE);
+  if (publication.disclaimer) out.push(...wrap(publication.disclaimer), '');
+  out.push(
+    ...wrap(`${publication.name} is published by ${publication.publisher.name}`),
+    ...publication.publisher.address,
+  );
+  if (publication.publisher.phone) out.push(`Tel: ${publication.publisher.phone}`);
+  if (publication.publisher.fax) out.push(`Fax: ${publication.publisher.fax}`);
+  if (publication.issn) out.push(`ISSN ${publication.issn}`);
+  out.push(
+    '',
+    ...wrap(
+      `To subscribe please send an email to ${publication.listAddress} with the word "subscribe". Contributions are welcome at the same address.`,
+    ),
+    '',
+    // Substituted values can be long: each stands on its own line rather than inside wrapped prose.
+    'You receive this bulletin at:',
+    PLACEHOLDERS.recipient_email,
+    'To unsubscribe:',
+    PLACEHOLDERS.unsubscribe_url,
+    '',
+  );
+  return out
+    .map((line) => line.trimEnd())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n');
+}

@@ -1,0 +1,142 @@
+// What the HTML templates (email and web) see: the issue model with every piece of text already
+// escaped and formatted, so that templates only arrange it.
+
+import { formatDate, formatRange, isoDate } from '../issue/dates.ts';
+import { type Article, type Block, bylineText, type Issue, plainText } from '../issue/model.ts';
+import {
+  blocksHtml,
+  escapeHtml,
+  figcaptionHtml,
+  footnotesHtml,
+  type HtmlOptions,
+  imageUrl,
+  inlineHtml,
+} from './html.ts';
+
+/** A run of article content: text flows in one block; figures stand on their own. */
+export type Segment = { text: string } | { figure: { src: string; alt: string; caption: string } };
+
+export interface ArticleView {
+  slug: string;
+  title: string;
+  titleText: string;
+  kicker?: string;
+  byline?: string;
+  standfirst?: string;
+  segments: Segment[];
+  footnotes: string;
+  /** "For more information visit" + a link showing the address itself, as printed bulletins do. */
+  more?: { label?: string; href: string; shown: string };
+  entry?: { kind: string; when?: string; datetime?: string; place?: string; link?: string };
+}
+
+export interface IssueView {
+  lang: string;
+  publication: {
+    name: string;
+    tagline?: string;
+    listAddress: string;
+    disclaimer?: string;
+    issn?: string;
+    publisher: { name: string; address: string[]; phone?: string; fax?: string; website?: string };
+    colors: { primary: string; accent: string };
+  };
+  number: number;
+  code: string;
+  title: string;
+  dateLabel: string;
+  datetime: string;
+  preheader: string;
+  nextIssue?: string;
+  sections: Array<{ name: string; slug: string; entries: boolean; articles: ArticleView[] }>;
+  subscribeHref: string;
+}
+
+export function issueView(issue: Issue, imageBase: string): IssueView {
+  const { publication } = issue;
+  return {
+    lang: publication.language,
+    publication: {
+      name: publication.name,
+      tagline: publication.tagline,
+      listAddress: publication.listAddress,
+      disclaimer: publication.disclaimer,
+      issn: publication.issn,
+      publisher: publication.publisher,
+      colors: publication.colors,
+    },
+    number: issue.number,
+    code: issue.code,
+    title: issue.title,
+    dateLabel: issue.season ?? formatDate(issue.date, publication.language),
+    datetime: isoDate(issue.date),
+    preheader: issue.preheader ?? defaultPreheader(issue),
+    nextIssue: issue.nextIssue ? inlineHtml(issue.nextIssue, { footnotePrefix: '' }) : undefined,
+    sections: issue.sections.map((section) => ({
+      name: section.name,
+      slug: section.slug,
+      entries: section.entries,
+      articles: section.articles.map((article) =>
+        articleView(article, { imageBase, footnotePrefix: `${article.slug}-` }, publication.language),
+      ),
+    })),
+    subscribeHref: `mailto:${publication.listAddress}?subject=subscribe`,
+  };
+}
+
+function defaultPreheader(issue: Issue): string {
+  const names = issue.sections.flatMap((s) => s.articles.slice(0, 1).map((a) => plainText(a.title)));
+  return `${issue.title}. In this issue: ${names.join('; ')}`.slice(0, 150);
+}
+
+function articleView(article: Article, options: HtmlOptions, language: string): ArticleView {
+  const entry = article.entry;
+  return {
+    slug: article.slug,
+    title: inlineHtml(article.title, options),
+    titleText: plainText(article.title),
+    kicker: article.kicker && escapeHtml(article.kicker),
+    byline: article.byline && escapeHtml(bylineText(article.byline)),
+    standfirst: article.standfirst && inlineHtml(article.standfirst, options),
+    segments: segments(article.blocks, options),
+    footnotes: footnotesHtml(article.footnotes, options),
+    more: article.more && moreView(article.more.label, article.more.href),
+    entry: entry && {
+      kind: entry.kind,
+      when: entry.date && formatRange(entry.date, language),
+      datetime: entry.date && isoDate(entry.date.start),
+      place: entry.place,
+      link: entry.link,
+    },
+  };
+}
+
+function segments(blocks: readonly Block[], options: HtmlOptions): Segment[] {
+  const out: Segment[] = [];
+  let run: Block[] = [];
+  const flush = () => {
+    if (run.length) out.push({ text: blocksHtml(run, options) });
+    run = [];
+  };
+  for (const block of blocks) {
+    if (block.type !== 'figure') {
+      run.push(block);
+      continue;
+    }
+    flush();
+    out.push({
+      figure: {
+        src: imageUrl(block.image, options),
+        alt: block.image.alt,
+        caption: figcaptionHtml(block.caption, block.credit, options),
+      },
+    });
+  }
+  flush();
+  return out;
+}
+
+function moreView(label: string, href: string): ArticleView['more'] {
+  const shown = href.replace(/^mailto:/, '');
+  return { label: label === href ? undefined : label, href, shown };
+}
