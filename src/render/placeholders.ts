@@ -19,13 +19,13 @@ export type PlaceholderValues = Record<PlaceholderName, string>;
 
 const PATTERN = /%%(recipient_email|unsubscribe_url|web_url|pdf_url)%%/g;
 
-/** Replaces every placeholder; `escape` is applied to values (HTML-escape them for HTML parts). */
+/** Replaces every placeholder; `encode` is applied to values (HTML-escape them for HTML parts). */
 export function fillPlaceholders(
   template: string,
   values: PlaceholderValues,
-  escape: (s: string) => string = (s) => s,
+  encode: (s: string) => string = (s) => s,
 ): string {
-  return template.replace(PATTERN, (_, name: PlaceholderName) => escape(values[name]));
+  return template.replace(PATTERN, (_, name: PlaceholderName) => encode(values[name]));
 }
 
 /** The issue-level values (all but the recipient's own), from the public base URL. */
