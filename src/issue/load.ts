@@ -184,6 +184,8 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
   const declared = publication.sections;
   const slugs = new Map<string, number>();
   let section: Section | undefined;
+  // After an unknown section heading its articles are not reported again as outside a section.
+  let inUnknownSection = false;
   let article: Article | undefined;
   let pendingFootnotes: { article: Article; numbers: number[] }[] = [];
   const footnoteBodies = new Map<number, Block[]>();
@@ -234,8 +236,10 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
           ),
         );
         section = undefined;
+        inUnknownSection = true;
         continue;
       }
+      inUnknownSection = false;
       const spec = declared[index] as { name: string; entries: boolean };
       const previous = sections[sections.length - 1];
       const previousIndex = previous ? declared.findIndex((s) => s.name === previous.name) : -1;
@@ -272,7 +276,7 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
       closeArticle();
       const location = converter.locate(token);
       const title = converter.inlineOf(node);
-      if (!section) {
+      if (!section && !inUnknownSection) {
         converter.problems.push(
           error(
             'article-outside-section',
@@ -306,7 +310,7 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
       continue;
     }
     if (!article) {
-      if (token.type === 'heading_open' || token.type === 'paragraph_open' || section) {
+      if (!inUnknownSection) {
         converter.problems.push(
           error(
             'text-outside-article',

@@ -374,13 +374,18 @@ export class BlockConverter {
     return trimInlines(root);
   }
 
+  private readonly refusedHtmlIn = new Set<Token | Location>();
+
+  /** One problem per block: `<b>x</b>` is one mistake, not two. */
   private refuseHtml(at: Token | Location, html: string) {
+    if (this.refusedHtmlIn.has(at)) return;
+    this.refusedHtmlIn.add(at);
     const tag = html.trim().split('\n')[0]?.slice(0, 40) ?? '';
     this.problems.push(
       error(
         'raw-html',
         `Raw HTML is not allowed (${tag}).`,
-        'Write it in Markdown; the tag and its contents are left out.',
+        'Write it in Markdown instead (**bold**, *italic*, [text](https://…)); HTML never reaches an edition.',
         this.locate(at, tag),
       ),
     );

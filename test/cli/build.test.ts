@@ -1,0 +1,86 @@
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bulletin } from '../support/cli.ts';
+
+describe('bulletin check', () => {
+  it('passes the sample issues', () => {
+    const run = bulletin(['check', 'issues/global-eye/005.md', 'issues/trafficking-in-migrants/025.md']);
+    expect(run.stdout).toContain('0 errors, 0 warnings');
+    expect(run.status).toBe(0);
+  });
+
+  it('prints every problem of a broken file as one line each and exits 1, without a stack trace', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'bulletin-cli-'));
+    writeFileSync(
+      join(folder, 'publication.yml'),
+      readFileSync('test/issue/fixtures/bulletin/publication.yml'),
+    );
+    writeFileSync(
+      join(folder, '001.md'),
+      '---\nnumber: 1\ntitle: T\ndate: 2024-02-30\n---\n# Nope\n\n## A\n\nText <b>bold</b>.\n',
+    );
+    const run = bulletin(['check', join(folder, '001.md')]);
+    expect(run.status).toBe(1);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(
+      /001\.md:4:1 error invalid-field: date: must be a date written YYYY-MM-DD or YYYY-MM\./,
+    );
+    expect(lines[1]).toMatch(/001\.md:6:1 error unknown-section: Unknown section "Nope"\. Use one of: /);
+    expect(lines[2]).toMatch(
+      /001\.md:10:6 error raw-html: Raw HTML is not allowed \(<b>\)\. Write it in Markdown instead/,
+    );
+    expect(lines[3]).toBe('3 errors, 0 warnings');
+    expect(run.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+});
+
+describe('bulletin build', () => {
+  it('writes the email edition and its text part, and prints a table of sizes and times', () => {
+    const out = mkdtempSync(join(tmpdir(), 'bulletin-build-'));
+    const run = bulletin(['build', 'issues/global-eye/005.md', '--out', out]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    for (const name of ['email.html', 'email.txt']) {
+      const file = join(out, 'global-eye', '005', name);
+      expect(existsSync(file)).toBe(true);
+      expect(run.stdout).toMatch(new RegExp(`${name}\\s+[\\d.]+ KiB\\s+\\d+ ms`));
+      expect(statSync(file).size).toBeGreaterThan(20_000);
+    }
+  });
+
+  it('says in one line that a file is missing', () => {
+    const run = bulletin(['build', 'issues/global-eye/999.md']);
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      'error missing-file: issues/global-eye/999.md does not exist. Give the path of an issue file, e.g. issues/global-eye/005.md.',
+    );
+  });
+
+  it('refuses to build a malformed issue and names the problem', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'bulletin-cli-'));
+    writeFileSync(
+      join(folder, 'publication.yml'),
+      readFileSync('test/issue/fixtures/bulletin/publication.yml'),
+    );
+    writeFileSync(join(folder, '002.md'), 'no front matter\n');
+    const run = bulletin(['build', join(folder, '002.md'), '--out', folder]);
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toMatch(
+      /002\.md:1:1 error missing-front-matter: The file does not start with front matter\./,
+    );
+    expect(existsSync(join(folder, 'bulletin'))).toBe(false);
+  });
+
+  it('reports bad configuration in one line', () => {
+    const run = bulletin(['build', 'issues/global-eye/005.md', '--out', tmpdir()], {
+      env: { PUBLIC_URL: 'not a url' },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toMatch(
+      /^error config: PUBLIC_URL: .*Fix or unset this environment variable\.$/,
+    );
+  });
+});
