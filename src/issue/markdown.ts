@@ -214,13 +214,13 @@ export class BlockConverter {
       );
     }
     const file = resolve(this.file, '..', decodeURI(src));
-    if (/^[a-z]+:/i.test(src) || src.startsWith('/')) {
+    if (/^[a-z]+:/i.test(src) || src.startsWith('/') || src.split('/').includes('..')) {
       ok = false;
       this.problems.push(
         error(
           'image-path',
           `Image "${src}" must be a file beside the issue.`,
-          'Use a relative path such as images/photo.png.',
+          'Use a path inside the publication folder, such as images/photo.png.',
           location,
         ),
       );

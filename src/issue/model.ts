@@ -155,3 +155,17 @@ export function bylineText(byline: Byline): string {
 export function* articlesOf(issue: Issue): Generator<{ section: Section; article: Article }> {
   for (const section of issue.sections) for (const article of section.articles) yield { section, article };
 }
+
+/** Every image of the issue, in reading order, however deeply nested. */
+export function imagesOf(issue: Issue): Image[] {
+  const images: Image[] = [];
+  const visit = (blocks: readonly Block[]) => {
+    for (const block of blocks) {
+      if (block.type === 'figure') images.push(block.image);
+      else if (block.type === 'list') block.items.forEach(visit);
+      else if ('blocks' in block) visit(block.blocks);
+    }
+  };
+  for (const { article } of articlesOf(issue)) visit(article.blocks);
+  return images;
+}

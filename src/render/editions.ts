@@ -1,11 +1,12 @@
 // Every edition of one issue, rendered from one loaded model, as the files `build` writes and
 // `publish` stores.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Issue } from '../issue/model.ts';
+import { imagesOf, type Issue } from '../issue/model.ts';
 import { type EmailEdition, renderEmail } from './email/index.ts';
 import { renderText } from './text/index.ts';
+import { renderWeb } from './web/index.ts';
 
 export interface EditionFile {
   /** Path inside the issue's folder: email.html, global-eye-005.pdf … */
@@ -34,12 +35,17 @@ async function timed<T>(render: () => T | Promise<T>): Promise<{ value: T; ms: n
 export async function renderEditions(issue: Issue, _options: RenderOptions): Promise<Editions> {
   const email = await timed(() => renderEmail(issue));
   const text = await timed(() => renderText(issue));
+  const web = await timed(() => renderWeb(issue));
+  const images = [...new Map(imagesOf(issue).map((image) => [image.path, image])).values()];
   return {
     email: email.value,
     text: text.value,
     files: [
       { name: 'email.html', contents: email.value.html, ms: email.ms },
       { name: 'email.txt', contents: text.value, ms: text.ms },
+      { name: 'index.html', contents: web.value, ms: web.ms },
+      // The web edition and the email's <img> tags load them from beside the page.
+      ...images.map((image) => ({ name: image.path, contents: readFileSync(image.file), ms: 0 })),
     ],
   };
 }

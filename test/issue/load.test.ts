@@ -223,6 +223,11 @@ describe('validation', () => {
     expect(problems[0]?.location?.column).toBe(9);
   });
 
+  it('refuses image paths that leave the publication folder', () => {
+    const { problems } = load(`${FRONT}# Feature\n\n## A\n\n![Secret](../../etc/passwd.png)\n\n![Abs](/etc/x.png)\n`);
+    expect(summary(problems)).toEqual(['error image-path 10', 'error image-path 12']);
+  });
+
   it('reports an empty section', () => {
     expect(summary(load(`${FRONT}# Feature\n\n# Perspectives\n\n## A\n\nText.\n`).problems)).toEqual([
       'error empty-section 6',
