@@ -89,11 +89,21 @@ export function loadIssue(path: string): LoadResult {
   problems.push(...publicationProblems);
 
   const raw = readFileSync(file, 'utf8').replace(/\r\n?/g, '\n');
-  if (raw.includes('\0')) {
+  // U+FFFD is what Node's decoder leaves where the bytes were not UTF-8.
+  const badAt = raw.search(/[\0\uFFFD]/);
+  if (badAt >= 0) {
     return {
       problems: [
         ...problems,
-        error('binary-file', 'The file contains NUL bytes.', 'Save it as UTF-8 text.', { file, line: 1 }),
+        error(
+          'not-text',
+          'The file is not UTF-8 text (a NUL byte or invalid UTF-8).',
+          'Save it as UTF-8 from your editor.',
+          {
+            file,
+            line: countLines(raw.slice(0, badAt)) + 1,
+          },
+        ),
       ],
     };
   }

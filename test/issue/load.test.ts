@@ -224,7 +224,9 @@ describe('validation', () => {
   });
 
   it('refuses image paths that leave the publication folder', () => {
-    const { problems } = load(`${FRONT}# Feature\n\n## A\n\n![Secret](../../etc/passwd.png)\n\n![Abs](/etc/x.png)\n`);
+    const { problems } = load(
+      `${FRONT}# Feature\n\n## A\n\n![Secret](../../etc/passwd.png)\n\n![Abs](/etc/x.png)\n`,
+    );
     expect(summary(problems)).toEqual(['error image-path 10', 'error image-path 12']);
   });
 
