@@ -197,7 +197,7 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
   // After an unknown section heading its articles are not reported again as outside a section.
   let inUnknownSection = false;
   let article: Article | undefined;
-  let pendingFootnotes: { article: Article; numbers: number[] }[] = [];
+  const pendingFootnotes: { article: Article; numbers: number[] }[] = [];
   const footnoteBodies = new Map<number, Block[]>();
 
   const closeArticle = () => {
@@ -343,7 +343,6 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
       (number): Footnote => ({ number, blocks: footnoteBodies.get(number) ?? [] }),
     );
   }
-  pendingFootnotes = [];
   return sections;
 }
 
