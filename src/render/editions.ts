@@ -3,8 +3,10 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { imagesOf, type Issue } from '../issue/model.ts';
+import { type Issue, imagesOf } from '../issue/model.ts';
 import { type EmailEdition, renderEmail } from './email/index.ts';
+import { renderPdf } from './pdf/index.ts';
+import { pdfFileName } from './placeholders.ts';
 import { renderText } from './text/index.ts';
 import { renderWeb } from './web/index.ts';
 
@@ -32,10 +34,11 @@ async function timed<T>(render: () => T | Promise<T>): Promise<{ value: T; ms: n
   return { value, ms: performance.now() - start };
 }
 
-export async function renderEditions(issue: Issue, _options: RenderOptions): Promise<Editions> {
+export async function renderEditions(issue: Issue, options: RenderOptions): Promise<Editions> {
   const email = await timed(() => renderEmail(issue));
   const text = await timed(() => renderText(issue));
   const web = await timed(() => renderWeb(issue));
+  const pdf = await timed(() => renderPdf(issue, { publicUrl: options.publicUrl }));
   const images = [...new Map(imagesOf(issue).map((image) => [image.path, image])).values()];
   return {
     email: email.value,
@@ -44,6 +47,7 @@ export async function renderEditions(issue: Issue, _options: RenderOptions): Pro
       { name: 'email.html', contents: email.value.html, ms: email.ms },
       { name: 'email.txt', contents: text.value, ms: text.ms },
       { name: 'index.html', contents: web.value, ms: web.ms },
+      { name: pdfFileName(issue.publication.slug, issue.code), contents: pdf.value.pdf, ms: pdf.ms },
       // The web edition and the email's <img> tags load them from beside the page.
       ...images.map((image) => ({ name: image.path, contents: readFileSync(image.file), ms: 0 })),
     ],

@@ -35,5 +35,10 @@ export function editionUrls(
   issueCode: string,
 ): Pick<PlaceholderValues, 'web_url' | 'pdf_url'> {
   const web = `${publicUrl.replace(/\/+$/, '')}/${publicationSlug}/${issueCode}/`;
-  return { web_url: web, pdf_url: `${web}${publicationSlug}-${issueCode}.pdf` };
+  return { web_url: web, pdf_url: `${web}${pdfFileName(publicationSlug, issueCode)}` };
+}
+
+/** The PDF edition's file name, beside the web edition: global-eye-005.pdf. */
+export function pdfFileName(publicationSlug: string, issueCode: string): string {
+  return `${publicationSlug}-${issueCode}.pdf`;
 }

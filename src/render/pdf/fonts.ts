@@ -1,6 +1,11 @@
 // Fonts come from npm packages (Noto Serif for text, Noto Sans for display type), so a build needs no
 // system fonts and no download. pdfkit embeds each font as a subset of the glyphs actually drawn.
+//
+// The font files are parsed once per process and the parsed fonts handed to every document (pdfkit
+// ≥ 0.20 accepts fontkit fonts): fontkit keeps its parsed tables and glyphs, which is most of the
+// cost of a build. Text widths are cached for the same reason; they depend on nothing but the font.
 import { createRequire } from 'node:module';
+import { type Font, openSync } from 'fontkit';
 
 const require = createRequire(import.meta.url);
 
@@ -15,8 +20,34 @@ const FILES: Record<Face, string> = {
   sansBold: '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
 };
 
+const parsed = new Map<Face, Font>();
+
+function fontOf(face: Face): Font {
+  let font = parsed.get(face);
+  if (!font) {
+    // A .ttf holds one font (a .ttc would hold a collection).
+    font = openSync(require.resolve(FILES[face])) as Font;
+    parsed.set(face, font);
+  }
+  return font;
+}
+
 export function registerFonts(doc: PDFKit.PDFDocument): void {
-  for (const [face, file] of Object.entries(FILES)) doc.registerFont(face, require.resolve(file));
+  for (const face of Object.keys(FILES) as Face[]) doc.registerFont(face, fontOf(face));
+}
+
+/**
+ * Characters of `text` that a face has no glyph for (they would print as empty boxes). The body
+ * faces cover Latin, Greek and Cyrillic: every character of the sample issues and the seeds.
+ */
+export function unsupportedCharacters(text: string, face: Face = 'serif'): string[] {
+  const font = fontOf(face);
+  const missing = new Set<string>();
+  for (const char of text) {
+    const code = char.codePointAt(0) as number;
+    if (code > 0x20 && !font.hasGlyphForCodePoint(code)) missing.add(char);
+  }
+  return [...missing];
 }
 
 /** The styled variant of a face: emphasis inside a bold heading stays bold. */
@@ -31,24 +62,23 @@ export function withEmphasis(face: Face, emphasis: 'em' | 'strong'): Face {
   return italic ? 'serifItalic' : 'serif';
 }
 
-/**
- * Widths of text at 1pt, cached per face: line breaking measures the same words many times, and
- * fontkit's shaping is the costly part of a build.
- */
-export class Measurer {
-  private readonly cache = new Map<Face, Map<string, number>>();
-  constructor(private readonly doc: PDFKit.PDFDocument) {}
+/** Widths at 1pt per face and text, shaped as pdfkit will draw them (kerning and ligatures). */
+const widths = new Map<Face, Map<string, number>>();
 
+/** Measures text the way pdfkit sets it: line breaking measures the same words again and again. */
+export class Measurer {
   width(text: string, face: Face, size: number): number {
-    let widths = this.cache.get(face);
-    if (!widths) {
-      widths = new Map();
-      this.cache.set(face, widths);
+    let cache = widths.get(face);
+    if (!cache) {
+      cache = new Map();
+      widths.set(face, cache);
     }
-    let unit = widths.get(text);
+    let unit = cache.get(text);
     if (unit === undefined) {
-      unit = this.doc.font(face).fontSize(1).widthOfString(text);
-      widths.set(text, unit);
+      const font = fontOf(face);
+      unit = font.layout(text).advanceWidth / font.unitsPerEm;
+      if (cache.size > 100_000) cache.clear(); // a long-running server builds many issues
+      cache.set(text, unit);
     }
     return unit * size;
   }

@@ -12,9 +12,21 @@ interface PatternModule {
   hyphenateSync(text: string, options?: { hyphenChar?: string; minWordLength?: number }): string;
 }
 
-/** "fr-CH" → hyphen/fr-ch, then hyphen/fr; a language without patterns is not hyphenated. */
+/** One hyphenator per language for the process: its cache of words outlives a build. */
+const hyphenators = new Map<string, Hyphenate>();
+
 export function hyphenatorFor(language: string): Hyphenate {
   const tag = language.toLowerCase();
+  let hyphenator = hyphenators.get(tag);
+  if (!hyphenator) {
+    hyphenator = createHyphenator(tag);
+    hyphenators.set(tag, hyphenator);
+  }
+  return hyphenator;
+}
+
+/** "fr-CH" → hyphen/fr-ch, then hyphen/fr; a language without patterns is not hyphenated. */
+function createHyphenator(tag: string): Hyphenate {
   const candidates = [tag, tag.split('-')[0] as string];
   let patterns: PatternModule | undefined;
   for (const name of candidates) {
@@ -34,6 +46,7 @@ export function hyphenatorFor(language: string): Hyphenate {
     let hyphenated = cache.get(word);
     if (hyphenated === undefined) {
       hyphenated = module.hyphenateSync(word, { hyphenChar: SOFT_HYPHEN, minWordLength: 6 });
+      if (cache.size > 100_000) cache.clear(); // a long-running server builds many issues
       cache.set(word, hyphenated);
     }
     return hyphenated;

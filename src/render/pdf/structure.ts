@@ -42,7 +42,10 @@ export function node(type: StructType, parent?: StructNode, extra: Partial<Struc
   return { type, parent, ...extra };
 }
 
-/** Creates and links pdfkit structure elements lazily, in drawing order. */
+/**
+ * Turns StructNodes into pdfkit structure elements, each the first time it is asked for (painting asks
+ * for all of them in reading order first), and marks drawn content as belonging to them.
+ */
 export class Tagger {
   private readonly elements = new Map<StructNode, PDFKit.PDFStructureElement>();
   private readonly roots: PDFKit.PDFStructureElement[] = [];
@@ -77,19 +80,17 @@ export class Tagger {
     element.add(content);
   }
 
-  /** A Link element under `parent` for one link occurrence; it holds the text and the annotation. */
-  link(parent: StructNode, key: object): PDFKit.PDFStructureElement {
+  /**
+   * Draws `paint` as content of the Link element of one link occurrence (`key`) under `parent`, and
+   * returns the element, to which the caller ties the link's annotation.
+   */
+  markLink(parent: StructNode, key: object, paint: () => void): PDFKit.PDFStructureElement {
     let element = this.links.get(key);
     if (!element) {
       element = this.doc.struct('Link');
       this.element(parent).add(element);
       this.links.set(key, element);
     }
-    return element;
-  }
-
-  markLink(parent: StructNode, key: object, paint: () => void): PDFKit.PDFStructureElement {
-    const element = this.link(parent, key);
     const content = this.doc.markStructureContent('Link');
     paint();
     this.doc.endMarkedContent();

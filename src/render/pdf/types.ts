@@ -30,10 +30,12 @@ export interface Segment {
 
 export interface Line {
   segments: Segment[];
-  /** Distance from the top of the line box to the baseline-independent text top pdfkit expects. */
+  /** The line's box: its leading. */
   height: number;
+  /** Ends in a hyphenated word: not to be the last line of a page. */
+  hyphenated?: boolean;
   /** A marker hung in the left margin of the line (list bullets and numbers). */
-  label?: { text: string; style: Style; x: number };
+  label?: { text: string; style: Style; x: number; struct: StructNode };
 }
 
 export type BoxKind =
@@ -67,7 +69,11 @@ export interface PlacedBox extends Rect {
   struct?: StructNode;
   /** For panels: the panel drawn behind these lines; they are checked against it, not for overlap. */
   panelId?: number;
+  /** A page number in the contents box: which section or article it gives the page of. */
+  pageOf?: PageTarget;
 }
+
+export type PageTarget = { section: string; article?: undefined } | { article: string; section?: undefined };
 
 export interface PageFrame {
   number: number;

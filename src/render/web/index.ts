@@ -5,17 +5,14 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Issue } from '../../issue/model.ts';
+import { pdfFileName } from '../placeholders.ts';
 import { issueView } from '../view.ts';
 
 const TEMPLATE = fileURLToPath(new URL('../../../templates/web/issue.hbs', import.meta.url));
 
 let compiled: HandlebarsTemplateDelegate | undefined;
 
-export function pdfFileName(issue: Issue): string {
-  return `${issue.publication.slug}-${issue.code}.pdf`;
-}
-
 export function renderWeb(issue: Issue): string {
   compiled ??= Handlebars.create().compile(readFileSync(TEMPLATE, 'utf8'));
-  return compiled({ ...issueView(issue, ''), pdfName: pdfFileName(issue) });
+  return compiled({ ...issueView(issue, ''), pdfName: pdfFileName(issue.publication.slug, issue.code) });
 }

@@ -1,6 +1,6 @@
 // Greedy line breaking of styled pieces into lines of a given width: justified or ragged, hyphenated
-// at soft hyphens and after hard hyphens, dashes and slashes, and never losing a character — a word
-// wider than the line is cut wherever it must be.
+// at soft hyphens, broken after dashes and slashes, and never losing a character — a word wider than
+// the line is cut wherever it must be.
 import type { Measurer } from '../fonts.ts';
 import { type Hyphenate, SOFT_HYPHEN } from '../hyphenate.ts';
 import type { Line, LinkTarget, Segment, Style } from '../types.ts';
@@ -11,6 +11,8 @@ export type Align = 'justify' | 'left' | 'right' | 'center';
 export interface BreakOptions {
   width: number;
   lineHeight: number;
+  /** Indent of the first line (paragraphs set without space between them). */
+  firstIndent?: number;
   align: Align;
   hyphenate: Hyphenate;
   measurer: Measurer;
@@ -59,7 +61,10 @@ function wordsOf(pieces: readonly Piece[], hyphenate: Hyphenate): Word[] {
 }
 
 export function breakLines(pieces: readonly Piece[], options: BreakOptions): Line[] {
-  const { measurer, width } = options;
+  const { measurer } = options;
+  const firstIndent = options.firstIndent ?? 0;
+  /** The measure of the line being filled: the first line is shorter by its indent. */
+  const measure = () => options.width - (lines.length === 0 ? firstIndent : 0);
   const partWidth = (part: Part, text = part.text) =>
     measurer.width(text.replace(SOFT, ''), part.style.face, part.style.size);
   const wordWidth = (word: Word) => word.parts.reduce((sum, part) => sum + partWidth(part), 0);
@@ -71,8 +76,8 @@ export function breakLines(pieces: readonly Piece[], options: BreakOptions): Lin
   const lines: Line[] = [];
   let line: Word[] = [];
   let used = 0;
-  const emit = (last: boolean) => {
-    if (line.length) lines.push(assemble(line, last));
+  const emit = (last: boolean, hyphenated = false) => {
+    if (line.length) lines.push({ ...assemble(line, last), ...(hyphenated ? { hyphenated } : {}) });
     line = [];
     used = 0;
   };
@@ -80,10 +85,11 @@ export function breakLines(pieces: readonly Piece[], options: BreakOptions): Lin
     const widths = words.map(wordWidth);
     const spaces = words.slice(0, -1).map(spaceWidth);
     const natural = widths.reduce((a, b) => a + b, 0) + spaces.reduce((a, b) => a + b, 0);
-    const slack = Math.max(0, width - natural);
+    const indent = lines.length === 0 ? firstIndent : 0;
+    const slack = Math.max(0, options.width - indent - natural);
     const justify = options.align === 'justify' && !last && words.length > 1;
     const extra = justify ? slack / (words.length - 1) : 0;
-    let x = options.align === 'right' ? slack : options.align === 'center' ? slack / 2 : 0;
+    let x = indent + (options.align === 'right' ? slack : options.align === 'center' ? slack / 2 : 0);
     const segments: Segment[] = [];
     words.forEach((word, w) => {
       word.parts.forEach((part, p) => {
@@ -115,14 +121,14 @@ export function breakLines(pieces: readonly Piece[], options: BreakOptions): Lin
     const word = queue[i] as Word;
     const gap = line.length ? spaceWidth(line[line.length - 1] as Word) : 0;
     const w = wordWidth(word);
-    if (used + gap + w <= width + 0.01) {
+    if (used + gap + w <= measure() + 0.01) {
       line.push(word);
       used += gap + w;
     } else {
-      const split = splitWord(word, width - used - gap, partWidth, line.length === 0);
+      const split = splitWord(word, measure() - used - gap, partWidth, line.length === 0);
       if (split) {
         line.push(split.head);
-        emit(false);
+        emit(false, split.soft);
         queue.splice(i + 1, 0, split.tail);
         continue;
       }
@@ -138,22 +144,23 @@ export function breakLines(pieces: readonly Piece[], options: BreakOptions): Lin
 
 /**
  * The longest head of `word` that fits in `room`, broken at a soft hyphen (drawn as "-"), after a
- * hyphen, dash or slash, or — only when the word is alone on its line — anywhere.
+ * dash or slash, or — only when the word is alone on its line — anywhere.
  */
 function splitWord(
   word: Word,
   room: number,
   partWidth: (part: Part, text?: string) => number,
   alone: boolean,
-): { head: Word; tail: Word } | undefined {
+): { head: Word; tail: Word; soft: boolean } | undefined {
   const candidates: { part: number; index: number; soft: boolean }[] = [];
   word.parts.forEach((part, p) => {
     for (let i = 1; i < part.text.length; i++) {
       const ch = part.text[i] as string;
       const before = part.text[i - 1] as string;
       if (ch === SOFT_HYPHEN) candidates.push({ part: p, index: i, soft: true });
-      else if (/[-–—/]/.test(before) && before !== SOFT_HYPHEN)
-        candidates.push({ part: p, index: i, soft: false });
+      // Not after a hard hyphen: text extraction joins a line ending in "-" to the next one and
+      // would read "counter-" + "trafficking" as "countertrafficking".
+      else if (/[–—/]/.test(before)) candidates.push({ part: p, index: i, soft: false });
     }
   });
   const headOf = (p: number, index: number, soft: boolean): Word => {
@@ -171,7 +178,7 @@ function splitWord(
   for (let c = candidates.length - 1; c >= 0; c--) {
     const { part, index, soft } = candidates[c] as { part: number; index: number; soft: boolean };
     const head = headOf(part, index, soft);
-    if (width(head) <= room) return { head, tail: tailOf(part, index, soft) };
+    if (width(head) <= room) return { head, tail: tailOf(part, index, soft), soft };
   }
   if (!alone) return undefined;
   // A word wider than a whole line (a long URL): cut at the last character that fits, at least one.
@@ -179,8 +186,8 @@ function splitWord(
     const text = (word.parts[p] as Part).text;
     for (let i = text.length - 1; i >= 1; i--) {
       const head = headOf(p, i, false);
-      if (width(head) <= room) return { head, tail: tailOf(p, i, false) };
+      if (width(head) <= room) return { head, tail: tailOf(p, i, false), soft: false };
     }
   }
-  return { head: headOf(0, 1, false), tail: tailOf(0, 1, false) };
+  return { head: headOf(0, 1, false), tail: tailOf(0, 1, false), soft: false };
 }

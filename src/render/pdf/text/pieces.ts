@@ -46,7 +46,3 @@ export function piecesOf(inlines: readonly Inline[], style: Style, linkColor: st
   walk(inlines, style, undefined);
   return out;
 }
-
-export function plainPieces(text: string, style: Style, link?: LinkTarget): Piece[] {
-  return [{ text, style, link }];
-}

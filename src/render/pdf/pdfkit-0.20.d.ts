@@ -1,0 +1,25 @@
+// What pdfkit 0.20 and fontkit 2 do that @types/pdfkit (written for 0.17) does not describe yet.
+declare namespace PDFKit {
+  interface PDFDocument {
+    /** Reads an image without drawing it: its pixel size lays out the figure. */
+    openImage(src: string): { width: number; height: number };
+    /** pdfkit ≥ 0.20 takes an already parsed fontkit font. */
+    registerFont(name: string, src: import('fontkit').Font): this;
+  }
+  namespace Mixins {
+    interface AnnotationOption {
+      /** Ties a link annotation to its Link structure element (PDF/UA). */
+      structParent?: PDFStructureElement;
+    }
+  }
+}
+
+declare module 'fontkit' {
+  /** The part of a fontkit font that measuring text needs. */
+  export interface Font {
+    unitsPerEm: number;
+    layout(text: string): { advanceWidth: number };
+    hasGlyphForCodePoint(codePoint: number): boolean;
+  }
+  export function openSync(path: string): unknown;
+}
