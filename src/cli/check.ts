@@ -1,7 +1,24 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadIssue } from '../issue/load.ts';
-import { formatProblem, hasErrors } from '../problems.ts';
+import { formatProblem, hasErrors, type Problem, warning } from '../problems.ts';
+import { unsupportedCharacters } from '../render/pdf/fonts.ts';
 import type { CliContext } from './context.ts';
+
+/** Characters the PDF's fonts cannot print would come out as empty boxes: say where they are. */
+function glyphWarnings(file: string): Problem[] {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  return unsupportedCharacters(lines.join('\n')).map((char) => {
+    const line = lines.findIndex((l) => l.includes(char));
+    const hex = (char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
+    return warning(
+      'missing-glyph',
+      `The PDF fonts have no glyph for "${char}" (U+${hex}); it would print as an empty box.`,
+      'Spell it another way, or add a font that covers it to src/render/pdf/fonts.ts.',
+      { file, line: line + 1, column: (lines[line]?.indexOf(char) ?? 0) + 1 },
+    );
+  });
+}
 
 export function registerCheck(program: Command, context: CliContext): void {
   program
@@ -12,7 +29,10 @@ export function registerCheck(program: Command, context: CliContext): void {
       let errors = 0;
       let warnings = 0;
       for (const file of files) {
-        const { problems } = loadIssue(file);
+        const loaded = loadIssue(file);
+        const problems = loaded.issue
+          ? [...loaded.problems, ...glyphWarnings(loaded.issue.file)]
+          : loaded.problems;
         for (const problem of problems) context.stdout.write(`${formatProblem(problem)}\n`);
         errors += problems.filter((p) => p.severity === 'error').length;
         warnings += problems.filter((p) => p.severity === 'warning').length;

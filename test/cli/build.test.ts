@@ -35,6 +35,24 @@ describe('bulletin check', () => {
     expect(lines[3]).toBe('3 errors, 0 warnings');
     expect(run.stderr).not.toMatch(/\bat .*\.ts:\d+/);
   });
+
+  it('warns where a character cannot be printed by the PDF fonts', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'bulletin-cli-'));
+    writeFileSync(
+      join(folder, 'publication.yml'),
+      readFileSync('test/issue/fixtures/bulletin/publication.yml'),
+    );
+    writeFileSync(
+      join(folder, '003.md'),
+      '---\nnumber: 3\ntitle: T\ndate: 2024-02\n---\n# Feature\n\n## A\n\nA snowman \u2603 here.\n',
+    );
+    const run = bulletin(['check', join(folder, '003.md')]);
+    expect(run.stdout).toMatch(
+      /003\.md:10:11 warning missing-glyph: The PDF fonts have no glyph for "\u2603" \(U\+2603\)/,
+    );
+    expect(run.stdout).toContain('0 errors, 1 warning');
+    expect(run.status).toBe(0);
+  });
 });
 
 describe('bulletin build', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIssue } from '../../../src/issue/load.ts';
-import { type Issue, plainText } from '../../../src/issue/model.ts';
+import type { Issue } from '../../../src/issue/model.ts';
 import { unsupportedCharacters } from '../../../src/render/pdf/fonts.ts';
 import { type PdfLayout, type PlacedBox, renderPdf } from '../../../src/render/pdf/index.ts';
 import { authoredText, recall, words } from '../../support/recall.ts';
