@@ -27,10 +27,20 @@ export const configSchema = z.object({
   REDIS_URL: optionalUrl(/^rediss?$/),
   /** smtp://… or smtps://… ; unset: messages are written as .eml files to <data dir>/outbox/. */
   SMTP_URL: optionalUrl(/^smtps?$/),
+  /** PEM files: `bulletin serve` offers STARTTLS with them (when it is the MX). */
+  SMTP_TLS_CERT: z.string().min(1).optional(),
+  SMTP_TLS_KEY: z.string().min(1).optional(),
+  /** imaps://user:password@host/INBOX: `bulletin serve` also polls this mailbox (list address at a provider). */
+  IMAP_URL: optionalUrl(/^imaps?$/),
+  /** Where handled IMAP messages are moved. */
+  IMAP_PROCESSED_FOLDER: z.string().min(1).default('Processed'),
+  IMAP_POLL_SECONDS: z.coerce.number().int().min(5).default(60),
   /** Signs confirmation and unsubscribe tokens. Unset: a random one is kept in the data directory. */
   BULLETIN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Password of the admin pages (queue dashboard). Unset: the admin pages are off. */
   BULLETIN_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  /** "true" when `bulletin serve` is behind a reverse proxy: client IPs (consent records) come from X-Forwarded-For. */
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -40,8 +50,12 @@ export interface Config {
   databaseUrl?: string;
   redisUrl?: string;
   smtpUrl?: string;
+  imap?: { url: string; processedFolder: string; pollSeconds: number };
+  /** Paths of the PEM certificate and key for the list server's STARTTLS. */
+  smtpTls?: { certFile: string; keyFile: string };
   secret?: string;
   adminPassword?: string;
+  trustProxy: boolean;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
 }
 
@@ -68,8 +82,14 @@ export function loadConfig(
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
     smtpUrl: c.SMTP_URL,
+    smtpTls:
+      c.SMTP_TLS_CERT && c.SMTP_TLS_KEY ? { certFile: c.SMTP_TLS_CERT, keyFile: c.SMTP_TLS_KEY } : undefined,
+    imap: c.IMAP_URL
+      ? { url: c.IMAP_URL, processedFolder: c.IMAP_PROCESSED_FOLDER, pollSeconds: c.IMAP_POLL_SECONDS }
+      : undefined,
     secret: c.BULLETIN_SECRET,
     adminPassword: c.BULLETIN_ADMIN_PASSWORD,
+    trustProxy: c.TRUST_PROXY === 'true',
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -1,0 +1,185 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { Command } from 'commander';
+import { BulletinError, fail } from '../problems.ts';
+import { withStore } from '../store/open.ts';
+import { normaliseAddress } from '../subscribers/address.ts';
+import { exportSubscribers } from '../subscribers/export.ts';
+import { ImportFormatError, importSubscribers } from '../subscribers/import.ts';
+import { type List, loadLists, pickList } from '../subscribers/lists.ts';
+import { STATUSES, type Status } from '../subscribers/model.ts';
+import {
+  addConfirmed,
+  countByStatus,
+  eraseSubscriber,
+  findSubscriber,
+  streamSubscribers,
+  unsubscribe,
+} from '../subscribers/store.ts';
+import type { CliContext } from './context.ts';
+
+interface ListOptions {
+  publication?: string;
+  issues: string;
+}
+
+/** The list chosen by the shared --publication/--issues options. */
+export function listFromOptions(options: ListOptions): List {
+  const { lists, problems } = loadLists(options.issues);
+  const list = pickList(lists, options.publication);
+  if ('code' in list) throw new BulletinError([...problems, list]);
+  return list;
+}
+
+function addressOrFail(input: string): string {
+  return (
+    normaliseAddress(input) ??
+    fail('invalid-address', `"${input}" is not an email address.`, 'Write it as name@example.org.')
+  );
+}
+
+function statusOrFail(input: string | undefined): Status | undefined {
+  if (input === undefined) return undefined;
+  if ((STATUSES as readonly string[]).includes(input)) return input as Status;
+  return fail('invalid-status', `Unknown status "${input}".`, `Use one of: ${STATUSES.join(', ')}.`);
+}
+
+export function registerSubscribers(program: Command, context: CliContext): void {
+  const subscribers = program
+    .command('subscribers')
+    .description("manage a publication's subscribers")
+    .option(
+      '--publication <slug>',
+      'the publication (its folder under issues/); needed when there are several',
+    )
+    .option('--issues <dir>', 'where publications live', 'issues');
+  const chosen = () => listFromOptions(subscribers.opts<ListOptions>());
+  const store = <T>(work: Parameters<typeof withStore<T>>[1]) => withStore(context.config(), work);
+  const out = (line: string) => context.stdout.write(`${line}\n`);
+
+  subscribers
+    .command('list')
+    .description('print subscribers (email, status, name), then counts by status')
+    .option('--status <status>', `only this status (${STATUSES.join(', ')})`)
+    .action(async (options: { status?: string }) => {
+      const list = chosen();
+      const status = statusOrFail(options.status);
+      await store(async (db) => {
+        for await (const s of streamSubscribers(db, list.slug, { status })) {
+          out(`${s.email}\t${s.status}\t${s.name ?? ''}`);
+        }
+        const counts = await countByStatus(db, list.slug);
+        context.stderr.write(
+          `${Object.entries(counts)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ')}\n`,
+        );
+      });
+    });
+
+  subscribers
+    .command('add')
+    .description('add a confirmed subscriber who gave consent elsewhere (never one who opted out)')
+    .argument('<email>')
+    .option('--name <name>')
+    .action(async (email: string, options: { name?: string }) => {
+      const list = chosen();
+      const address = addressOrFail(email);
+      await store(async (db) => {
+        const { result } = await addConfirmed(db, {
+          publication: list.slug,
+          email: address,
+          name: options.name,
+          evidence: 'bulletin subscribers add',
+          now: new Date(),
+        });
+        if (result === 'opted-out') {
+          fail(
+            'opted-out',
+            `${address} unsubscribed, bounced or complained earlier.`,
+            'Only they can subscribe again, by sending "subscribe" to the list address.',
+          );
+        }
+        out(`${address}: ${result}`);
+      });
+    });
+
+  subscribers
+    .command('remove')
+    .description('unsubscribe an address (the row and its history are kept)')
+    .argument('<email>')
+    .action(async (email: string) => {
+      const list = chosen();
+      const address = addressOrFail(email);
+      await store(async (db) => {
+        const s = await findSubscriber(db, list.slug, address);
+        const removed = s && (await unsubscribe(db, s.id, new Date()));
+        out(`${address}: ${removed ? 'unsubscribed' : s ? `unchanged (${s.status})` : 'not on the list'}`);
+      });
+    });
+
+  subscribers
+    .command('erase')
+    .description('delete an address and its consent record for good (GDPR erasure)')
+    .argument('<email>')
+    .action(async (email: string) => {
+      const list = chosen();
+      const address = addressOrFail(email);
+      await store(async (db) => {
+        out(`${address}: ${(await eraseSubscriber(db, list.slug, address)) ? 'erased' : 'not on the list'}`);
+      });
+    });
+
+  subscribers
+    .command('import')
+    .description('import CSV with a header row: email,name,status (also listmonk and Mailchimp exports)')
+    .argument('<file>', 'CSV file, or - for standard input')
+    .option('--status <status>', 'status for rows without one', 'confirmed')
+    .action(async (file: string, options: { status: string }) => {
+      const list = chosen();
+      const defaultStatus = statusOrFail(options.status);
+      const input: Readable = file === '-' ? process.stdin : createReadStream(file);
+      const started = performance.now();
+      const report = await store((db) =>
+        importSubscribers(db, input, {
+          publication: list.slug,
+          source: file,
+          defaultStatus,
+          now: new Date(),
+        }).catch((err: unknown) => {
+          if (err instanceof ImportFormatError)
+            fail('import-format', err.message, 'Export with a header row.', { file });
+          throw err;
+        }),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      out(
+        `${report.imported} imported, ${report.updated} updated, ${report.skipped} skipped in ${seconds.toFixed(1)} s`,
+      );
+      for (const [reason, { count, lines }] of report.reasons) {
+        out(
+          `  ${count} skipped: ${reason} (line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}${count > lines.length ? ', …' : ''})`,
+        );
+      }
+    });
+
+  subscribers
+    .command('export')
+    .description('write CSV: email, name, status, source, timestamps and consent')
+    .option('-o, --output <file>', 'write here instead of standard output')
+    .option('--status <status>', 'only this status')
+    .action(async (options: { output?: string; status?: string }) => {
+      const list = chosen();
+      const status = statusOrFail(options.status);
+      const file = options.output ? createWriteStream(options.output) : undefined;
+      const count = await store((db) =>
+        exportSubscribers(db, list.slug, file ?? (context.stdout as Writable), { status }),
+      );
+      if (file) {
+        file.end();
+        await finished(file);
+      }
+      context.stderr.write(`${count} subscribers exported\n`);
+    });
+}

@@ -1,0 +1,293 @@
+// What happens to a message accepted for one of our list addresses. The SMTP server and the IMAP
+// poller both feed `handle`; it resolves once everything that must not be lost is stored, so the
+// SMTP server answers 250 only then.
+
+import { type ParsedMail, simpleParser } from 'mailparser';
+import type { ActionDeps, ListActions } from '../subscribers/actions.ts';
+import { cleanName, normaliseAddress } from '../subscribers/address.ts';
+import type { List } from '../subscribers/lists.ts';
+import { findSubscriber, markComplained, recordBounce, requestSubscription } from '../subscribers/store.ts';
+import { type ListRole, listAddress, parseListAddress } from './addresses.ts';
+import { classifyBounce } from './bounces.ts';
+import { type Command, findCommand } from './commands.ts';
+import { saveContribution } from './contributions.ts';
+import { isAutomaticReply, noAutoReplyReason } from './loops.ts';
+import { commandTable, sendReply } from './replies.ts';
+
+export interface InboundMail {
+  raw: Buffer;
+  /** SMTP MAIL FROM; null for the null sender `<>`. */
+  envelopeFrom: string | null;
+  /** RCPT TO addresses, all of them ours (the server rejected others). */
+  recipients: string[];
+  /** Client IP, kept as evidence when it matters. */
+  remoteAddress?: string;
+}
+
+export interface HandlerDeps extends ActionDeps {
+  actions: ListActions;
+}
+
+export interface InboundHandler {
+  /** Whether an address is one of our list addresses (anything else gets 550 at RCPT). */
+  accepts(recipient: string): boolean;
+  handle(mail: InboundMail): Promise<void>;
+}
+
+/** The message as the handler sees it: parsed when it could be, with the envelope. */
+interface Received {
+  mail: InboundMail;
+  parsed?: ParsedMail;
+  from?: { address: string; name?: string };
+  messageId?: string;
+}
+
+export function createInboundHandler(deps: HandlerDeps): InboundHandler {
+  const { db, tokens, actions, log } = deps;
+  const ours = (address: string) => parseListAddress(address, deps.lists) !== undefined;
+
+  async function parse(mail: InboundMail): Promise<Received> {
+    try {
+      const parsed = await simpleParser(mail.raw, { skipImageLinks: true, maxHtmlLengthToParse: 2_000_000 });
+      const sender = parsed.from?.value[0];
+      const address = sender?.address && normaliseAddress(sender.address);
+      return {
+        mail,
+        parsed,
+        from: address ? { address, name: cleanName(sender?.name) } : undefined,
+        messageId: cleanName(parsed.messageId),
+      };
+    } catch (err) {
+      log.warn({ err, envelopeFrom: mail.envelopeFrom }, 'unparseable message');
+      return { mail };
+    }
+  }
+
+  /** Who a command is about: the From address (RFC 5322 author), else the envelope sender. */
+  const author = (r: Received) =>
+    r.from ?? (r.mail.envelopeFrom ? { address: normaliseAddress(r.mail.envelopeFrom) ?? '' } : undefined);
+
+  /** Where automatic replies go: the envelope sender (RFC 3834 §4), else From. */
+  const replyAddress = (r: Received) =>
+    (r.mail.envelopeFrom && normaliseAddress(r.mail.envelopeFrom)) || r.from?.address;
+
+  const provenance = (r: Received) => ({
+    envelopeFrom: r.mail.envelopeFrom,
+    from: r.from?.address,
+    // Raw header lines: the parsed map restructures some (List-* become one "list" object).
+    headers: new Map(
+      (r.parsed?.headerLines ?? []).map(
+        ({ key, line }) => [key, line.slice(line.indexOf(':') + 1).trim()] as const,
+      ),
+    ),
+  });
+
+  async function contribution(list: List, r: Received): Promise<void> {
+    if (r.parsed && isAutomaticReply(provenance(r))) {
+      log.info(
+        { list: list.slug, envelopeFrom: r.mail.envelopeFrom },
+        'automatic reply to the list address ignored',
+      );
+      return;
+    }
+    const id = await saveContribution(db, {
+      publication: list.slug,
+      receivedAt: deps.now(),
+      envelopeFrom: r.mail.envelopeFrom,
+      fromAddress: r.from?.address,
+      fromName: r.from?.name,
+      subject: cleanName(r.parsed?.subject),
+      messageId: r.messageId,
+      text: r.parsed?.text,
+      raw: r.mail.raw,
+      attachments: (r.parsed?.attachments ?? []).map((a) => ({
+        filename: a.filename,
+        contentType: a.contentType,
+        content: a.content,
+      })),
+    });
+    log.info({ list: list.slug, contribution: id, from: r.from?.address }, 'contribution stored');
+    const to = replyAddress(r);
+    const reason = noAutoReplyReason(provenance(r), ours);
+    if (!to || reason) {
+      log.info({ contribution: id, reason: reason ?? 'no sender address' }, 'no acknowledgement sent');
+      return;
+    }
+    await sendReply(deps.mailer, deps.templates, {
+      list,
+      to,
+      template: 'acknowledgement',
+      values: { subject: cleanName(r.parsed?.subject) },
+      inReplyTo: r.messageId,
+    });
+  }
+
+  async function command(list: List, name: Command, r: Received): Promise<void> {
+    const reason = r.parsed ? noAutoReplyReason(provenance(r), ours) : 'unparseable message';
+    const who = author(r);
+    if (reason || !who?.address) {
+      log.info({ list: list.slug, command: name, reason: reason ?? 'no sender address' }, 'command ignored');
+      return;
+    }
+    const now = deps.now();
+    const reply = { list, inReplyTo: r.messageId };
+    if (name === 'help') {
+      await sendReply(deps.mailer, deps.templates, {
+        ...reply,
+        to: replyAddress(r) ?? who.address,
+        template: 'help',
+        values: { commands: commandTable(list) },
+      });
+      return;
+    }
+    // Subscribe and unsubscribe only ever send mail to the address concerned, asking it to
+    // confirm: the sender of the request learns nothing, and a forged From changes nothing.
+    if (name === 'subscribe') {
+      const s = await requestSubscription(db, {
+        publication: list.slug,
+        email: who.address,
+        name: who.name,
+        source: 'email',
+        now,
+      });
+      if (s.status === 'confirmed') {
+        await actions.welcome(list, s, r.messageId);
+        return;
+      }
+      const token = tokens.sign('subscribe', s);
+      await sendReply(deps.mailer, deps.templates, {
+        ...reply,
+        to: s.email,
+        template: 'confirm-subscribe',
+        replyTo: listAddress(list.address, { kind: 'confirm', token }),
+        values: { address: s.email, confirmUrl: `${deps.publicUrl}/confirm/${token}` },
+      });
+      log.info({ list: list.slug, subscriber: s.id }, 'subscription requested');
+      return;
+    }
+    const s = await findSubscriber(db, list.slug, who.address);
+    if (!s || (s.status !== 'pending' && s.status !== 'confirmed')) {
+      await sendReply(deps.mailer, deps.templates, {
+        ...reply,
+        to: who.address,
+        template: 'goodbye',
+        values: { address: who.address },
+      });
+      return;
+    }
+    const token = tokens.sign('unsubscribe', s);
+    await sendReply(deps.mailer, deps.templates, {
+      ...reply,
+      to: s.email,
+      template: 'confirm-unsubscribe',
+      replyTo: listAddress(list.address, { kind: 'confirm', token }),
+      values: { address: s.email, confirmUrl: `${deps.publicUrl}/unsubscribe/${token}` },
+    });
+  }
+
+  async function confirm(list: List, token: string, r: Received): Promise<void> {
+    // An autoresponder answering the confirmation email must not confirm anything.
+    const reason = r.parsed ? noAutoReplyReason(provenance(r), ours) : 'unparseable message';
+    if (reason) {
+      log.info({ list: list.slug, reason }, 'confirmation reply ignored');
+      return;
+    }
+    const target = await actions.resolve(token, ['subscribe', 'unsubscribe']);
+    if (!target || target.list.slug !== list.slug) {
+      const to = replyAddress(r);
+      if (to) {
+        await sendReply(deps.mailer, deps.templates, {
+          list,
+          to,
+          template: 'help',
+          inReplyTo: r.messageId,
+          values: {
+            note: 'That confirmation has expired or is not valid. Please start again.',
+            commands: commandTable(list),
+          },
+        });
+      }
+      return;
+    }
+    if (target.purpose === 'subscribe') {
+      const evidence = `reply ${r.messageId ?? '(no Message-ID)'} from ${r.mail.remoteAddress ?? 'unknown IP'}`;
+      await actions.confirm(target, { method: 'email-reply', evidence, inReplyTo: r.messageId });
+    } else {
+      await actions.unsubscribe(target);
+    }
+  }
+
+  async function bounce(list: List, token: string, r: Received): Promise<void> {
+    const found = await actions.resolve(token, ['bounce']);
+    if (!found || found.list.slug !== list.slug) {
+      log.warn({ list: list.slug }, 'bounce with an invalid or expired VERP token ignored');
+      return;
+    }
+    // A spam complaint relayed by the recipient's provider (ARF, RFC 5965): never mail them again.
+    if (r.parsed?.attachments.some((a) => a.contentType === 'message/feedback-report')) {
+      const after = await markComplained(db, found.subscriber.id, deps.now());
+      log.info(
+        { list: list.slug, subscriber: found.subscriber.id, status: after?.status },
+        'complaint recorded',
+      );
+      return;
+    }
+    const status = r.parsed?.attachments.find((a) => a.contentType === 'message/delivery-status');
+    const classified = classifyBounce(status?.content.toString('utf8') ?? deliveryStatusFromRaw(r.mail.raw));
+    const after = await recordBounce(db, found.subscriber.id, {
+      hard: classified.kind === 'hard',
+      now: deps.now(),
+    });
+    log.info(
+      { list: list.slug, subscriber: found.subscriber.id, ...classified, status: after?.status },
+      'bounce recorded',
+    );
+  }
+
+  async function dispatch(list: List, role: ListRole, r: Received): Promise<void> {
+    switch (role.kind) {
+      case 'post': {
+        const name = r.parsed && findCommand(r.parsed.subject, r.parsed.text);
+        return name ? command(list, name, r) : contribution(list, r);
+      }
+      case 'subscribe':
+      case 'unsubscribe':
+        return command(list, role.kind, r);
+      case 'request':
+        return command(list, (r.parsed && findCommand(r.parsed.subject, r.parsed.text)) ?? 'help', r);
+      case 'confirm':
+        return confirm(list, role.token, r);
+      case 'bounce':
+        return bounce(list, role.token, r);
+    }
+  }
+
+  return {
+    accepts: ours,
+    async handle(mail) {
+      const received = await parse(mail);
+      const seen = new Set<string>();
+      for (const recipient of mail.recipients) {
+        const target = parseListAddress(recipient, deps.lists);
+        if (!target) continue;
+        // The same message to list@ and list-request@ acts once per address, never twice on one.
+        const key = `${target.list.slug} ${JSON.stringify(target.role)}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        await dispatch(target.list, target.role, received);
+      }
+    },
+  };
+}
+
+/** A message/delivery-status part found by hand, for DSNs the parser did not split out. */
+function deliveryStatusFromRaw(raw: Buffer): string | undefined {
+  const text = raw.toString('latin1');
+  const start = text.search(/content-type:\s*message\/delivery-status/i);
+  if (start < 0) return undefined;
+  const body = text
+    .slice(start)
+    .split(/\r?\n\r?\n/)
+    .slice(1);
+  return body.join('\n\n').split(/\r?\n--/)[0];
+}

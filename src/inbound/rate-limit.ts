@@ -1,0 +1,31 @@
+/** At most `limit` events per key in any `windowMs`; the clock is passed in for tests. */
+export class RateLimiter {
+  private readonly events = new Map<string, number[]>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Records an event for `key`; false (and nothing recorded) when the key is over its limit. */
+  allow(key: string): boolean {
+    const now = this.now();
+    const recent = (this.events.get(key) ?? []).filter((t) => t > now - this.windowMs);
+    if (recent.length >= this.limit) {
+      this.events.set(key, recent);
+      return false;
+    }
+    recent.push(now);
+    this.events.set(key, recent);
+    if (this.events.size > 10_000) this.prune(now);
+    return true;
+  }
+
+  /** Forgets keys with no recent events, so a flood of distinct senders cannot grow memory forever. */
+  private prune(now: number): void {
+    for (const [key, times] of this.events) {
+      if (!times.some((t) => t > now - this.windowMs)) this.events.delete(key);
+    }
+  }
+}

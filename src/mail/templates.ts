@@ -1,0 +1,56 @@
+// List mail templates (templates/list/): <name>.txt is the plain-text part and starts with a
+// "Subject:" line; <name>.mjml is the HTML part's content, placed in layout.mjml. Handlebars fills
+// both; MJML turns the HTML into what mail clients render.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import mjml2html from 'mjml';
+
+export const LIST_TEMPLATES_DIR = join(import.meta.dirname, '..', '..', 'templates', 'list');
+
+export type ListTemplate =
+  | 'confirm-subscribe'
+  | 'confirm-unsubscribe'
+  | 'welcome'
+  | 'goodbye'
+  | 'help'
+  | 'acknowledgement';
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface ListTemplates {
+  render(name: ListTemplate, values: Record<string, unknown>): Promise<RenderedMail>;
+}
+
+export function loadListTemplates(dir = LIST_TEMPLATES_DIR): ListTemplates {
+  const hb = Handlebars.create();
+  // Text parts are plain text: no HTML escaping there.
+  const compile = (file: string) =>
+    hb.compile(readFileSync(join(dir, file), 'utf8'), { noEscape: file.endsWith('.txt') });
+  const layout = compile('layout.mjml');
+  const cache = new Map<
+    ListTemplate,
+    { text: HandlebarsTemplateDelegate; mjml: HandlebarsTemplateDelegate }
+  >();
+  return {
+    async render(name, values) {
+      let template = cache.get(name);
+      if (!template) {
+        template = { text: compile(`${name}.txt`), mjml: compile(`${name}.mjml`) };
+        cache.set(name, template);
+      }
+      const [subjectLine, ...body] = template.text(values).split('\n');
+      const subject = /^Subject: (.*)$/.exec(subjectLine ?? '')?.[1];
+      if (subject === undefined) throw new Error(`${name}.txt must start with a "Subject: …" line`);
+      const { html } = await mjml2html(layout({ ...values, content: template.mjml(values) }), {
+        validationLevel: 'strict',
+      });
+      return { subject: subject.trim(), text: `${body.join('\n').trim()}\n`, html };
+    },
+  };
+}

@@ -1,0 +1,18 @@
+// One database interface over PGlite (embedded) and node-postgres (a server or the shared embedded
+// socket). Everything above src/store speaks PostgreSQL through this and nothing else.
+
+export interface QueryResult<Row> {
+  rows: Row[];
+  /** Rows changed by INSERT/UPDATE/DELETE. */
+  affectedRows: number;
+}
+
+export interface Queryable {
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<Row>>;
+}
+
+export interface Db extends Queryable {
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,27 @@
+export const STATUSES = ['pending', 'confirmed', 'unsubscribed', 'bounced', 'complained'] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const SOURCES = ['email', 'web', 'import'] as const;
+export type Source = (typeof SOURCES)[number];
+
+/** How consent was given: a reply to the confirmation email, its web page, or an administrator. */
+export type ConsentMethod = 'email-reply' | 'web' | 'import' | 'cli';
+
+export interface Subscriber {
+  id: number;
+  publication: string;
+  email: string;
+  name: string | null;
+  status: Status;
+  source: Source;
+  createdAt: Date;
+  updatedAt: Date;
+  confirmedAt: Date | null;
+  consentMethod: ConsentMethod | null;
+  consentEvidence: string | null;
+  unsubscribedAt: Date | null;
+  bounceScore: number;
+}
+
+/** Statuses only the subscriber can leave (by subscribing again and confirming), never an import. */
+export const OPTED_OUT: readonly Status[] = ['unsubscribed', 'bounced', 'complained'];

@@ -1,0 +1,213 @@
+// Subscriber queries. Every state change is one UPDATE guarded by the current status, so two
+// processes acting at once cannot undo each other (e.g. a late confirm after an unsubscribe).
+
+import type { Queryable } from '../store/db.ts';
+import type { ConsentMethod, Source, Status, Subscriber } from './model.ts';
+
+const COLUMNS = `id, publication, email, name, status, source, created_at, updated_at, confirmed_at,
+  consent_method, consent_evidence, unsubscribed_at, bounce_score`;
+
+interface Row {
+  id: number;
+  publication: string;
+  email: string;
+  name: string | null;
+  status: Status;
+  source: Source;
+  created_at: Date;
+  updated_at: Date;
+  confirmed_at: Date | null;
+  consent_method: ConsentMethod | null;
+  consent_evidence: string | null;
+  unsubscribed_at: Date | null;
+  bounce_score: number;
+}
+
+function toSubscriber(r: Row): Subscriber {
+  return {
+    id: Number(r.id),
+    publication: r.publication,
+    email: r.email,
+    name: r.name,
+    status: r.status,
+    source: r.source,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    confirmedAt: r.confirmed_at,
+    consentMethod: r.consent_method,
+    consentEvidence: r.consent_evidence,
+    unsubscribedAt: r.unsubscribed_at,
+    bounceScore: Number(r.bounce_score),
+  };
+}
+
+async function one(db: Queryable, sql: string, params: unknown[]): Promise<Subscriber | undefined> {
+  const { rows } = await db.query<Row>(sql, params);
+  return rows[0] && toSubscriber(rows[0]);
+}
+
+export function findSubscriber(db: Queryable, publication: string, email: string) {
+  return one(db, `SELECT ${COLUMNS} FROM subscribers WHERE publication = $1 AND email = $2`, [
+    publication,
+    email,
+  ]);
+}
+
+export function getSubscriber(db: Queryable, id: number) {
+  return one(db, `SELECT ${COLUMNS} FROM subscribers WHERE id = $1`, [id]);
+}
+
+/**
+ * Someone asked to join: a new address becomes pending; an existing row keeps its status until
+ * the confirmation token comes back (so a stranger's request cannot change anything).
+ */
+export async function requestSubscription(
+  db: Queryable,
+  input: { publication: string; email: string; name?: string; source: Source; now: Date },
+): Promise<Subscriber> {
+  const row = await one(
+    db,
+    `INSERT INTO subscribers (publication, email, name, status, source, created_at, updated_at)
+     VALUES ($1, $2, $3, 'pending', $4, $5, $5)
+     ON CONFLICT (publication, email) DO UPDATE SET name = COALESCE(subscribers.name, EXCLUDED.name)
+     RETURNING ${COLUMNS}`,
+    [input.publication, input.email, input.name ?? null, input.source, input.now],
+  );
+  if (!row) throw new Error('INSERT … RETURNING returned no row');
+  return row;
+}
+
+/** The token came back: confirmed, with the consent record. Undefined when already confirmed. */
+export function confirmSubscription(
+  db: Queryable,
+  id: number,
+  consent: { method: ConsentMethod; evidence: string; now: Date },
+) {
+  return one(
+    db,
+    `UPDATE subscribers SET status = 'confirmed', confirmed_at = $2, consent_method = $3,
+       consent_evidence = $4, unsubscribed_at = NULL, bounce_score = 0, updated_at = $2
+     WHERE id = $1 AND status <> 'confirmed' RETURNING ${COLUMNS}`,
+    [id, consent.now, consent.method, consent.evidence.slice(0, 500)],
+  );
+}
+
+/** Undefined when the subscriber was not pending or confirmed (nothing to do). */
+export function unsubscribe(db: Queryable, id: number, now: Date) {
+  return one(
+    db,
+    `UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = $2, updated_at = $2
+     WHERE id = $1 AND status IN ('pending', 'confirmed') RETURNING ${COLUMNS}`,
+    [id, now],
+  );
+}
+
+export type AddResult = 'added' | 'confirmed' | 'unchanged' | 'opted-out';
+
+/**
+ * An administrator adds someone who gave consent elsewhere. Never re-subscribes an address that
+ * unsubscribed, bounced or complained: only its owner can, by confirming.
+ */
+export async function addConfirmed(
+  db: Queryable,
+  input: { publication: string; email: string; name?: string; evidence: string; now: Date },
+): Promise<{ result: AddResult; subscriber: Subscriber }> {
+  const existing = await findSubscriber(db, input.publication, input.email);
+  if (!existing) {
+    const added = await one(
+      db,
+      `INSERT INTO subscribers (publication, email, name, status, source, created_at, updated_at,
+         confirmed_at, consent_method, consent_evidence)
+       VALUES ($1, $2, $3, 'confirmed', 'import', $4, $4, $4, 'cli', $5) RETURNING ${COLUMNS}`,
+      [input.publication, input.email, input.name ?? null, input.now, input.evidence],
+    );
+    if (!added) throw new Error('INSERT … RETURNING returned no row');
+    return { result: 'added', subscriber: added };
+  }
+  if (existing.status === 'confirmed') return { result: 'unchanged', subscriber: existing };
+  if (existing.status !== 'pending') return { result: 'opted-out', subscriber: existing };
+  const confirmed = await confirmSubscription(db, existing.id, {
+    method: 'cli',
+    evidence: input.evidence,
+    now: input.now,
+  });
+  return { result: 'confirmed', subscriber: confirmed ?? existing };
+}
+
+/** GDPR erasure: the row and its consent record are gone. Returns whether there was one. */
+export async function eraseSubscriber(db: Queryable, publication: string, email: string): Promise<boolean> {
+  const { affectedRows } = await db.query('DELETE FROM subscribers WHERE publication = $1 AND email = $2', [
+    publication,
+    email,
+  ]);
+  return affectedRows > 0;
+}
+
+/**
+ * Every subscriber of a publication (optionally of one status) in id order, fetched a page at a
+ * time by keyset, so memory stays flat for any list size and rows added meanwhile are not skipped.
+ */
+export async function* streamSubscribers(
+  db: Queryable,
+  publication: string,
+  options: { status?: Status; pageSize?: number; afterId?: number } = {},
+): AsyncGenerator<Subscriber> {
+  let after = options.afterId ?? 0;
+  const pageSize = options.pageSize ?? 1000;
+  for (;;) {
+    const { rows } = await db.query<Row>(
+      `SELECT ${COLUMNS} FROM subscribers WHERE publication = $1 AND id > $2
+         AND ($3::text IS NULL OR status = $3) ORDER BY id LIMIT $4`,
+      [publication, after, options.status ?? null, pageSize],
+    );
+    for (const row of rows) yield toSubscriber(row);
+    const last = rows.at(-1);
+    if (!last || rows.length < pageSize) return;
+    after = Number(last.id);
+  }
+}
+
+export async function countByStatus(db: Queryable, publication: string): Promise<Record<Status, number>> {
+  const counts: Record<Status, number> = {
+    pending: 0,
+    confirmed: 0,
+    unsubscribed: 0,
+    bounced: 0,
+    complained: 0,
+  };
+  const { rows } = await db.query<{ status: Status; n: number }>(
+    'SELECT status, count(*)::int AS n FROM subscribers WHERE publication = $1 GROUP BY status',
+    [publication],
+  );
+  for (const r of rows) counts[r.status] = r.n;
+  return counts;
+}
+
+/**
+ * A bounce for this subscriber: a hard one marks them bounced at once; soft ones add up and mark
+ * them bounced at `threshold`. Returns the subscriber after the change, if any.
+ */
+export function recordBounce(
+  db: Queryable,
+  id: number,
+  bounce: { hard: boolean; now: Date; softWeight?: number; threshold?: number },
+) {
+  const weight = bounce.hard ? (bounce.threshold ?? 5) : (bounce.softWeight ?? 1);
+  return one(
+    db,
+    `UPDATE subscribers SET bounce_score = bounce_score + $2, last_bounce_at = $3, updated_at = $3,
+       status = CASE WHEN bounce_score + $2 >= $4 THEN 'bounced' ELSE status END
+     WHERE id = $1 AND status IN ('pending', 'confirmed') RETURNING ${COLUMNS}`,
+    [id, weight, bounce.now, bounce.threshold ?? 5],
+  );
+}
+
+/** A spam complaint (feedback loop): the subscriber is marked complained, whatever their status. */
+export function markComplained(db: Queryable, id: number, now: Date) {
+  return one(
+    db,
+    `UPDATE subscribers SET status = 'complained', updated_at = $2 WHERE id = $1 AND status <> 'complained'
+     RETURNING ${COLUMNS}`,
+    [id, now],
+  );
+}

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { RateLimiter } from '../../src/inbound/rate-limit.ts';
+
+describe('RateLimiter', () => {
+  it('allows `limit` events per key per window, then refuses until the window moves on', () => {
+    let now = 0;
+    const limiter = new RateLimiter(2, 1000, () => now);
+    expect([limiter.allow('a'), limiter.allow('a'), limiter.allow('a'), limiter.allow('b')]).toEqual([
+      true,
+      true,
+      false,
+      true,
+    ]);
+    now = 1001;
+    expect(limiter.allow('a')).toBe(true);
+  });
+});
