@@ -109,8 +109,21 @@ async function startRedis(): Promise<{ url: string; stop(): void }> {
   return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
+/** CPU time (user + system) this process spends per message: unlike msg/s, not skewed by other load. */
+function cpuMeter(messages: number) {
+  const start = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / messages;
+  };
+}
+
 /** The baseline: the same message, a bare nodemailer pool, as many messages in flight as the pipeline allows. */
-async function baseline(url: string, message: Buffer, inFlight: number): Promise<number> {
+async function baseline(
+  url: string,
+  message: Buffer,
+  inFlight: number,
+): Promise<{ rate: number; cpuUs: number }> {
   const transport = nodemailer.createTransport({
     url,
     pool: true,
@@ -118,6 +131,7 @@ async function baseline(url: string, message: Buffer, inFlight: number): Promise
     maxMessages: DEFAULT_SETTINGS.messagesPerConnection,
   });
   const started = performance.now();
+  const cpu = cpuMeter(N);
   let next = 0;
   const loop = async () => {
     for (let i = next++; i < N; i = next++) {
@@ -129,8 +143,9 @@ async function baseline(url: string, message: Buffer, inFlight: number): Promise
   };
   await Promise.all(Array.from({ length: inFlight }, loop));
   const seconds = (performance.now() - started) / 1000;
+  const cpuUs = cpu();
   transport.close();
-  return N / seconds;
+  return { rate: N / seconds, cpuUs };
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
@@ -202,11 +217,11 @@ async function main() {
     const inFlight = settings.workerConcurrency * settings.connections;
     const runBaseline = async (when: string) => {
       if (args['skip-baseline']) return undefined;
-      const rate = await baseline(sink.url, message, inFlight);
+      const result = await baseline(sink.url, message, inFlight);
       process.stdout.write(
-        `baseline ${when} (bare nodemailer pool, ${(message.length / 1024).toFixed(0)} KiB message): ${rate.toFixed(0)} msg/s\n`,
+        `baseline ${when} (bare nodemailer pool, ${(message.length / 1024).toFixed(0)} KiB message): ${result.rate.toFixed(0)} msg/s, ${result.cpuUs.toFixed(0)} µs CPU/msg\n`,
       );
-      return rate;
+      return result;
     };
     const before = await runBaseline('before');
 
@@ -220,9 +235,11 @@ async function main() {
       now: new Date(),
     });
     const enqueued = performance.now();
+    const cpu = cpuMeter(N);
     delivery.startWorker();
     const finished = await watchCampaign(delivery.db, campaign.id, () => {}, 200);
     const done = performance.now();
+    const pipelineCpuUs = cpu();
     if (finished.status !== 'done')
       throw new Error(`campaign ended ${finished.status}: ${finished.statusReason}`);
 
@@ -232,16 +249,19 @@ async function main() {
     process.stdout.write(
       `publish (render, snapshot ${N} recipients, enqueue ${Math.ceil(N / settings.batchSize)} jobs): ${((enqueued - started) / 1000).toFixed(1)} s\n`,
     );
-    process.stdout.write(`pipeline, enqueued to last message: ${sendRate.toFixed(0)} msg/s\n`);
+    process.stdout.write(
+      `pipeline, enqueued to last message: ${sendRate.toFixed(0)} msg/s, ${pipelineCpuUs.toFixed(0)} µs CPU/msg in this process\n`,
+    );
     process.stdout.write(`pipeline, publish to last message: ${overallRate.toFixed(0)} msg/s\n`);
     process.stdout.write(
       `peak RSS of the publishing process: ${mib(peak.rss)}; peak Redis used_memory: ${mib(peak.redis)}\n`,
     );
     const after = await runBaseline('after');
     if (before && after) {
-      const mean = (before + after) / 2;
+      const mean = (before.rate + after.rate) / 2;
+      const meanCpu = (before.cpuUs + after.cpuUs) / 2;
       process.stdout.write(
-        `ratio pipeline / baseline (mean ${mean.toFixed(0)} msg/s): ${(sendRate / mean).toFixed(2)} sending, ${(overallRate / mean).toFixed(2)} end to end\n`,
+        `ratio pipeline / baseline (mean ${mean.toFixed(0)} msg/s): ${(sendRate / mean).toFixed(2)} sending, ${(overallRate / mean).toFixed(2)} end to end; CPU per message ${(pipelineCpuUs / meanCpu).toFixed(2)} × the baseline's\n`,
       );
     }
   } finally {

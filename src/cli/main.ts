@@ -2,9 +2,26 @@ import { Command, CommanderError } from 'commander';
 import { type Config, loadConfig } from '../config.ts';
 import { BulletinError, formatProblem } from '../problems.ts';
 import { registerBuild } from './build.ts';
+import { registerCampaignControl } from './campaign.ts';
 import { registerCheck } from './check.ts';
 import type { CliContext } from './context.ts';
+import { registerContributions } from './contributions.ts';
+import { registerProof } from './proof.ts';
+import { registerPublish } from './publish.ts';
+import { registerServe } from './serve.ts';
 import { registerStart } from './start.ts';
+import { registerStatus } from './status.ts';
+import { registerSubscribers } from './subscribers.ts';
+import { registerWorker } from './worker.ts';
+
+// Publishing and delivery (issue #5).
+const deliveryCommands = [
+  registerPublish,
+  registerWorker,
+  registerStatus,
+  registerCampaignControl,
+  registerProof,
+];
 
 export async function main(
   argv: string[],
@@ -25,7 +42,16 @@ export async function main(
     stderr: process.stderr,
     exitCode: 0,
   };
-  for (const register of [registerCheck, registerBuild, registerStart]) register(program, context);
+  for (const register of [
+    registerCheck,
+    registerBuild,
+    registerStart,
+    registerSubscribers,
+    registerServe,
+    registerContributions,
+    ...deliveryCommands,
+  ])
+    register(program, context);
   try {
     await program.parseAsync(argv);
     return context.exitCode;

@@ -1,0 +1,76 @@
+// `bulletin publish`: the editions go online (written under <dataDir>/editions, served by
+// `bulletin serve`), the campaign and its recipients are recorded, and one job per batch is queued.
+
+import { join } from 'node:path';
+import type { Issue } from '../issue/model.ts';
+import { fail } from '../problems.ts';
+import { editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
+import { editionUrls } from '../render/placeholders.ts';
+import type { Db } from '../store/db.ts';
+import { type DeliveryQueue, enqueueBatches } from './queue.ts';
+import { type Campaign, createCampaign, getCampaign, requeueFailed } from './store.ts';
+
+/** Where published editions live: <dataDir>/editions/<publication>/<NNN>/. */
+export function editionsRoot(dataDir: string): string {
+  return join(dataDir, 'editions');
+}
+
+/** Files of a published issue that must not be served: the email templates still hold placeholders. */
+export const UNSERVED_FILES = new Set(['email.html', 'email.txt']);
+
+export interface PublishResult {
+  campaign: Campaign;
+  /** False: this issue had been published before; nothing new was recorded. */
+  created: boolean;
+  /** With `resendFailed`: recipients queued again. */
+  requeued: number;
+  /** Jobs offered to the queue (existing ones are not duplicated). */
+  enqueued: number;
+}
+
+export async function publishIssue(
+  deps: { db: Db; queue: DeliveryQueue },
+  issue: Issue,
+  options: { dataDir: string; publicUrl: string; batchSize: number; resendFailed: boolean; now: Date },
+): Promise<PublishResult> {
+  const editions = await renderEditions(issue, { publicUrl: options.publicUrl });
+  writeEditionFiles(editionFolder(editionsRoot(options.dataDir), issue), editions.files);
+  const pdfName = new URL(editionUrls(options.publicUrl, issue.publication.slug, issue.code).pdf_url).pathname
+    .split('/')
+    .pop();
+  const pdf = editions.files.find((f) => f.name === pdfName);
+  if (issue.publication.pdf.attach && !pdf) {
+    fail(
+      'pdf-missing',
+      `publication.yml asks for the PDF edition to be attached, but no ${pdfName} was rendered.`,
+      'Set pdf.attach: false to link the PDF instead, or fix the PDF edition first (`bulletin build`).',
+      { file: issue.file },
+    );
+  }
+  const { campaign, created } = await createCampaign(
+    deps.db,
+    {
+      publication: issue.publication.slug,
+      issueNumber: issue.number,
+      issueCode: issue.code,
+      subject: editions.email.subject,
+      html: editions.email.html,
+      text: editions.text,
+      listName: issue.publication.name,
+      listAddress: issue.publication.listAddress,
+      publicUrl: options.publicUrl,
+      attachment:
+        issue.publication.pdf.attach && pdf && pdfName
+          ? { filename: pdfName, content: Buffer.from(pdf.contents) }
+          : undefined,
+      batchSize: options.batchSize,
+    },
+    options.now,
+  );
+  const requeued = options.resendFailed ? await requeueFailed(deps.db, campaign.id) : 0;
+  const current = (requeued && (await getCampaign(deps.db, campaign.id))) || campaign;
+  // Enqueued again on every publish: existing job ids make this a no-op, and it heals a publish
+  // that died half-way through enqueueing.
+  const enqueued = current.status === 'sending' ? await enqueueBatches(deps.db, deps.queue, current) : 0;
+  return { campaign: current, created, requeued, enqueued };
+}

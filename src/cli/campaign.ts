@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { enqueueBatches } from '../campaigns/queue.ts';
+import { cancelCampaign, setCampaignStatus } from '../campaigns/store.ts';
+import { DEFAULT_SETTINGS, openDelivery } from '../delivery/runtime.ts';
+import { fail } from '../problems.ts';
+import { withStore } from '../store/open.ts';
+import type { CliContext } from './context.ts';
+import { describeCampaign, resolveCampaign } from './status.ts';
+
+/** `bulletin pause|resume|cancel <campaign>`. */
+export function registerCampaignControl(program: Command, context: CliContext): void {
+  program
+    .command('pause')
+    .description('stop sending a campaign; batches in progress finish, the rest wait for `resume`')
+    .argument('<campaign>', 'campaign id or publication/issue')
+    .action(async (ref: string) => {
+      await withStore(context.config(), async (db) => {
+        const campaign = await resolveCampaign(db, ref);
+        if (!(await setCampaignStatus(db, campaign.id, ['sending'], 'paused', 'paused by an operator'))) {
+          fail('not-sending', `Campaign ${campaign.id} is ${campaign.status}, not sending.`);
+        }
+        context.stdout.write(await describeCampaign(db, await resolveCampaign(db, String(campaign.id))));
+      });
+    });
+
+  program
+    .command('resume')
+    .description('continue a paused campaign (also after the circuit breaker paused it)')
+    .argument('<campaign>', 'campaign id or publication/issue')
+    .action(async (ref: string) => {
+      const delivery = await openDelivery(context.config(), DEFAULT_SETTINGS);
+      try {
+        const campaign = await resolveCampaign(delivery.db, ref);
+        if (!(await setCampaignStatus(delivery.db, campaign.id, ['paused'], 'sending', null))) {
+          fail('not-paused', `Campaign ${campaign.id} is ${campaign.status}, not paused.`);
+        }
+        const jobs = await enqueueBatches(delivery.db, delivery.queue, campaign);
+        context.stdout.write(`Campaign ${campaign.id} resumed: ${jobs} batch(es) queued for the workers.\n`);
+      } finally {
+        await delivery.close();
+      }
+    });
+
+  program
+    .command('cancel')
+    .description('end a campaign: recipients not yet sent are skipped')
+    .argument('<campaign>', 'campaign id or publication/issue')
+    .action(async (ref: string) => {
+      await withStore(context.config(), async (db) => {
+        const campaign = await resolveCampaign(db, ref);
+        if (!(await cancelCampaign(db, campaign.id, new Date()))) {
+          fail(
+            'not-active',
+            `Campaign ${campaign.id} is ${campaign.status}; only sending or paused ones can be cancelled.`,
+          );
+        }
+        context.stdout.write(await describeCampaign(db, await resolveCampaign(db, String(campaign.id))));
+      });
+    });
+}

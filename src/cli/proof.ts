@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { composeCampaignMessage } from '../delivery/campaign-message.ts';
+import { outboxSender, smtpPoolSender } from '../delivery/sender.ts';
+import { renderEmail } from '../render/email/index.ts';
+import { renderText } from '../render/text/index.ts';
+import { normaliseAddress } from '../subscribers/address.ts';
+import { createTokens, loadSecret } from '../tokens.ts';
+import { loadIssueOrFail } from './build.ts';
+import type { CliContext } from './context.ts';
+
+/** `bulletin proof <issue.md> --to a@x b@y`: the email exactly as subscribers will get it, to editors. */
+export function registerProof(program: Command, context: CliContext): void {
+  program
+    .command('proof')
+    .description('send a test copy of the email edition to the given addresses (no campaign is recorded)')
+    .argument('<issue>', 'issue file, e.g. issues/global-eye/006.md')
+    .requiredOption('--to <address...>', 'where to send the proof')
+    .action(async (file: string, options: { to: string[] }) => {
+      const config = context.config();
+      const issue = loadIssueOrFail(file, context);
+      const addresses = options.to.map((a) => ({ given: a, address: normaliseAddress(a) }));
+      const invalid = addresses.filter((a) => !a.address).map((a) => a.given);
+      if (invalid.length) {
+        context.stderr.write(`error invalid-address: Not an email address: ${invalid.join(', ')}.\n`);
+        context.exitCode = 1;
+        return;
+      }
+      const email = await renderEmail(issue);
+      const message = await composeCampaignMessage(
+        {
+          id: 0,
+          publication: issue.publication.slug,
+          issueNumber: issue.number,
+          issueCode: issue.code,
+          subject: `[Proof] ${email.subject}`,
+          html: email.html,
+          text: renderText(issue),
+          listName: issue.publication.name,
+          listAddress: issue.publication.listAddress,
+          publicUrl: config.publicUrl,
+          batchSize: 1,
+          status: 'sending',
+          statusReason: null,
+          round: 0,
+          recipients: addresses.length,
+          createdAt: new Date(),
+          finishedAt: null,
+        },
+        createTokens(loadSecret(config)),
+        new Date(),
+      );
+      const sender = config.smtpUrl
+        ? smtpPoolSender({ url: config.smtpUrl, connections: 1, messagesPerConnection: 100 })
+        : outboxSender(join(config.dataDir, 'outbox'));
+      try {
+        for (const { address } of addresses) {
+          // A proof goes to no subscriber: its unsubscribe link names nobody (id 0) and does nothing.
+          const values = {
+            ...message.recipient({ id: 0, email: address as string }),
+            messageId: `proof.${randomUUID()}@${issue.publication.listAddress.split('@')[1]}`,
+          };
+          const result = await sender.send(
+            { from: values.returnPath, to: values.email },
+            message.template.personalise(values),
+          );
+          context.stdout.write(
+            result.kind === 'sent'
+              ? `proof sent to ${address}\n`
+              : `proof to ${address} ${result.kind}: ${result.reason}\n`,
+          );
+          if (result.kind !== 'sent') context.exitCode = 1;
+        }
+      } finally {
+        await sender.close();
+      }
+      if (!config.smtpUrl)
+        context.stdout.write(`SMTP_URL is not set: the proof is in ${join(config.dataDir, 'outbox')}.\n`);
+    });
+}

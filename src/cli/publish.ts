@@ -1,0 +1,103 @@
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { publishIssue } from '../campaigns/publish.ts';
+import { watchCampaign } from '../campaigns/watch.ts';
+import { openDelivery } from '../delivery/runtime.ts';
+import { loadIssueOrFail } from './build.ts';
+import type { CliContext } from './context.ts';
+import { describeCampaign } from './status.ts';
+import { type DeliveryFlags, deliveryOptions, settingsFrom, shutdownSignal } from './worker.ts';
+
+interface PublishFlags extends DeliveryFlags {
+  detach?: boolean;
+  resendFailed?: boolean;
+}
+
+export function registerPublish(program: Command, context: CliContext): void {
+  deliveryOptions(
+    program
+      .command('publish')
+      .description('put the editions online and send the issue to every confirmed subscriber, once')
+      .argument('<issue>', 'issue file, e.g. issues/global-eye/006.md')
+      .option('--detach', 'only record and enqueue the campaign; `bulletin worker` processes deliver it')
+      .option('--resend-failed', 'send again to the recipients whose delivery failed'),
+  ).action(async (file: string, flags: PublishFlags) => {
+    const config = context.config();
+    const issue = loadIssueOrFail(file, context);
+    const settings = settingsFrom(flags, issue.publication.listAddress.split('@')[1]);
+    const delivery = await openDelivery(config, settings);
+    try {
+      const result = await publishIssue(delivery, issue, {
+        dataDir: config.dataDir,
+        publicUrl: config.publicUrl,
+        batchSize: settings.batchSize,
+        resendFailed: Boolean(flags.resendFailed),
+        now: new Date(),
+      });
+      const { campaign } = result;
+      context.stdout.write(
+        result.created
+          ? `Campaign ${campaign.id}: ${plural(campaign.recipients, 'recipient')} in ${plural(Math.ceil(campaign.recipients / campaign.batchSize), 'batch', 'batches')}.\n`
+          : `Campaign ${campaign.id} exists already (${campaign.status}); nobody is sent the issue twice.${result.requeued ? ` ${result.requeued} failed recipient(s) queued again.` : ''}\n`,
+      );
+      if (flags.detach || campaign.status !== 'sending') {
+        context.stdout.write(await describeCampaign(delivery.db, campaign));
+        return;
+      }
+      delivery.startWorker();
+      const interrupted = new AbortController();
+      void shutdownSignal().then(() => interrupted.abort());
+      const finished = await followWithProgressBar(delivery.db, campaign.id, context, interrupted.signal);
+      context.stdout.write(await describeCampaign(delivery.db, finished));
+      if (interrupted.signal.aborted && finished.status === 'sending') {
+        context.stderr.write(
+          'Interrupted: the batches in hand are finished and recorded; the rest stay queued for `bulletin worker` (or run publish again).\n',
+        );
+      }
+      if (finished.status !== 'done') context.exitCode = 1;
+    } finally {
+      await delivery.close();
+    }
+  });
+}
+
+async function followWithProgressBar(
+  db: Parameters<typeof watchCampaign>[0],
+  campaignId: number,
+  context: CliContext,
+  signal: AbortSignal,
+) {
+  const bar = new SingleBar({
+    format:
+      '{bar} {percentage}% | sent {sent} | failed {failed} | remaining {remaining} | {rate}/s | ETA {eta_formatted}',
+    stream: context.stderr,
+    hideCursor: true,
+  });
+  const started = Date.now();
+  let firstDone: number | undefined;
+  const finished = await watchCampaign(
+    db,
+    campaignId,
+    ({ counts, recipients }) => {
+      const done = recipients - counts.queued;
+      firstDone ??= done;
+      const rate = (done - firstDone) / Math.max(0.001, (Date.now() - started) / 1000);
+      const payload = {
+        sent: counts.sent,
+        failed: counts.failed + counts.bounced,
+        remaining: counts.queued,
+        rate: rate.toFixed(0),
+      };
+      if (!bar.isActive) bar.start(recipients, done, payload);
+      else bar.update(done, payload);
+    },
+    500,
+    signal,
+  );
+  bar.stop();
+  return finished;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { DELIVERY_QUEUE } from '../campaigns/queue.ts';
+import type { Config } from '../config.ts';
+import { createInboundHandler } from '../inbound/handler.ts';
+import { parseImapUrl, startImapPolling } from '../inbound/imap.ts';
+import { createListSmtpServer, type SmtpLimits } from '../inbound/smtp.ts';
+import { createListMailQueue, LIST_MAIL_QUEUE, type ListMailer, startListMailWorker } from '../mail/queue.ts';
+import { loadListTemplates } from '../mail/templates.ts';
+import { createMailTransport } from '../mail/transport.ts';
+import { BulletinError, fail } from '../problems.ts';
+import { type RedisService, useRedis } from '../services/redis.ts';
+import type { Db } from '../store/db.ts';
+import { openStore } from '../store/open.ts';
+import { createListActions } from '../subscribers/actions.ts';
+import { type List, loadLists } from '../subscribers/lists.ts';
+import { createTokens, loadSecret, type Tokens } from '../tokens.ts';
+import { adminRoutes } from '../web/admin.ts';
+import { editionRoutes } from '../web/editions.ts';
+import { listPages } from '../web/list-pages.ts';
+import { buildServer } from '../web/server.ts';
+import type { CliContext } from './context.ts';
+
+export interface Listen {
+  host: string;
+  port: number;
+}
+
+export interface ListServiceOptions {
+  config: Config;
+  issuesDir: string;
+  http: Listen;
+  smtp: Listen;
+  smtpLimits?: Partial<SmtpLimits>;
+  log: Logger;
+}
+
+/** What the running service is made of; route registrars and tests get it. */
+export interface ListService {
+  config: Config;
+  lists: List[];
+  db: Db;
+  redis: RedisService;
+  tokens: Tokens;
+  mailer: ListMailer;
+  http: FastifyInstance;
+  smtpPort: number;
+  httpPort: number;
+  stop(): Promise<void>;
+}
+
+/** Starts everything `bulletin serve` runs; `stop` undoes it in reverse order. */
+export async function startListService(options: ListServiceOptions): Promise<ListService> {
+  const { config, log } = options;
+  const { lists, problems } = loadLists(options.issuesDir);
+  if (problems.length) throw new BulletinError(problems);
+  if (!lists.length)
+    fail(
+      'no-publications',
+      `No publications in ${options.issuesDir}.`,
+      'Create issues/<slug>/publication.yml.',
+    );
+
+  const cleanup: (() => Promise<unknown> | unknown)[] = [];
+  const stop = async () => {
+    for (const step of cleanup.reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        log.warn({ err }, 'error while stopping');
+      }
+    }
+    cleanup.length = 0;
+  };
+  try {
+    const db = await openStore(config);
+    cleanup.push(() => db.close());
+    const redis = await useRedis(config);
+    cleanup.push(() => redis.release());
+    const transport = createMailTransport(config);
+    cleanup.push(() => transport.close());
+    const queue = createListMailQueue(redis.connection);
+    cleanup.push(() => queue.close());
+    const worker = startListMailWorker(redis.connection, transport, {
+      onFailed: (mail, err) =>
+        log.warn({ err, to: mail.to, subject: mail.subject }, 'list mail not sent (will retry)'),
+    });
+    cleanup.push(() => worker.close());
+
+    const tokens = createTokens(loadSecret(config));
+    const deps = {
+      db,
+      lists,
+      tokens,
+      mailer: queue,
+      templates: loadListTemplates(),
+      publicUrl: config.publicUrl,
+      now: () => new Date(),
+      log,
+    };
+    const actions = createListActions(deps);
+
+    const handler = createInboundHandler({ ...deps, actions });
+    const tls = config.smtpTls && {
+      cert: readFileSync(config.smtpTls.certFile),
+      key: readFileSync(config.smtpTls.keyFile),
+    };
+    const smtp = createListSmtpServer(handler, { limits: options.smtpLimits, tls, log });
+    const smtpPort = await smtp.listen(options.smtp.port, options.smtp.host);
+    cleanup.push(() => smtp.close());
+
+    if (config.imap) {
+      const polling = startImapPolling(parseImapUrl(config.imap.url, config.imap.processedFolder), handler, {
+        intervalMs: config.imap.pollSeconds * 1000,
+        log,
+        // A mailbox of the only list receives its Bcc'd mail too.
+        fallbackRecipient: lists.length === 1 ? lists[0]?.address : undefined,
+      });
+      cleanup.push(() => polling.stop());
+    }
+
+    const http = await buildServer({
+      routes: [
+        listPages(actions),
+        editionRoutes(config.dataDir),
+        adminRoutes({
+          password: config.adminPassword,
+          connection: redis.connection,
+          queueNames: [DELIVERY_QUEUE, LIST_MAIL_QUEUE],
+        }),
+      ],
+      logger: log,
+      trustProxy: config.trustProxy,
+    });
+    await http.listen({ host: options.http.host, port: options.http.port });
+    cleanup.push(() => http.close());
+    const address = http.server.address();
+    const httpPort = typeof address === 'object' && address ? address.port : options.http.port;
+
+    return { config, lists, db, redis, tokens, mailer: queue, http, smtpPort, httpPort, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** "127.0.0.1:3000", "[::1]:25" or ":2525" (all interfaces). */
+export function parseListen(value: string): Listen {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+  const port = Number(m?.[3]);
+  if (!m || port > 65535)
+    return fail('invalid-listen', `"${value}" is not host:port.`, 'Write it like 127.0.0.1:2525.');
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+export function registerServe(program: Command, context: CliContext): void {
+  program
+    .command('serve')
+    .description(
+      'run the list server: SMTP for the list addresses, HTTP for confirm/unsubscribe pages, the list-mail worker',
+    )
+    .option('--http <host:port>', 'HTTP listen address', '127.0.0.1:3000')
+    .option('--smtp <host:port>', 'SMTP listen address', '127.0.0.1:2525')
+    .option('--issues <dir>', 'where publications live', 'issues')
+    .action(async (options: { http: string; smtp: string; issues: string }) => {
+      const config = context.config();
+      const log = pino({ level: config.logLevel }, pino.destination(2));
+      const service = await startListService({
+        config,
+        issuesDir: options.issues,
+        http: parseListen(options.http),
+        smtp: parseListen(options.smtp),
+        log,
+      });
+      for (const list of service.lists) log.info({ list: list.slug, address: list.address }, 'serving list');
+      log.info({ smtp: service.smtpPort, http: service.httpPort }, 'bulletin serve is ready');
+      await new Promise<void>((resolve) => {
+        const shutdown = () => {
+          log.info('stopping');
+          resolve();
+        };
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
+      });
+      await service.stop();
+    });
+}

@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import {
+  type Campaign,
+  campaignProgress,
+  findCampaign,
+  getCampaign,
+  listCampaigns,
+} from '../campaigns/store.ts';
+import { fail } from '../problems.ts';
+import type { Db } from '../store/db.ts';
+import { withStore } from '../store/open.ts';
+import type { CliContext } from './context.ts';
+
+/** A campaign named by id (12) or by issue (global-eye/005). */
+export async function resolveCampaign(db: Db, ref: string): Promise<Campaign> {
+  const byIssue = /^([\w-]+)\/(\d+)$/.exec(ref);
+  const campaign = byIssue
+    ? await findCampaign(db, byIssue[1] as string, Number(byIssue[2]))
+    : /^\d+$/.test(ref)
+      ? await getCampaign(db, Number(ref))
+      : undefined;
+  if (!campaign) {
+    fail(
+      'no-campaign',
+      `No campaign ${ref}.`,
+      'Name it by id or as publication/issue, e.g. global-eye/005; `bulletin status` lists them.',
+    );
+  }
+  return campaign;
+}
+
+export async function describeCampaign(db: Db, campaign: Campaign): Promise<string> {
+  const { counts, recipients } = await campaignProgress(db, campaign);
+  const lines = [
+    `campaign ${campaign.id}  ${campaign.publication}/${campaign.issueCode}  ${campaign.status}${campaign.statusReason ? ` (${campaign.statusReason})` : ''}`,
+    `  subject     ${campaign.subject}`,
+    `  created     ${campaign.createdAt.toISOString()}${campaign.finishedAt ? `   finished ${campaign.finishedAt.toISOString()}` : ''}`,
+    `  recipients  ${recipients}`,
+    ...(['sent', 'queued', 'failed', 'bounced', 'skipped'] as const).map(
+      (s) => `  ${s.padEnd(11)} ${counts[s]}`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerStatus(program: Command, context: CliContext): void {
+  program
+    .command('status')
+    .description('progress of a campaign (per-status counts), or the latest campaigns')
+    .argument('[campaign]', 'campaign id or publication/issue, e.g. global-eye/005')
+    .action(async (ref?: string) => {
+      await withStore(context.config(), async (db) => {
+        if (ref) {
+          context.stdout.write(await describeCampaign(db, await resolveCampaign(db, ref)));
+          return;
+        }
+        const campaigns = await listCampaigns(db);
+        if (!campaigns.length)
+          context.stdout.write('No campaigns yet: `bulletin publish <issue.md>` starts one.\n');
+        for (const c of campaigns) {
+          const { counts } = await campaignProgress(db, c);
+          context.stdout.write(
+            `${String(c.id).padStart(4)}  ${`${c.publication}/${c.issueCode}`.padEnd(28)} ${c.status.padEnd(9)} sent ${counts.sent}/${c.recipients}, failed ${counts.failed}, bounced ${counts.bounced}, skipped ${counts.skipped}\n`,
+          );
+        }
+      });
+    });
+}

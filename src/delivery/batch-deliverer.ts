@@ -1,0 +1,214 @@
+// Delivers one batch of one campaign: claim it, send to every recipient still queued, record each
+// result, and say what the queue should do next. Knows nothing of BullMQ (see workers/delivery.ts).
+
+import type { Logger } from 'pino';
+import {
+  claimBatch,
+  type DeliveryResult,
+  finishBatch,
+  getCampaign,
+  queuedRecipients,
+  releaseBatch,
+  setCampaignStatus,
+} from '../campaigns/store.ts';
+import type { Db } from '../store/db.ts';
+import { recordBounce } from '../subscribers/store.ts';
+import type { Tokens } from '../tokens.ts';
+import { type CampaignMessage, composeCampaignMessage } from './campaign-message.ts';
+import type { CircuitBreaker } from './circuit-breaker.ts';
+import type { Clock } from './clock.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import { ResultRecorder } from './result-recorder.ts';
+import type { Sender, SendResult } from './sender.ts';
+
+export interface BatchDeliveryOptions {
+  /** Messages of one batch in flight at once; match the SMTP pool's connections. */
+  sendConcurrency: number;
+  /** How long a claimed batch stays ours without a sign of life (a results flush). */
+  leaseMs: number;
+  /** Results per database write, and the longest they wait. */
+  flushEvery: number;
+  flushIntervalMs: number;
+}
+
+export interface BatchDelivererDeps {
+  db: Db;
+  sender: Sender;
+  tokens: Tokens;
+  clock: Clock;
+  rate: RateLimiter;
+  breaker: CircuitBreaker;
+  logger: Logger;
+  options: BatchDeliveryOptions;
+}
+
+export type BatchOutcome =
+  /** Every recipient of the batch is in a final state (or the campaign is over). */
+  | { kind: 'done'; sent: number }
+  /** Some recipients got temporary failures: try the batch again later. */
+  | { kind: 'retry'; deferred: number; reason: string }
+  /** Another worker holds the batch; look again in `retryInMs`. */
+  | { kind: 'held'; retryInMs: number }
+  /** The campaign is paused (by an operator or the circuit breaker); the batch waits for resume. */
+  | { kind: 'paused' }
+  /** The campaign does not exist (deleted): nothing will ever make this job succeed. */
+  | { kind: 'gone' };
+
+interface SendCounts {
+  sent: number;
+  deferred: number;
+  lastReason: string;
+}
+
+/** Campaign messages kept per process; a worker rarely serves more than one or two at a time. */
+const MESSAGE_CACHE_SIZE = 4;
+
+export class BatchDeliverer {
+  private readonly messages = new Map<number, Promise<CampaignMessage>>();
+  /** When this process's breaker last paused each campaign: its batches in flight stop too. */
+  private readonly trippedAt = new Map<number, number>();
+
+  constructor(private readonly deps: BatchDelivererDeps) {}
+
+  async deliver(campaignId: number, batch: number, attempt: { last: boolean }): Promise<BatchOutcome> {
+    const { db, options, logger, clock } = this.deps;
+    const checkedAt = clock.now();
+    const status = await campaignStatus(db, campaignId);
+    if (!status) return { kind: 'gone' };
+    if (status === 'paused') return { kind: 'paused' };
+    if (status !== 'sending') return { kind: 'done', sent: 0 };
+    // Sending again since our breaker tripped: someone resumed the campaign.
+    if ((this.trippedAt.get(campaignId) ?? Number.POSITIVE_INFINITY) < checkedAt)
+      this.trippedAt.delete(campaignId);
+
+    const claim = await claimBatch(db, campaignId, batch, options.leaseMs);
+    if (claim.kind === 'done') return { kind: 'done', sent: 0 };
+    if (claim.kind === 'held') return claim;
+
+    const recorder = new ResultRecorder(
+      db,
+      { campaignId, batch, leaseMs: options.leaseMs },
+      options.flushEvery,
+      options.flushIntervalMs,
+    );
+    let counts: SendCounts;
+    try {
+      const message = await this.message(campaignId);
+      const recipients = await queuedRecipients(db, campaignId, batch);
+      counts = await this.sendAll(message, recipients, recorder, attempt.last);
+      await recorder.close();
+    } catch (err) {
+      await recorder.close().catch(() => {});
+      await releaseBatch(db, campaignId, batch).catch(() => {});
+      throw err;
+    }
+
+    if (this.trippedAt.has(campaignId)) {
+      await releaseBatch(db, campaignId, batch);
+      return { kind: 'paused' };
+    }
+    if (counts.deferred > 0) {
+      await releaseBatch(db, campaignId, batch);
+      return { kind: 'retry', deferred: counts.deferred, reason: counts.lastReason };
+    }
+    if (await finishBatch(db, campaignId, batch, new Date(this.deps.clock.now()))) {
+      logger.info({ campaignId }, 'campaign done');
+    }
+    return { kind: 'done', sent: counts.sent };
+  }
+
+  private async sendAll(
+    message: CampaignMessage,
+    recipients: Awaited<ReturnType<typeof queuedRecipients>>,
+    recorder: ResultRecorder,
+    lastAttempt: boolean,
+  ): Promise<SendCounts> {
+    const { sender, rate, breaker, db, clock, logger } = this.deps;
+    const campaignId = message.campaign.id;
+    const counts: SendCounts = { sent: 0, deferred: 0, lastReason: '' };
+    let next = 0;
+    const sendNext = async (): Promise<void> => {
+      for (let i = next++; i < recipients.length; i = next++) {
+        const recipient = recipients[i] as (typeof recipients)[number];
+        if (recipient.subscriberStatus !== 'confirmed') {
+          const detail = recipient.subscriberStatus
+            ? `subscriber ${recipient.subscriberStatus}`
+            : 'subscriber erased';
+          await recorder.add({ subscriberId: recipient.subscriberId, status: 'skipped', detail });
+          continue;
+        }
+        // A tripped breaker leaves the rest queued for after the resume.
+        if (this.trippedAt.has(campaignId)) return;
+        await rate.take();
+        const values = message.recipient({ id: recipient.subscriberId, email: recipient.email });
+        const result = await sender.send(
+          { from: values.returnPath, to: values.email },
+          message.template.personalise(values),
+        );
+        const delivery = toDeliveryResult(recipient.subscriberId, result, lastAttempt);
+        if (result.kind === 'sent') counts.sent++;
+        if (delivery.status === 'queued') {
+          counts.deferred++;
+          counts.lastReason = delivery.detail ?? '';
+        }
+        if (delivery.status === 'bounced') {
+          await recordBounce(db, recipient.subscriberId, { hard: true, now: new Date(clock.now()) });
+        }
+        await recorder.add(delivery);
+        const healthy =
+          result.kind === 'sent' || (result.kind === 'rejected' && result.stage === 'recipient');
+        if (breaker.record(campaignId, healthy)) {
+          this.trippedAt.set(campaignId, clock.now());
+          const reason = `paused after consecutive failures; last: ${delivery.detail}`;
+          await setCampaignStatus(db, campaignId, ['sending'], 'paused', reason);
+          logger.error({ campaignId, reason }, 'circuit breaker tripped: campaign paused');
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.deps.options.sendConcurrency, recipients.length) }, sendNext),
+    );
+    return counts;
+  }
+
+  private message(campaignId: number): Promise<CampaignMessage> {
+    let message = this.messages.get(campaignId);
+    if (!message) {
+      message = getCampaign(this.deps.db, campaignId).then((campaign) => {
+        if (!campaign) throw new Error(`campaign ${campaignId} vanished`);
+        return composeCampaignMessage(campaign, this.deps.tokens, new Date(this.deps.clock.now()));
+      });
+      // A failed compose must not stay cached.
+      message.catch(() => this.messages.delete(campaignId));
+      this.messages.set(campaignId, message);
+      for (const old of this.messages.keys()) {
+        if (this.messages.size <= MESSAGE_CACHE_SIZE) break;
+        this.messages.delete(old);
+      }
+    }
+    return message;
+  }
+}
+
+async function campaignStatus(db: Db, id: number): Promise<string | undefined> {
+  const { rows } = await db.query<{ status: string }>('SELECT status FROM campaigns WHERE id = $1', [id]);
+  return rows[0]?.status;
+}
+
+function toDeliveryResult(subscriberId: number, result: SendResult, lastAttempt: boolean): DeliveryResult {
+  switch (result.kind) {
+    case 'sent':
+      return { subscriberId, status: 'sent' };
+    case 'rejected':
+      return {
+        subscriberId,
+        status: result.stage === 'recipient' ? 'bounced' : 'failed',
+        detail: `${result.code} ${result.reason}`,
+      };
+    case 'deferred': {
+      const detail = result.code ? `${result.code} ${result.reason}` : result.reason;
+      // Out of attempts, a temporary failure is final; `publish --resend-failed` can try again.
+      return { subscriberId, status: lastAttempt ? 'failed' : 'queued', detail };
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// The message of a campaign, composed once per worker process from the campaign's snapshot and
+// kept while the campaign runs; recipients get their values spliced in (see message-template.ts).
+
+import type { Campaign } from '../campaigns/store.ts';
+import { editionUrls } from '../render/placeholders.ts';
+import { type Tokens, unsubscribeUrl } from '../tokens.ts';
+import {
+  campaignMessageId,
+  type ListIdentity,
+  listHeaders,
+  listUnsubscribeValue,
+  verpReturnPath,
+} from './list-headers.ts';
+import { MessageTemplate, type RecipientValues } from './message-template.ts';
+
+export interface CampaignMessage {
+  campaign: Campaign;
+  template: MessageTemplate;
+  /** Everything one recipient's copy needs, with freshly signed tokens. */
+  recipient(subscriber: { id: number; email: string }): RecipientValues;
+}
+
+export async function composeCampaignMessage(
+  campaign: Campaign,
+  tokens: Tokens,
+  date: Date,
+): Promise<CampaignMessage> {
+  const list: ListIdentity = {
+    name: campaign.listName,
+    address: campaign.listAddress,
+    archiveUrl: `${campaign.publicUrl}/${campaign.publication}/`,
+  };
+  const template = await MessageTemplate.compose({
+    from: { name: campaign.listName, address: campaign.listAddress },
+    subject: campaign.subject,
+    html: campaign.html,
+    text: campaign.text,
+    urls: editionUrls(campaign.publicUrl, campaign.publication, campaign.issueCode),
+    headers: listHeaders(list),
+    attachments: campaign.attachment && [{ ...campaign.attachment, contentType: 'application/pdf' }],
+    date,
+  });
+  return {
+    campaign,
+    template,
+    recipient(subscriber) {
+      const subject = { id: subscriber.id, publication: campaign.publication, email: subscriber.email };
+      const unsubscribe = unsubscribeUrl(campaign.publicUrl, tokens, subject);
+      return {
+        email: subscriber.email,
+        messageId: campaignMessageId(campaign.id, subscriber.id, campaign.listAddress),
+        returnPath: verpReturnPath(list, tokens.sign('bounce', subject)),
+        unsubscribeUrl: unsubscribe,
+        listUnsubscribe: listUnsubscribeValue(list, unsubscribe),
+      };
+    },
+  };
+}

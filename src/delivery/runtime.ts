@@ -1,0 +1,161 @@
+// Everything delivery needs, opened from the configuration once and closed in order: workers
+// first (they finish their batches), then the SMTP pool, the queue and Redis, the database.
+
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis, type RedisOptions } from 'ioredis';
+import pino, { type Logger } from 'pino';
+import { type DeliveryWorker, startDeliveryWorker } from '../../workers/delivery.ts';
+import { checkRedisEviction, type DeliveryQueue, openDeliveryQueue } from '../campaigns/queue.ts';
+import type { Config } from '../config.ts';
+import { fail, formatProblem } from '../problems.ts';
+import { useRedis } from '../services/redis.ts';
+import type { Db } from '../store/db.ts';
+import { openStore } from '../store/open.ts';
+import { createTokens, loadSecret } from '../tokens.ts';
+import { BatchDeliverer } from './batch-deliverer.ts';
+import { CircuitBreaker } from './circuit-breaker.ts';
+import { systemClock } from './clock.ts';
+import { rateLimiter } from './rate-limiter.ts';
+import { outboxSender, type Sender, smtpPoolSender } from './sender.ts';
+
+export interface DeliverySettings {
+  /** Recipients per job. */
+  batchSize: number;
+  /** Batches one worker process works on at once. */
+  workerConcurrency: number;
+  /** SMTP connections per worker process, and messages per connection before reconnecting. */
+  connections: number;
+  messagesPerConnection: number;
+  /** Messages per second per worker process; 0: as fast as the server takes them. */
+  ratePerSecond: number;
+  /** Attempts per batch and the first backoff (doubling, with jitter). */
+  attempts: number;
+  backoffMs: number;
+  /** Consecutive failed sends that pause a campaign. */
+  breakerThreshold: number;
+  lockDurationMs: number;
+  reconcileIntervalMs: number;
+  /** Results per database write, and the longest they wait (the duplicate bound, see README). */
+  flushEvery: number;
+  flushIntervalMs: number;
+  dkim?: { domainName: string; keySelector: string; privateKey: string };
+}
+
+export const DEFAULT_SETTINGS: DeliverySettings = {
+  batchSize: 100,
+  workerConcurrency: 4,
+  connections: 5,
+  messagesPerConnection: 100,
+  ratePerSecond: 0,
+  attempts: 8,
+  backoffMs: 30_000,
+  breakerThreshold: 50,
+  lockDurationMs: 30_000,
+  reconcileIntervalMs: 15_000,
+  flushEvery: 50,
+  flushIntervalMs: 500,
+};
+
+const REDIS_STARTUP_TIMEOUT_MS = 10_000;
+
+export interface Delivery {
+  db: Db;
+  queue: DeliveryQueue;
+  redis: Redis;
+  logger: Logger;
+  settings: DeliverySettings;
+  /** Starts a worker in this process; closed with the rest. */
+  startWorker(): DeliveryWorker;
+  close(): Promise<void>;
+}
+
+export async function openDelivery(
+  config: Config,
+  settings: DeliverySettings,
+  logger: Logger = pino({ level: config.logLevel }, pino.destination(2)),
+): Promise<Delivery> {
+  const db = await openStore(config);
+  const redisService = await useRedis(config);
+  // BullMQ's blocking commands need maxRetriesPerRequest null: a Redis restart is waited out.
+  const { url, ...redisOptions } = redisService.connection as RedisOptions & { url?: string };
+  const redis = url
+    ? new Redis(url, { ...redisOptions, maxRetriesPerRequest: null })
+    : new Redis({ ...redisOptions, maxRetriesPerRequest: null });
+  redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  // Commands wait for Redis indefinitely (see above); at startup, say so instead of hanging.
+  const answered = await Promise.race([
+    redis.ping().then(() => true),
+    sleep(REDIS_STARTUP_TIMEOUT_MS, false, { ref: false }),
+  ]);
+  if (!answered) {
+    redis.disconnect();
+    await db.close();
+    fail(
+      'redis-unreachable',
+      `Redis did not answer within ${REDIS_STARTUP_TIMEOUT_MS / 1000} s.`,
+      'Check REDIS_URL (or unset it to use the private redis-server).',
+    );
+  }
+  const eviction = await checkRedisEviction(redis);
+  if (eviction) logger.warn(formatProblem(eviction));
+  const queue = openDeliveryQueue(redis, settings);
+  queue.on('error', (err) => logger.warn({ err: err.message }, 'delivery queue error'));
+  const workers: DeliveryWorker[] = [];
+  let sender: Sender | undefined;
+
+  return {
+    db,
+    queue,
+    redis,
+    logger,
+    settings,
+    startWorker() {
+      sender ??= config.smtpUrl
+        ? smtpPoolSender({
+            url: config.smtpUrl,
+            connections: settings.connections,
+            messagesPerConnection: settings.messagesPerConnection,
+            dkim: settings.dkim,
+          })
+        : outboxSender(join(config.dataDir, 'outbox'));
+      const deliverer = new BatchDeliverer({
+        db,
+        sender,
+        tokens: createTokens(loadSecret(config)),
+        clock: systemClock,
+        rate: rateLimiter(settings.ratePerSecond, systemClock),
+        breaker: new CircuitBreaker(settings.breakerThreshold),
+        logger,
+        options: {
+          sendConcurrency: settings.connections,
+          leaseMs: settings.lockDurationMs,
+          flushEvery: settings.flushEvery,
+          flushIntervalMs: settings.flushIntervalMs,
+        },
+      });
+      const worker = startDeliveryWorker({
+        connection: redis,
+        queue,
+        db,
+        deliverer,
+        logger,
+        options: {
+          concurrency: settings.workerConcurrency,
+          lockDurationMs: settings.lockDurationMs,
+          reconcileIntervalMs: settings.reconcileIntervalMs,
+        },
+      });
+      workers.push(worker);
+      return worker;
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await sender?.close();
+      await queue.close();
+      redis.disconnect();
+      await redisService.release();
+      await db.close();
+    },
+  };
+}

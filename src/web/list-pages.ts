@@ -1,0 +1,112 @@
+// Confirm and unsubscribe pages. A GET only shows a page whose button POSTs: link scanners and
+// mail previews fetch links, and must not (un)subscribe anyone. POST /unsubscribe/<token> with the
+// body List-Unsubscribe=One-Click is RFC 8058 one-click unsubscription from the mail client.
+// Invalid or expired tokens all get the same page, so nothing is revealed about any address.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyReply } from 'fastify';
+import Handlebars from 'handlebars';
+import { LIST_TEMPLATES_DIR } from '../mail/templates.ts';
+import type { ListActions } from '../subscribers/actions.ts';
+import type { List } from '../subscribers/lists.ts';
+import type { RouteRegistrar } from './server.ts';
+
+interface Page {
+  title: string;
+  paragraphs: string[];
+  button?: string;
+  action?: string;
+}
+
+export function listPages(actions: ListActions, templatesDir = LIST_TEMPLATES_DIR): RouteRegistrar {
+  const template = Handlebars.create().compile(readFileSync(join(templatesDir, 'page.hbs'), 'utf8'));
+  const send = (reply: FastifyReply, list: List | undefined, page: Page, status = 200) =>
+    reply
+      .code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .send(
+        template({
+          ...page,
+          lang: list?.publication.language ?? 'en',
+          color: list?.publication.colors.primary ?? '#0b4f8a',
+        }),
+      );
+  const invalid = (reply: FastifyReply) =>
+    send(
+      reply,
+      undefined,
+      {
+        title: 'This link has expired or is not valid',
+        paragraphs: [
+          'Links in our emails expire after a while. Please start again from a recent email, or write to the list address.',
+        ],
+      },
+      400,
+    );
+
+  return async (root) => {
+    await root.register(async (app) => {
+      // RFC 8058 allows multipart/form-data as well as urlencoded; the body only chooses the answer.
+      app.addContentTypeParser('multipart/form-data', { parseAs: 'string' }, (_request, body, done) =>
+        done(null, { 'List-Unsubscribe': /One-Click/.test(String(body)) ? 'One-Click' : '' }),
+      );
+
+      app.get<{ Params: { token: string } }>('/confirm/:token', async (request, reply) => {
+        const target = await actions.resolve(request.params.token, ['subscribe']);
+        if (!target) return invalid(reply);
+        return send(reply, target.list, {
+          title: `Subscribe to ${target.list.name}`,
+          paragraphs: [
+            `Press the button to confirm that ${target.subscriber.email} wants to receive ${target.list.name}.`,
+          ],
+          button: 'Confirm my subscription',
+          action: `/confirm/${request.params.token}`,
+        });
+      });
+
+      app.post<{ Params: { token: string } }>('/confirm/:token', async (request, reply) => {
+        const target = await actions.resolve(request.params.token, ['subscribe']);
+        if (!target) return invalid(reply);
+        await actions.confirm(target, { method: 'web', evidence: `confirm page from ${request.ip}` });
+        return send(reply, target.list, {
+          title: 'You are subscribed',
+          paragraphs: [
+            `${target.subscriber.email} will receive ${target.list.name}. A welcome email is on its way.`,
+          ],
+        });
+      });
+
+      app.get<{ Params: { token: string } }>('/unsubscribe/:token', async (request, reply) => {
+        const target = await actions.resolve(request.params.token, ['unsubscribe']);
+        if (!target) return invalid(reply);
+        return send(reply, target.list, {
+          title: `Unsubscribe from ${target.list.name}`,
+          paragraphs: [
+            `Press the button and ${target.subscriber.email} will not receive ${target.list.name} any more.`,
+          ],
+          button: 'Unsubscribe',
+          action: `/unsubscribe/${request.params.token}`,
+        });
+      });
+
+      app.post<{ Params: { token: string }; Body: Record<string, string> | undefined }>(
+        '/unsubscribe/:token',
+        async (request, reply) => {
+          const target = await actions.resolve(request.params.token, ['unsubscribe']);
+          if (!target) return invalid(reply);
+          await actions.unsubscribe(target);
+          // RFC 8058: the mail client posts List-Unsubscribe=One-Click and only needs a 2xx.
+          if (request.body?.['List-Unsubscribe'] === 'One-Click')
+            return reply.code(200).send('Unsubscribed\n');
+          return send(reply, target.list, {
+            title: 'You are unsubscribed',
+            paragraphs: [`${target.subscriber.email} will not receive ${target.list.name} any more.`],
+          });
+        },
+      );
+    });
+  };
+}

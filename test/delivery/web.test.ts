@@ -1,0 +1,149 @@
+// What `bulletin serve` offers around a published issue: the links a delivered email carries work
+// (one-click unsubscribe, the web and PDF editions), and the queue dashboard is behind the password.
+
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishIssue } from '../../src/campaigns/publish.ts';
+import { DELIVERY_QUEUE } from '../../src/campaigns/queue.ts';
+import { watchCampaign } from '../../src/campaigns/watch.ts';
+import { type Delivery, openDelivery } from '../../src/delivery/runtime.ts';
+import { loadIssue } from '../../src/issue/load.ts';
+import { createListMailQueue, LIST_MAIL_QUEUE } from '../../src/mail/queue.ts';
+import { loadListTemplates } from '../../src/mail/templates.ts';
+import { createListActions } from '../../src/subscribers/actions.ts';
+import { loadLists } from '../../src/subscribers/lists.ts';
+import { getSubscriber } from '../../src/subscribers/store.ts';
+import { createTokens } from '../../src/tokens.ts';
+import { adminRoutes } from '../../src/web/admin.ts';
+import { editionRoutes } from '../../src/web/editions.ts';
+import { listPages } from '../../src/web/list-pages.ts';
+import { buildServer } from '../../src/web/server.ts';
+import { type PostgresServer, startPostgres } from '../support/postgres.ts';
+import { type FaultySink, startFaultySink } from '../support/smtp-faults.ts';
+import {
+  PUBLIC_URL,
+  type RedisProcess,
+  SECRET,
+  seedSubscribers,
+  silentLogger,
+  startRedisProcess,
+  TEST_SETTINGS,
+  testConfig,
+} from './harness.ts';
+
+const PASSWORD = 'correct horse battery';
+let redis: RedisProcess;
+let postgres: PostgresServer;
+let sink: FaultySink;
+let delivery: Delivery;
+let mailer: ReturnType<typeof createListMailQueue>;
+let app: Awaited<ReturnType<typeof buildServer>>;
+
+beforeAll(async () => {
+  [redis, postgres, sink] = await Promise.all([startRedisProcess(), startPostgres(), startFaultySink()]);
+  const config = testConfig({
+    redisUrl: redis.url,
+    smtpUrl: sink.url,
+    databaseUrl: await postgres.createDatabase(),
+  });
+  delivery = await openDelivery(config, TEST_SETTINGS, silentLogger);
+  await seedSubscribers(delivery.db, 'global-eye', 20);
+  const { issue } = loadIssue('issues/global-eye/005.md');
+  if (!issue) throw new Error('issue 005 does not load');
+  const { campaign } = await publishIssue(delivery, issue, {
+    dataDir: config.dataDir,
+    publicUrl: PUBLIC_URL,
+    batchSize: 10,
+    resendFailed: false,
+    now: new Date(),
+  });
+  delivery.startWorker();
+  await watchCampaign(delivery.db, campaign.id, () => {}, 100);
+
+  mailer = createListMailQueue({ url: redis.url });
+  const actions = createListActions({
+    db: delivery.db,
+    lists: loadLists('issues').lists,
+    tokens: createTokens(Buffer.from(SECRET)),
+    mailer,
+    templates: loadListTemplates(),
+    publicUrl: PUBLIC_URL,
+    now: () => new Date(),
+    log: silentLogger,
+  });
+  app = await buildServer({
+    routes: [
+      listPages(actions),
+      editionRoutes(config.dataDir),
+      adminRoutes({
+        password: PASSWORD,
+        connection: { url: redis.url },
+        queueNames: [DELIVERY_QUEUE, LIST_MAIL_QUEUE],
+      }),
+    ],
+    logger: false,
+  });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await mailer?.close();
+  await delivery?.close();
+  await Promise.all([sink?.close(), redis?.stop(), postgres?.stop()]);
+});
+
+const path = (url: string) => url.slice(PUBLIC_URL.length);
+
+describe('the links of a delivered issue', () => {
+  it('one-click unsubscribe (RFC 8058) from the List-Unsubscribe header unsubscribes that reader', async () => {
+    const message = sink.received[3];
+    if (!message) throw new Error('nothing was delivered');
+    const parsed = await simpleParser(message.raw);
+    const header = parsed.headerLines.find((h) => h.key === 'list-unsubscribe')?.line ?? '';
+    const url = /<(https:[^>]+)>/.exec(header)?.[1] as string;
+    const response = await app.inject({
+      method: 'POST',
+      url: path(url),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
+    expect(response.statusCode).toBe(200);
+    const id = Number(/^c\d+\.s(\d+)@/.exec(parsed.messageId?.slice(1) ?? '')?.[1]);
+    const subscriber = await getSubscriber(delivery.db, id);
+    expect(subscriber).toMatchObject({ email: message.to, status: 'unsubscribed' });
+  });
+
+  it('serves the web edition the email links to, and never the email templates', async () => {
+    const index = await app.inject({ url: '/global-eye/005/' });
+    expect(index.statusCode).toBe(200);
+    expect(index.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(index.body).toContain('Straddling the Border');
+    const image = await app.inject({ url: '/global-eye/005/images/olga-heaven.png' });
+    expect([image.statusCode, image.headers['content-type']]).toEqual([200, 'image/png']);
+    expect((await app.inject({ url: '/global-eye/005' })).headers.location).toBe('/global-eye/005/');
+    expect((await app.inject({ url: '/global-eye/005/email.html' })).statusCode).toBe(404);
+    expect((await app.inject({ url: '/global-eye/005/..%2F..%2Fsecret' })).statusCode).toBe(404);
+    expect((await app.inject({ url: '/global-eye/999/' })).statusCode).toBe(404);
+  });
+
+  it('shows the queue dashboard only with the admin password', async () => {
+    expect((await app.inject({ url: '/admin/queues' })).statusCode).toBe(401);
+    const wrong = Buffer.from('admin:wrong password!').toString('base64');
+    expect(
+      (await app.inject({ url: '/admin/queues', headers: { authorization: `Basic ${wrong}` } })).statusCode,
+    ).toBe(401);
+    const right = Buffer.from(`admin:${PASSWORD}`).toString('base64');
+    const page = await app.inject({ url: '/admin/queues', headers: { authorization: `Basic ${right}` } });
+    expect(page.statusCode).toBe(200);
+    const queues = await app.inject({
+      url: '/admin/queues/api/queues',
+      headers: { authorization: `Basic ${right}` },
+    });
+    expect(
+      queues
+        .json()
+        .queues.map((q: { name: string }) => q.name)
+        .sort(),
+    ).toEqual([DELIVERY_QUEUE, LIST_MAIL_QUEUE]);
+  });
+});
