@@ -3,9 +3,9 @@
 
 import { join } from 'node:path';
 import type { Issue } from '../issue/model.ts';
-import { fail } from '../problems.ts';
 import { editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
-import { editionUrls } from '../render/placeholders.ts';
+import { pdfFileName } from '../render/placeholders.ts';
+import { SUMMARY_FILE } from '../render/web/archive.ts';
 import type { Db } from '../store/db.ts';
 import { type DeliveryQueue, enqueueBatches } from './queue.ts';
 import { type Campaign, createCampaign, getCampaign, requeueFailed } from './store.ts';
@@ -16,7 +16,7 @@ export function editionsRoot(dataDir: string): string {
 }
 
 /** Files of a published issue that must not be served: the email templates still hold placeholders. */
-export const UNSERVED_FILES = new Set(['email.html', 'email.txt']);
+export const UNSERVED_FILES = new Set(['email.html', 'email.txt', SUMMARY_FILE]);
 
 export interface PublishResult {
   campaign: Campaign;
@@ -35,18 +35,6 @@ export async function publishIssue(
 ): Promise<PublishResult> {
   const editions = await renderEditions(issue, { publicUrl: options.publicUrl });
   writeEditionFiles(editionFolder(editionsRoot(options.dataDir), issue), editions.files);
-  const pdfName = new URL(editionUrls(options.publicUrl, issue.publication.slug, issue.code).pdf_url).pathname
-    .split('/')
-    .pop();
-  const pdf = editions.files.find((f) => f.name === pdfName);
-  if (issue.publication.pdf.attach && !pdf) {
-    fail(
-      'pdf-missing',
-      `publication.yml asks for the PDF edition to be attached, but no ${pdfName} was rendered.`,
-      'Set pdf.attach: false to link the PDF instead, or fix the PDF edition first (`bulletin build`).',
-      { file: issue.file },
-    );
-  }
   const { campaign, created } = await createCampaign(
     deps.db,
     {
@@ -59,10 +47,9 @@ export async function publishIssue(
       listName: issue.publication.name,
       listAddress: issue.publication.listAddress,
       publicUrl: options.publicUrl,
-      attachment:
-        issue.publication.pdf.attach && pdf && pdfName
-          ? { filename: pdfName, content: Buffer.from(pdf.contents) }
-          : undefined,
+      attachment: issue.publication.pdf.attach
+        ? { filename: pdfFileName(issue.publication.slug, issue.code), content: editions.pdf }
+        : undefined,
       batchSize: options.batchSize,
     },
     options.now,

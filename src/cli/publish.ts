@@ -2,7 +2,8 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { publishIssue } from '../campaigns/publish.ts';
 import { watchCampaign } from '../campaigns/watch.ts';
-import { openDelivery } from '../delivery/runtime.ts';
+import { type DeliverySettings, openDelivery } from '../delivery/runtime.ts';
+import type { Issue } from '../issue/model.ts';
 import { loadIssueOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
 import { describeCampaign } from './status.ts';
@@ -22,43 +23,56 @@ export function registerPublish(program: Command, context: CliContext): void {
       .option('--detach', 'only record and enqueue the campaign; `bulletin worker` processes deliver it')
       .option('--resend-failed', 'send again to the recipients whose delivery failed'),
   ).action(async (file: string, flags: PublishFlags) => {
-    const config = context.config();
     const issue = loadIssueOrFail(file, context);
     const settings = settingsFrom(flags, issue.publication.listAddress.split('@')[1]);
-    const delivery = await openDelivery(config, settings);
-    try {
-      const result = await publishIssue(delivery, issue, {
-        dataDir: config.dataDir,
-        publicUrl: config.publicUrl,
-        batchSize: settings.batchSize,
-        resendFailed: Boolean(flags.resendFailed),
-        now: new Date(),
-      });
-      const { campaign } = result;
-      context.stdout.write(
-        result.created
-          ? `Campaign ${campaign.id}: ${plural(campaign.recipients, 'recipient')} in ${plural(Math.ceil(campaign.recipients / campaign.batchSize), 'batch', 'batches')}.\n`
-          : `Campaign ${campaign.id} exists already (${campaign.status}); nobody is sent the issue twice.${result.requeued ? ` ${result.requeued} failed recipient(s) queued again.` : ''}\n`,
-      );
-      if (flags.detach || campaign.status !== 'sending') {
-        context.stdout.write(await describeCampaign(delivery.db, campaign));
-        return;
-      }
-      delivery.startWorker();
-      const interrupted = new AbortController();
-      void shutdownSignal().then(() => interrupted.abort());
-      const finished = await followWithProgressBar(delivery.db, campaign.id, context, interrupted.signal);
-      context.stdout.write(await describeCampaign(delivery.db, finished));
-      if (interrupted.signal.aborted && finished.status === 'sending') {
-        context.stderr.write(
-          'Interrupted: the batches in hand are finished and recorded; the rest stay queued for `bulletin worker` (or run publish again).\n',
-        );
-      }
-      if (finished.status !== 'done') context.exitCode = 1;
-    } finally {
-      await delivery.close();
-    }
+    await publishAndFollow(issue, settings, flags, context);
   });
+}
+
+/**
+ * Records the campaign and, unless detached, delivers it with an in-process worker while showing
+ * progress. Sets a failing exit code when the campaign did not finish.
+ */
+export async function publishAndFollow(
+  issue: Issue,
+  settings: DeliverySettings,
+  flags: Pick<PublishFlags, 'detach' | 'resendFailed'>,
+  context: CliContext,
+): Promise<void> {
+  const config = context.config();
+  const delivery = await openDelivery(config, settings);
+  try {
+    const result = await publishIssue(delivery, issue, {
+      dataDir: config.dataDir,
+      publicUrl: config.publicUrl,
+      batchSize: settings.batchSize,
+      resendFailed: Boolean(flags.resendFailed),
+      now: new Date(),
+    });
+    const { campaign } = result;
+    context.stdout.write(
+      result.created
+        ? `Campaign ${campaign.id}: ${plural(campaign.recipients, 'recipient')} in ${plural(Math.ceil(campaign.recipients / campaign.batchSize), 'batch', 'batches')}.\n`
+        : `Campaign ${campaign.id} exists already (${campaign.status}); nobody is sent the issue twice.${result.requeued ? ` ${result.requeued} failed recipient(s) queued again.` : ''}\n`,
+    );
+    if (flags.detach || campaign.status !== 'sending') {
+      context.stdout.write(await describeCampaign(delivery.db, campaign));
+      return;
+    }
+    delivery.startWorker();
+    const interrupted = new AbortController();
+    void shutdownSignal().then(() => interrupted.abort());
+    const finished = await followWithProgressBar(delivery.db, campaign.id, context, interrupted.signal);
+    context.stdout.write(await describeCampaign(delivery.db, finished));
+    if (interrupted.signal.aborted && finished.status === 'sending') {
+      context.stderr.write(
+        'Interrupted: the batches in hand are finished and recorded; the rest stay queued for `bulletin worker` (or run publish again).\n',
+      );
+    }
+    if (finished.status !== 'done') context.exitCode = 1;
+  } finally {
+    await delivery.close();
+  }
 }
 
 async function followWithProgressBar(

@@ -8,6 +8,7 @@ import { type EmailEdition, renderEmail } from './email/index.ts';
 import { renderPdf } from './pdf/index.ts';
 import { pdfFileName } from './placeholders.ts';
 import { renderText } from './text/index.ts';
+import { editionSummary, SUMMARY_FILE } from './web/archive.ts';
 import { renderWeb } from './web/index.ts';
 
 export interface EditionFile {
@@ -21,6 +22,8 @@ export interface EditionFile {
 export interface Editions {
   email: EmailEdition;
   text: string;
+  pdf: Buffer;
+  /** Everything to write into the issue's folder, the above included. */
   files: EditionFile[];
 }
 
@@ -43,11 +46,13 @@ export async function renderEditions(issue: Issue, options: RenderOptions): Prom
   return {
     email: email.value,
     text: text.value,
+    pdf: pdf.value.pdf,
     files: [
       { name: 'email.html', contents: email.value.html, ms: email.ms },
       { name: 'email.txt', contents: text.value, ms: text.ms },
       { name: 'index.html', contents: web.value, ms: web.ms },
       { name: pdfFileName(issue.publication.slug, issue.code), contents: pdf.value.pdf, ms: pdf.ms },
+      { name: SUMMARY_FILE, contents: JSON.stringify(editionSummary(issue), null, 2), ms: 0 },
       // The web edition and the email's <img> tags load them from beside the page.
       ...images.map((image) => ({ name: image.path, contents: readFileSync(image.file), ms: 0 })),
     ],

@@ -1,7 +1,7 @@
 // The placeholder contract between rendering (once per issue) and delivery (once per recipient).
 // Rendered editions contain `%%name%%` markers; delivery replaces them by plain substitution, so
-// MJML never runs per recipient. `%` survives quoted-printable and HTML escaping unchanged, and
-// the markers hold no spaces, so line folding never splits one.
+// MJML never runs per recipient. `%` survives quoted-printable and HTML escaping unchanged; a QP
+// soft line break can still fall inside a marker, which src/delivery/message-template.ts allows for.
 
 export const PLACEHOLDERS = {
   /** The recipient's address. */

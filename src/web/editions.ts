@@ -2,9 +2,10 @@
 // /<publication>/<NNN>/ and its files beside it (the PDF, images).
 
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { editionsRoot, UNSERVED_FILES } from '../campaigns/publish.ts';
+import { type EditionSummary, renderArchive, SUMMARY_FILE } from '../render/web/archive.ts';
 import type { RouteRegistrar } from './server.ts';
 
 const TYPES: Record<string, string> = {
@@ -27,6 +28,16 @@ const SEGMENT = /^[\w][\w.-]*$/;
 export function editionRoutes(dataDir: string): RouteRegistrar {
   const root = editionsRoot(dataDir);
   return (app) => {
+    app.get<{ Params: { publication: string } }>('/:publication/', async (request, reply) => {
+      const { publication } = request.params;
+      if (!SLUG.test(publication)) return reply.callNotFound();
+      const summaries = await publishedEditions(join(root, publication));
+      if (!summaries.length) return reply.callNotFound();
+      return reply
+        .type(TYPES['.html'] as string)
+        .header('cache-control', 'public, max-age=300')
+        .send(renderArchive(summaries));
+    });
     app.get<{ Params: { publication: string; issue: string } }>(
       '/:publication/:issue',
       async (request, reply) => {
@@ -58,4 +69,19 @@ export function editionRoutes(dataDir: string): RouteRegistrar {
       },
     );
   };
+}
+
+/** The summaries of the issues published under one publication's folder. */
+async function publishedEditions(folder: string): Promise<EditionSummary[]> {
+  const issues = await readdir(folder).catch(() => []);
+  const summaries = await Promise.all(
+    issues
+      .filter((issue) => ISSUE.test(issue))
+      .map((issue) =>
+        readFile(join(folder, issue, SUMMARY_FILE), 'utf8')
+          .then((json) => JSON.parse(json) as EditionSummary)
+          .catch(() => undefined),
+      ),
+  );
+  return summaries.filter((s): s is EditionSummary => s !== undefined);
 }

@@ -43,7 +43,10 @@ export function recall(
     else missing.push(w);
   }
   const ids = new Map<string, number>();
-  const id = (w: string) => ids.get(w) ?? (ids.set(w, ids.size), ids.size - 1);
+  const id = (w: string) => {
+    if (!ids.has(w)) ids.set(w, ids.size);
+    return ids.get(w) as number;
+  };
   const a = Int32Array.from(ref, id);
   const b = Int32Array.from(cand, id);
   let prev = new Int32Array(b.length + 1);

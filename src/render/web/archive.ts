@@ -1,0 +1,51 @@
+// The archive of a publication: every published issue, newest first, with its web and PDF editions.
+// Each issue's folder holds an edition.json summary, written with the editions, so the archive
+// never needs the issue files again.
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { formatDate } from '../../issue/dates.ts';
+import type { Issue } from '../../issue/model.ts';
+import { pdfFileName } from '../placeholders.ts';
+
+export const SUMMARY_FILE = 'edition.json';
+
+export interface EditionSummary {
+  number: number;
+  code: string;
+  title: string;
+  dateLabel: string;
+  pdf: string;
+  publication: { name: string; tagline?: string; listAddress: string; language: string; primary: string };
+}
+
+export function editionSummary(issue: Issue): EditionSummary {
+  const { publication } = issue;
+  return {
+    number: issue.number,
+    code: issue.code,
+    title: issue.title,
+    dateLabel: issue.season ?? formatDate(issue.date, publication.language),
+    pdf: pdfFileName(publication.slug, issue.code),
+    publication: {
+      name: publication.name,
+      tagline: publication.tagline,
+      listAddress: publication.listAddress,
+      language: publication.language,
+      primary: publication.colors.primary,
+    },
+  };
+}
+
+const TEMPLATE = fileURLToPath(new URL('../../../templates/web/archive.hbs', import.meta.url));
+let compiled: HandlebarsTemplateDelegate | undefined;
+
+/** The archive page; `summaries` in any order, at least one (the publication's details come from the newest). */
+export function renderArchive(summaries: readonly EditionSummary[]): string {
+  const issues = [...summaries].sort((a, b) => b.number - a.number);
+  const newest = issues[0];
+  if (!newest) throw new Error('renderArchive needs at least one edition');
+  compiled ??= Handlebars.create().compile(readFileSync(TEMPLATE, 'utf8'));
+  return compiled({ ...newest.publication, lang: newest.publication.language, issues });
+}
