@@ -11,6 +11,7 @@ import type { Issue } from '../src/issue/model.ts';
 import { renderEmail } from '../src/render/email/index.ts';
 import { renderPdf } from '../src/render/pdf/index.ts';
 import { renderText } from '../src/render/text/index.ts';
+import { renderWeb } from '../src/render/web/index.ts';
 
 const ISSUES = ['issues/global-eye/005.md', 'issues/trafficking-in-migrants/025.md'];
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
@@ -62,6 +63,7 @@ for (const path of ISSUES) {
   const editions: [string, () => Promise<unknown> | unknown][] = [
     ['email.html', () => renderEmail(issue)],
     ['email.txt', () => renderText(issue)],
+    ['web', () => renderWeb(issue)],
     ['pdf', () => renderPdf(issue, { publicUrl: PUBLIC_URL })],
   ];
   const name = `${issue.publication.slug}/${issue.code}`;

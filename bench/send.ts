@@ -20,9 +20,11 @@ import { SMTPServer } from 'smtp-server';
 import { publishIssue } from '../src/campaigns/publish.ts';
 import { watchCampaign } from '../src/campaigns/watch.ts';
 import { loadConfig } from '../src/config.ts';
-import { composeCampaignMessage } from '../src/delivery/campaign-message.ts';
+import { composeCampaignMessage, unrecordedCampaign } from '../src/delivery/campaign-message.ts';
 import { DEFAULT_SETTINGS, openDelivery } from '../src/delivery/runtime.ts';
 import { loadIssue } from '../src/issue/load.ts';
+import { renderEmail } from '../src/render/email/index.ts';
+import { renderText } from '../src/render/text/index.ts';
 import { createTokens } from '../src/tokens.ts';
 import { freePort } from '../test/support/ports.ts';
 import { startPostgres } from '../test/support/postgres.ts';
@@ -187,25 +189,12 @@ async function main() {
 
     // The same finished message for every copy of the baseline: one recipient's personalisation.
     const campaignLike = await composeCampaignMessage(
-      {
-        id: 0,
-        publication: issue.publication.slug,
-        issueNumber: issue.number,
-        issueCode: issue.code,
-        subject: issue.title,
-        html: (await import('../src/render/email/index.ts').then((m) => m.renderEmail(issue))).html,
-        text: (await import('../src/render/text/index.ts')).renderText(issue),
-        listName: issue.publication.name,
-        listAddress: issue.publication.listAddress,
-        publicUrl: config.publicUrl,
-        batchSize: 1,
-        status: 'sending',
-        statusReason: null,
-        round: 0,
-        recipients: 1,
-        createdAt: new Date(),
-        finishedAt: null,
-      },
+      unrecordedCampaign(
+        issue,
+        { subject: issue.title, html: (await renderEmail(issue)).html, text: renderText(issue) },
+        config.publicUrl,
+        1,
+      ),
       createTokens(Buffer.from(SECRET)),
       new Date(),
     );

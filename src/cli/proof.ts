@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { composeCampaignMessage } from '../delivery/campaign-message.ts';
+import { composeCampaignMessage, unrecordedCampaign } from '../delivery/campaign-message.ts';
 import { outboxSender, smtpPoolSender } from '../delivery/sender.ts';
 import { renderEmail } from '../render/email/index.ts';
 import { renderText } from '../render/text/index.ts';
@@ -29,25 +29,12 @@ export function registerProof(program: Command, context: CliContext): void {
       }
       const email = await renderEmail(issue);
       const message = await composeCampaignMessage(
-        {
-          id: 0,
-          publication: issue.publication.slug,
-          issueNumber: issue.number,
-          issueCode: issue.code,
-          subject: `[Proof] ${email.subject}`,
-          html: email.html,
-          text: renderText(issue),
-          listName: issue.publication.name,
-          listAddress: issue.publication.listAddress,
-          publicUrl: config.publicUrl,
-          batchSize: 1,
-          status: 'sending',
-          statusReason: null,
-          round: 0,
-          recipients: addresses.length,
-          createdAt: new Date(),
-          finishedAt: null,
-        },
+        unrecordedCampaign(
+          issue,
+          { subject: `[Proof] ${email.subject}`, html: email.html, text: renderText(issue) },
+          config.publicUrl,
+          addresses.length,
+        ),
         createTokens(loadSecret(config)),
         new Date(),
       );

@@ -2,6 +2,7 @@
 // kept while the campaign runs; recipients get their values spliced in (see message-template.ts).
 
 import type { Campaign } from '../campaigns/store.ts';
+import type { Issue } from '../issue/model.ts';
 import { editionUrls } from '../render/placeholders.ts';
 import { type Tokens, unsubscribeUrl } from '../tokens.ts';
 import {
@@ -18,6 +19,35 @@ export interface CampaignMessage {
   template: MessageTemplate;
   /** Everything one recipient's copy needs, with freshly signed tokens. */
   recipient(subscriber: { id: number; email: string }): RecipientValues;
+}
+
+/**
+ * A campaign that is never recorded, for a proof or a benchmark: the issue's email as subscribers
+ * get it, with id 0 (its unsubscribe links name nobody).
+ */
+export function unrecordedCampaign(
+  issue: Issue,
+  email: { subject: string; html: string; text: string },
+  publicUrl: string,
+  recipients: number,
+): Campaign {
+  return {
+    id: 0,
+    publication: issue.publication.slug,
+    issueNumber: issue.number,
+    issueCode: issue.code,
+    ...email,
+    listName: issue.publication.name,
+    listAddress: issue.publication.listAddress,
+    publicUrl,
+    batchSize: 1,
+    status: 'sending',
+    statusReason: null,
+    round: 0,
+    recipients,
+    createdAt: new Date(),
+    finishedAt: null,
+  };
 }
 
 export async function composeCampaignMessage(
