@@ -6,7 +6,7 @@ import { type ParsedMail, simpleParser } from 'mailparser';
 import type { ActionDeps, ListActions } from '../subscribers/actions.ts';
 import { cleanName, normaliseAddress } from '../subscribers/address.ts';
 import type { List } from '../subscribers/lists.ts';
-import { findSubscriber, markComplained, recordBounce, requestSubscription } from '../subscribers/store.ts';
+import { findSubscriber, markComplained, recordBounce } from '../subscribers/store.ts';
 import { type ListRole, listAddress, parseListAddress } from './addresses.ts';
 import { classifyBounce } from './bounces.ts';
 import { type Command, findCommand } from './commands.ts';
@@ -129,7 +129,6 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
       log.info({ list: list.slug, command: name, reason: reason ?? 'no sender address' }, 'command ignored');
       return;
     }
-    const now = deps.now();
     const reply = { list, inReplyTo: r.messageId };
     if (name === 'help') {
       await sendReply(deps.mailer, deps.templates, {
@@ -143,26 +142,7 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     // Subscribe and unsubscribe only ever send mail to the address concerned, asking it to
     // confirm: the sender of the request learns nothing, and a forged From changes nothing.
     if (name === 'subscribe') {
-      const s = await requestSubscription(db, {
-        publication: list.slug,
-        email: who.address,
-        name: who.name,
-        source: 'email',
-        now,
-      });
-      if (s.status === 'confirmed') {
-        await actions.welcome(list, s, r.messageId);
-        return;
-      }
-      const token = tokens.sign('subscribe', s);
-      await sendReply(deps.mailer, deps.templates, {
-        ...reply,
-        to: s.email,
-        template: 'confirm-subscribe',
-        replyTo: listAddress(list.address, { kind: 'confirm', token }),
-        values: { address: s.email, confirmUrl: `${deps.publicUrl}/confirm/${token}` },
-      });
-      log.info({ list: list.slug, subscriber: s.id }, 'subscription requested');
+      await actions.requestSubscription(list, who, { source: 'email', inReplyTo: r.messageId });
       return;
     }
     const s = await findSubscriber(db, list.slug, who.address);

@@ -2,6 +2,7 @@
 // inbound mail handler (replies to confirmation emails) and the web pages (buttons, one-click).
 
 import type { Logger } from 'pino';
+import { listAddress } from '../inbound/addresses.ts';
 import { sendReply } from '../inbound/replies.ts';
 import type { ListMailer } from '../mail/queue.ts';
 import type { ListTemplates } from '../mail/templates.ts';
@@ -9,8 +10,8 @@ import { editionUrls } from '../render/placeholders.ts';
 import type { Db } from '../store/db.ts';
 import { type TokenPurpose, type Tokens, unsubscribeUrl } from '../tokens.ts';
 import type { List } from './lists.ts';
-import type { ConsentMethod, Subscriber } from './model.ts';
-import { confirmSubscription, getSubscriber, unsubscribe } from './store.ts';
+import type { ConsentMethod, Source, Subscriber } from './model.ts';
+import { confirmSubscription, getSubscriber, requestSubscription, unsubscribe } from './store.ts';
 
 export interface ActionDeps {
   db: Db;
@@ -30,6 +31,17 @@ export interface TokenTarget {
 }
 
 export interface ListActions {
+  /** The publication's list, by its slug. */
+  list(slug: string): List | undefined;
+  /**
+   * Someone asked to join: only the address itself is mailed, asking it to confirm (or welcomed
+   * again when already subscribed), so a request made for somebody else changes nothing.
+   */
+  requestSubscription(
+    list: List,
+    who: { address: string; name?: string },
+    request: { source: Source; inReplyTo?: string },
+  ): Promise<void>;
   /** The list and subscriber a token names, if it is valid, unexpired and of one of `purposes`. */
   resolve(token: string, purposes: TokenPurpose[]): Promise<TokenTarget | undefined>;
   /** Confirms a subscription and sends the welcome; false when there was nothing to confirm. */
@@ -63,6 +75,30 @@ export function createListActions(deps: ActionDeps): ListActions {
 
   return {
     welcome,
+    list: (slug) => deps.lists.find((l) => l.slug === slug),
+    async requestSubscription(list, who, request) {
+      const s = await requestSubscription(db, {
+        publication: list.slug,
+        email: who.address,
+        name: who.name,
+        source: request.source,
+        now: deps.now(),
+      });
+      if (s.status === 'confirmed') {
+        await welcome(list, s, request.inReplyTo);
+        return;
+      }
+      const token = tokens.sign('subscribe', s);
+      await sendReply(deps.mailer, deps.templates, {
+        list,
+        to: s.email,
+        inReplyTo: request.inReplyTo,
+        template: 'confirm-subscribe',
+        replyTo: listAddress(list.address, { kind: 'confirm', token }),
+        values: { address: s.email, confirmUrl: `${deps.publicUrl}/confirm/${token}` },
+      });
+      log.info({ list: list.slug, subscriber: s.id, source: request.source }, 'subscription requested');
+    },
     async resolve(token, purposes) {
       const claims = tokens.read(token);
       if (!claims || !purposes.includes(claims.purpose)) return undefined;

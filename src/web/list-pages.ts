@@ -7,8 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyReply } from 'fastify';
 import Handlebars from 'handlebars';
+import { RateLimiter } from '../inbound/rate-limit.ts';
 import { LIST_TEMPLATES_DIR } from '../mail/templates.ts';
 import type { ListActions } from '../subscribers/actions.ts';
+import { cleanName, normaliseAddress } from '../subscribers/address.ts';
 import type { List } from '../subscribers/lists.ts';
 import type { RouteRegistrar } from './server.ts';
 
@@ -17,9 +19,18 @@ interface Page {
   paragraphs: string[];
   button?: string;
   action?: string;
+  subscribeForm?: boolean;
 }
 
-export function listPages(actions: ListActions, templatesDir = LIST_TEMPLATES_DIR): RouteRegistrar {
+/** Web sign-ups per IP address and hour: each one mails a confirmation to the address given. */
+const WEB_SIGNUPS_PER_HOUR = 10;
+
+export function listPages(
+  actions: ListActions,
+  templatesDir = LIST_TEMPLATES_DIR,
+  now: () => number = Date.now,
+): RouteRegistrar {
+  const signups = new RateLimiter(WEB_SIGNUPS_PER_HOUR, 3_600_000, now);
   const template = Handlebars.create().compile(readFileSync(join(templatesDir, 'page.hbs'), 'utf8'));
   const send = (reply: FastifyReply, list: List | undefined, page: Page, status = 200) =>
     reply
@@ -52,6 +63,67 @@ export function listPages(actions: ListActions, templatesDir = LIST_TEMPLATES_DI
       // RFC 8058 allows multipart/form-data as well as urlencoded; the body only chooses the answer.
       app.addContentTypeParser('multipart/form-data', { parseAs: 'string' }, (_request, body, done) =>
         done(null, { 'List-Unsubscribe': /One-Click/.test(String(body)) ? 'One-Click' : '' }),
+      );
+
+      app.get<{ Params: { publication: string } }>('/:publication/subscribe', async (request, reply) => {
+        const list = actions.list(request.params.publication);
+        if (!list) return reply.callNotFound();
+        return send(reply, list, {
+          title: `Subscribe to ${list.name}`,
+          paragraphs: [
+            `${list.name} is sent by email. We will send a message to the address you give: it is only subscribed once you confirm from there.`,
+          ],
+          button: 'Subscribe',
+          action: `/${list.slug}/subscribe`,
+          subscribeForm: true,
+        });
+      });
+
+      // The web form: the same double opt-in as mail to the list address. The answer is the same
+      // whatever the address's state, so the form reveals nothing about who is subscribed.
+      app.post<{ Params: { publication: string }; Body: Record<string, string> | undefined }>(
+        '/:publication/subscribe',
+        async (request, reply) => {
+          const list = actions.list(request.params.publication);
+          if (!list) return reply.callNotFound();
+          const body = request.body ?? {};
+          const address = normaliseAddress(String(body.email ?? ''));
+          if (!address) {
+            return send(
+              reply,
+              list,
+              {
+                title: 'That is not an email address',
+                paragraphs: ['Please check the address and try again.'],
+                button: 'Subscribe',
+                action: `/${list.slug}/subscribe`,
+                subscribeForm: true,
+              },
+              400,
+            );
+          }
+          if (!signups.allow(request.ip)) {
+            return send(
+              reply,
+              list,
+              { title: 'Too many requests', paragraphs: ['Please try again in an hour.'] },
+              429,
+            );
+          }
+          if (!body.website) {
+            await actions.requestSubscription(
+              list,
+              { address, name: cleanName(body.name) },
+              { source: 'web' },
+            );
+          }
+          return send(reply, list, {
+            title: 'Please check your inbox',
+            paragraphs: [
+              `If ${address} can receive mail, a message is on its way to it. Open it and confirm to receive ${list.name}.`,
+            ],
+          });
+        },
       );
 
       app.get<{ Params: { token: string } }>('/confirm/:token', async (request, reply) => {

@@ -92,3 +92,58 @@ describe('confirm and unsubscribe pages', () => {
     expect(await status('dee@example.org')).toBe('pending');
   });
 });
+
+describe('the web subscription form', () => {
+  const post = (payload: string, ip = '127.0.0.1') =>
+    app.inject({
+      method: 'POST',
+      url: '/global-eye/subscribe',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload,
+      remoteAddress: ip,
+    });
+
+  it('shows a form for a publication, and nothing for an unknown one', async () => {
+    const page = await app.inject({ url: '/global-eye/subscribe' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<form method="post" action="/global-eye/subscribe">');
+    expect(page.body).toContain('<input type="email" name="email" required');
+    expect((await app.inject({ url: '/no-such-list/subscribe' })).statusCode).toBe(404);
+  });
+
+  it('mails a confirmation to the address given and leaves it pending until confirmed (double opt-in)', async () => {
+    const before = f.sent.length;
+    const res = await post('email=Dee%40Example.ORG&name=Dee&website=');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Please check your inbox');
+    expect(await findSubscriber(f.db, 'global-eye', 'Dee@example.org')).toMatchObject({
+      status: 'pending',
+      source: 'web',
+      name: 'Dee',
+    });
+    expect(f.sent.slice(before)).toEqual([expect.objectContaining({ to: 'Dee@example.org' })]);
+    expect(f.sent.at(-1)?.subject).toMatch(/confirm/i);
+  });
+
+  it('answers the same for a subscribed address, and changes nothing', async () => {
+    const token = f.tokens.sign('subscribe', await subscriber('eve@example.org'));
+    await app.inject({ method: 'POST', url: `/confirm/${token}` });
+    const fresh = await post('email=fay%40example.org', '10.0.0.2');
+    const known = await post('email=eve%40example.org', '10.0.0.3');
+    expect(known.statusCode).toBe(fresh.statusCode);
+    expect(known.body.replace('eve@', 'fay@')).toBe(fresh.body);
+    expect(await status('eve@example.org')).toBe('confirmed');
+  });
+
+  it('refuses what is not an address, drops robots that fill the hidden field, and limits each IP', async () => {
+    expect((await post('email=not-an-address', '10.0.0.4')).statusCode).toBe(400);
+    const robot = await post('email=bot%40example.org&website=http%3A%2F%2Fspam.example', '10.0.0.5');
+    expect(robot.body).toContain('Please check your inbox');
+    expect(await status('bot@example.org')).toBeUndefined();
+    const answers = [];
+    for (let i = 0; i < 11; i++)
+      answers.push((await post(`email=r${i}%40example.org`, '10.0.0.6')).statusCode);
+    expect(answers.slice(0, 10).every((code) => code === 200)).toBe(true);
+    expect(answers[10]).toBe(429);
+  });
+});
