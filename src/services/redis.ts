@@ -41,13 +41,7 @@ export async function useRedis(config: { redisUrl?: string; dataDir: string }): 
   return {
     connection,
     async release() {
-      const control = new Redis({
-        ...connection,
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-      });
-      control.on('error', () => {});
+      const control = oneShotClient(connection);
       let shutDown = false;
       try {
         await control.connect();
@@ -98,15 +92,22 @@ function startServer(dir: string, socket: string): ChildProcess {
   return child;
 }
 
-async function answers(connection: { path: string }): Promise<boolean> {
-  if (!existsSync(connection.path)) return false;
-  const probe = new Redis({
+/** A client that tries once and never reconnects: for probing and controlling the server. */
+function oneShotClient(connection: { path: string }): Redis {
+  const client = new Redis({
     ...connection,
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  probe.on('error', () => {});
+  client.on('error', () => {});
+  return client;
+}
+
+/** Whether a Redis server answers PING on the socket. */
+export async function answers(connection: { path: string }): Promise<boolean> {
+  if (!existsSync(connection.path)) return false;
+  const probe = oneShotClient(connection);
   try {
     await probe.connect();
     return (await probe.ping()) === 'PONG';

@@ -2,24 +2,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { useRedis } from '../../src/services/redis.ts';
+import { answers, useRedis } from '../../src/services/redis.ts';
 import { tempDataDir } from '../support/data-dir.ts';
 
 const data = tempDataDir();
 afterAll(() => data.remove());
-
-const answers = async (path: string) => {
-  const client = new Redis({ path, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-};
 
 describe('the private redis-server', () => {
   it('starts from PATH with its data and socket in the data directory, appendonly', async () => {
@@ -37,11 +24,11 @@ describe('the private redis-server', () => {
     expect(second.connection).toEqual(first.connection);
     // …and the first one leaving does not stop it while the second still uses it.
     await first.release();
-    expect(await answers(socket)).toBe(true);
+    expect(await answers({ path: socket })).toBe(true);
     expect(await client.get('k')).toBe('v');
     client.disconnect();
     await second.release();
-    expect(await answers(socket)).toBe(false);
+    expect(await answers({ path: socket })).toBe(false);
     expect(existsSync(join(data.dir, 'redis', 'appendonlydir'))).toBe(true);
   });
 
