@@ -15,7 +15,8 @@ export function loadIssueOrFail(file: string, context: CliContext): Issue {
   return issue;
 }
 
-export async function buildIssue(file: string, out: string, context: CliContext): Promise<string[]> {
+/** Writes the editions of an issue and prints what was written; returns the loaded issue. */
+export async function buildIssue(file: string, out: string, context: CliContext): Promise<Issue> {
   const issue = loadIssueOrFail(file, context);
   const editions = await renderEditions(issue, { publicUrl: context.config().publicUrl });
   const paths = writeEditionFiles(editionFolder(out, issue), editions.files);
@@ -30,7 +31,7 @@ export async function buildIssue(file: string, out: string, context: CliContext)
       `warning email-size: email.html is ${formatBytes(editions.email.bytes)}, over Gmail's ${formatBytes(GMAIL_CLIP_BYTES)} clipping limit. Shorten the issue or move entries to the web edition.\n`,
     );
   }
-  return paths;
+  return issue;
 }
 
 export function registerBuild(program: Command, context: CliContext): void {

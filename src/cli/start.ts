@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { DEFAULT_SETTINGS } from '../delivery/runtime.ts';
 import { withStore } from '../store/open.ts';
 import { addConfirmed, countByStatus } from '../subscribers/store.ts';
-import { buildIssue, loadIssueOrFail } from './build.ts';
+import { buildIssue } from './build.ts';
 import type { CliContext } from './context.ts';
 import { publishAndFollow } from './publish.ts';
 
@@ -25,9 +25,7 @@ export function registerStart(program: Command, context: CliContext): void {
     .action(async () => {
       const config = context.config();
       context.stdout.write(`1. Building the editions of ${SAMPLE_ISSUE}\n`);
-      await buildIssue(SAMPLE_ISSUE, 'dist', context);
-
-      const issue = loadIssueOrFail(SAMPLE_ISSUE, context);
+      const issue = await buildIssue(SAMPLE_ISSUE, 'dist', context);
       const slug = issue.publication.slug;
       await withStore(config, async (db) => {
         if ((await countByStatus(db, slug)).confirmed > 0) return;
