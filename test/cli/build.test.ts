@@ -4,6 +4,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bulletin } from '../support/cli.ts';
 
+/** An issue file beside the test publication, in a fresh folder. */
+function issueFile(name: string, text: string): { folder: string; file: string } {
+  const folder = mkdtempSync(join(tmpdir(), 'bulletin-cli-'));
+  writeFileSync(
+    join(folder, 'publication.yml'),
+    readFileSync('test/issue/fixtures/bulletin/publication.yml'),
+  );
+  writeFileSync(join(folder, name), text);
+  return { folder, file: join(folder, name) };
+}
+
 describe('bulletin check', () => {
   it('passes the sample issues', () => {
     const run = bulletin(['check', 'issues/global-eye/005.md', 'issues/trafficking-in-migrants/025.md']);
@@ -12,16 +23,11 @@ describe('bulletin check', () => {
   });
 
   it('prints every problem of a broken file as one line each and exits 1, without a stack trace', () => {
-    const folder = mkdtempSync(join(tmpdir(), 'bulletin-cli-'));
-    writeFileSync(
-      join(folder, 'publication.yml'),
-      readFileSync('test/issue/fixtures/bulletin/publication.yml'),
-    );
-    writeFileSync(
-      join(folder, '001.md'),
+    const { file } = issueFile(
+      '001.md',
       '---\nnumber: 1\ntitle: T\ndate: 2024-02-30\n---\n# Nope\n\n## A\n\nText <b>bold</b>.\n',
     );
-    const run = bulletin(['check', join(folder, '001.md')]);
+    const run = bulletin(['check', file]);
     expect(run.status).toBe(1);
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(4);
@@ -37,16 +43,11 @@ describe('bulletin check', () => {
   });
 
   it('warns where a character cannot be printed by the PDF fonts', () => {
-    const folder = mkdtempSync(join(tmpdir(), 'bulletin-cli-'));
-    writeFileSync(
-      join(folder, 'publication.yml'),
-      readFileSync('test/issue/fixtures/bulletin/publication.yml'),
-    );
-    writeFileSync(
-      join(folder, '003.md'),
+    const { file } = issueFile(
+      '003.md',
       '---\nnumber: 3\ntitle: T\ndate: 2024-02\n---\n# Feature\n\n## A\n\nA snowman \u2603 here.\n',
     );
-    const run = bulletin(['check', join(folder, '003.md')]);
+    const run = bulletin(['check', file]);
     expect(run.stdout).toMatch(
       /003\.md:10:11 warning missing-glyph: The PDF fonts have no glyph for "\u2603" \(U\+2603\)/,
     );
@@ -78,13 +79,8 @@ describe('bulletin build', () => {
   });
 
   it('refuses to build a malformed issue and names the problem', () => {
-    const folder = mkdtempSync(join(tmpdir(), 'bulletin-cli-'));
-    writeFileSync(
-      join(folder, 'publication.yml'),
-      readFileSync('test/issue/fixtures/bulletin/publication.yml'),
-    );
-    writeFileSync(join(folder, '002.md'), 'no front matter\n');
-    const run = bulletin(['build', join(folder, '002.md'), '--out', folder]);
+    const { folder, file } = issueFile('002.md', 'no front matter\n');
+    const run = bulletin(['build', file, '--out', folder]);
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toMatch(
       /002\.md:1:1 error missing-front-matter: The file does not start with front matter\./,
