@@ -3,10 +3,19 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import matter from 'gray-matter';
 import type { Token } from 'markdown-it';
 import { z } from 'zod';
 import { error, hasErrors, type Problem } from '../problems.ts';
+import { closest, didYouMean } from '../suggest.ts';
+import {
+  deepHeadings,
+  type FootnoteEnv,
+  footnoteProblems,
+  frontMatterEnd,
+  structureWarnings,
+  unclosedBoxes,
+  unclosedFrontMatter,
+} from './checks.ts';
 import { parsePartialDate, parseRange } from './dates.ts';
 import { BlockConverter, createMarkdown, type Node, toTree } from './markdown.ts';
 import type {
@@ -44,19 +53,10 @@ const frontMatterSchema = z.object({
   next_issue: z.string().optional(),
 });
 
-const FIELDS = [
-  'by',
-  'role',
-  'organisation',
-  'organization',
-  'kicker',
-  'standfirst',
-  'more',
-  'type',
-  'date',
-  'place',
-  'link',
-];
+/** Field names as editors write them; matched case-blind. */
+const FIELD_NAMES = ['By', 'Role', 'Organisation', 'Kicker', 'Standfirst', 'More'];
+const ENTRY_FIELD_NAMES = ['Type', 'Date', 'Place', 'Link'];
+const FIELDS = [...FIELD_NAMES, 'Organization', ...ENTRY_FIELD_NAMES].map((name) => name.toLowerCase());
 const ENTRY_FIELDS = new Set(['type', 'date', 'place', 'link']);
 const FIELD_LINE = /^([A-Za-z]+):(?:\s+(.*))?$/;
 
@@ -121,12 +121,25 @@ export function loadIssue(path: string): LoadResult {
     );
     return { problems };
   }
-  // gray-matter splits; the YAML itself is parsed with positions so that errors can point at lines.
-  const split = matter(raw, { engines: { yaml: () => ({}) } });
-  const bodyOffset = raw.endsWith(split.content)
-    ? countLines(raw.slice(0, raw.length - split.content.length))
-    : 0;
-  const yaml = parseLocatedYaml(split.matter.replace(/^\n/, ''), file, 2);
+  const rawLines = raw.split('\n');
+  const end = frontMatterEnd(rawLines);
+  const firstHeading = rawLines.findIndex((line) => /^#{1,6}\s+\S/.test(line));
+  if (end === undefined) {
+    problems.push(unclosedFrontMatter(file, firstHeading < 0 ? undefined : firstHeading + 1));
+    return { problems };
+  }
+  const content = rawLines.slice(end + 1).join('\n');
+  const bodyOffset = end + 1;
+  const yaml = parseLocatedYaml(rawLines.slice(1, end).join('\n'), file, 2);
+  // A heading inside the front matter means its closing --- is missing and a later --- (a rule in
+  // the body) closed it: one problem says so, rather than a YAML error for every line of text.
+  const headingInside = rawLines
+    .slice(1, end)
+    .findIndex((line) => /^##+\s+\S/.test(line) || isSectionHeading(line, publication));
+  if (yaml.problems.length && headingInside >= 0) {
+    problems.push(unclosedFrontMatter(file, headingInside + 2));
+    return { problems };
+  }
   problems.push(...yaml.problems);
   let front: z.infer<typeof frontMatterSchema> | undefined;
   if (!yaml.problems.length) {
@@ -151,12 +164,21 @@ export function loadIssue(path: string): LoadResult {
   if (!publication) return { problems };
 
   const md = createMarkdown();
-  const converter = new BlockConverter(md, file, split.content.split('\n'), bodyOffset);
-  const sections = readSections(toTree(md.parse(split.content, {})), converter, publication);
+  const body = { file, lines: content.split('\n'), lineOffset: bodyOffset };
+  const converter = new BlockConverter(md, file, body.lines, bodyOffset);
+  const env: FootnoteEnv = {};
+  const tokens = md.parse(content, env);
+  const sections = readSections(toTree(tokens), converter, publication);
   const nextIssue = front?.next_issue
     ? converter.inlineString(front.next_issue, { file, ...yaml.locate(['next_issue']) })
     : undefined;
-  problems.push(...converter.problems);
+  problems.push(
+    ...converter.problems,
+    ...unclosedBoxes(tokens, body),
+    ...footnoteProblems(env, body),
+    ...deepHeadings(tokens, body),
+    ...structureWarnings(sections, body),
+  );
 
   if (hasErrors(problems) || !front || !nameMatch) return { problems };
   return {
@@ -176,6 +198,11 @@ export function loadIssue(path: string): LoadResult {
   };
 }
 
+function isSectionHeading(line: string, publication: Publication | undefined): boolean {
+  const name = /^#\s+(.+?)\s*$/.exec(line)?.[1]?.toLowerCase();
+  return name !== undefined && !!publication?.sections.some((s) => s.name.toLowerCase() === name);
+}
+
 function countLines(text: string): number {
   return (text.match(/\n/g) ?? []).length;
 }
@@ -193,6 +220,7 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
   const sections: Section[] = [];
   const declared = publication.sections;
   const slugs = new Map<string, number>();
+  const sectionSlugs = new Set(declared.map((s) => slugify(s.name)));
   let section: Section | undefined;
   // After an unknown section heading its articles are not reported again as outside a section.
   let inUnknownSection = false;
@@ -240,7 +268,7 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
         converter.problems.push(
           error(
             'unknown-section',
-            `Unknown section "${name}".`,
+            `Unknown section "${name}".${didYouMean(name, declared.map((s) => s.name))}`,
             `Use one of: ${declared.map((s) => s.name).join(', ')} (declared in publication.yml).`,
             location,
           ),
@@ -296,7 +324,9 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
           ),
         );
       }
-      const slug = slugify(plainText(title)) || `article-${location.line}`;
+      const natural = slugify(plainText(title)) || `article-${location.line}`;
+      // Sections and articles share one space of HTML ids: an article named like a section gets its own.
+      const slug = sectionSlugs.has(natural) ? `${natural}-article` : natural;
       const firstLine = slugs.get(slug);
       if (firstLine !== undefined) {
         converter.problems.push(
@@ -347,22 +377,39 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
 }
 
 interface FieldLine {
+  /** Lower case, '' for a line that is not `Name: value`. */
   key: string;
+  /** As written. */
+  name: string;
   value: string;
   line: number;
 }
 
-/** The paragraph right under an article title is a field block when its first line is `Known: value`. */
+const isKnownFieldLine = (line: string) =>
+  FIELDS.includes(FIELD_LINE.exec(line)?.[1]?.toLowerCase() ?? '');
+
+/**
+ * The paragraph right under an article title is a field block when its first line is `Known: value`,
+ * or is `Name: value` with a name that is a typo of a field or is followed by known field lines: a
+ * typo in the first field must be reported, not turn the whole block into a paragraph.
+ */
 function fieldLines(node: Node): FieldLine[] | undefined {
   if (node.token.type !== 'paragraph_open') return undefined;
   const content = node.children[0]?.token.content ?? '';
   const lines = content.split('\n');
   const first = FIELD_LINE.exec(lines[0] ?? '');
-  if (!first || !FIELDS.includes((first[1] as string).toLowerCase())) return undefined;
+  if (!first) return undefined;
+  const firstName = first[1] as string;
+  const isFieldBlock =
+    FIELDS.includes(firstName.toLowerCase()) ||
+    closest(firstName, FIELDS) !== undefined ||
+    lines.slice(1).some(isKnownFieldLine);
+  if (!isFieldBlock) return undefined;
   const start = node.token.map?.[0] ?? 0;
   return lines.map((text, i) => {
     const m = FIELD_LINE.exec(text);
-    return { key: m ? (m[1] as string).toLowerCase() : '', value: (m?.[2] ?? text).trim(), line: start + i };
+    const name = (m?.[1] as string | undefined) ?? '';
+    return { key: name.toLowerCase(), name, value: (m?.[2] ?? text).trim(), line: start + i };
   });
 }
 
@@ -383,10 +430,13 @@ function applyFields(
     const problem = (code: string, message: string, hint: string) =>
       converter.problems.push(error(code, message, hint, locate(field)));
     if (!FIELDS.includes(field.key)) {
+      const names = entries ? [...FIELD_NAMES, ...ENTRY_FIELD_NAMES] : FIELD_NAMES;
       problem(
         'unknown-field',
-        `"${field.value.slice(0, 40)}" is not a field.`,
-        `Fields are By, Role, Organisation, Kicker, Standfirst, More${entries ? ', Type, Date, Place, Link' : ''}; leave a blank line before the article's first paragraph.`,
+        field.key
+          ? `Unknown field "${field.name}".${didYouMean(field.name, names)}`
+          : `"${field.value.slice(0, 40)}" is not a field (Name: value).`,
+        `Fields are ${names.join(', ')}; leave a blank line before the article's first paragraph.`,
       );
       continue;
     }

@@ -3,6 +3,7 @@
 import { type Document, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { error, type Problem, warning } from '../problems.ts';
+import { didYouMean } from '../suggest.ts';
 
 export interface LocatedYaml {
   value: unknown;
@@ -19,14 +20,33 @@ export function parseLocatedYaml(source: string, file: string, firstLine = 1): L
     const pos = lineCounter.linePos(offset);
     return { line: pos.line + firstLine - 1, column: pos.col };
   };
-  const problems: Problem[] = doc.errors.map((e) =>
-    error(
-      'yaml-syntax',
-      `${e.message.split('\n')[0]}`,
-      'Check the indentation and quote values that contain a colon.',
-      { file, ...at(e.pos[0]) },
-    ),
-  );
+  const problems: Problem[] = [];
+  const reportedLines = new Set<number>();
+  for (const e of doc.errors) {
+    // An over-indented line makes YAML read the line above as a multi-line key, and both errors
+    // start on that line above: the mistake is on the line that follows it.
+    const indented = e.code === 'MULTILINE_IMPLICIT_KEY';
+    if (!indented && doc.errors.some((o) => o.code === 'MULTILINE_IMPLICIT_KEY' && o.pos[0] === e.pos[0]))
+      continue;
+    const where = indented ? indentedLine(source, e.pos[0], at) : at(e.pos[0]);
+    if (reportedLines.has(where.line)) continue; // one mistake, one line: YAML often says more
+    reportedLines.add(where.line);
+    problems.push(
+      indented
+        ? error(
+            'yaml-syntax',
+            'This line is indented more than the fields above it, so it reads as part of the line above.',
+            'Start each field at the beginning of its line; indent only the items of a list or a nested field.',
+            { file, ...where },
+          )
+        : error(
+            'yaml-syntax',
+            `${e.message.split('\n')[0]}`,
+            'Check the indentation and quote values that contain a colon.',
+            { file, ...where },
+          ),
+    );
+  }
   return {
     value: problems.length ? undefined : doc.toJS(),
     problems,
@@ -44,6 +64,18 @@ export function parseLocatedYaml(source: string, file: string, firstLine = 1): L
       return { line: firstLine, column: 1 };
     },
   };
+}
+
+/** The first line after the one holding `offset`, at its first non-blank character. */
+function indentedLine(
+  source: string,
+  offset: number,
+  at: (offset: number) => { line: number; column: number },
+): { line: number; column: number } {
+  const next = source.indexOf('\n', offset);
+  if (next < 0) return at(offset);
+  const indent = /^[ \t]*/.exec(source.slice(next + 1))?.[0].length ?? 0;
+  return at(next + 1 + indent);
 }
 
 function keyOffsetOf(doc: Document, path: readonly PropertyKey[]): number | undefined {
@@ -81,7 +113,7 @@ export function unknownKeyWarnings(
     .map((key) =>
       warning(
         'unknown-key',
-        `Unknown key "${[...path, key].join('.')}" is ignored.`,
+        `Unknown key "${[...path, key].join('.')}" is ignored.${didYouMean(key, known)}`,
         `Known keys: ${known.join(', ')}.`,
         { file, ...yaml.locate([...path, key]) },
       ),

@@ -320,11 +320,17 @@ describe('validation', () => {
 });
 
 describe('the sample issues', () => {
-  for (const file of ['issues/global-eye/005.md', 'issues/trafficking-in-migrants/025.md']) {
-    it(`${file} loads without problems`, () => {
-      const { issue, problems } = loadIssue(file);
-      expect(problems.map((p) => formatProblem(p))).toEqual([]);
-      expect(issue?.sections.length).toBeGreaterThanOrEqual(5);
+  const expected: Record<string, string[]> = {
+    'issues/global-eye/005.md': [],
+    // As published: the back page's "Information Exchange" box is a section holding one article of
+    // the same name, which the editions print twice; check says so.
+    'issues/trafficking-in-migrants/025.md': ['warning article-repeats-section 195'],
+  };
+  for (const [file, problems] of Object.entries(expected)) {
+    it(`${file} loads${problems.length ? ` with ${problems.join(', ')}` : ' without problems'}`, () => {
+      const loaded = loadIssue(file);
+      expect(summary(loaded.problems)).toEqual(problems);
+      expect(loaded.issue?.sections.length).toBeGreaterThanOrEqual(5);
     });
   }
 });

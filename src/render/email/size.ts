@@ -1,0 +1,62 @@
+// How big the email's HTML will be, estimated from the MJML source without running MJML: MJML and
+// its CSS inliner cost about a second and a hundred megabytes, too much for `bulletin check`.
+//
+// MJML copies the content of every component through and wraps each component in table markup of
+// a near-constant size; the <mj-style inline> rules are copied into the style attribute of every
+// element they match. Both are counted here. The per-component sizes were measured on MJML 5
+// (an empty component rendered inside the real issue) and rounded up, so that the estimate errs
+// on the large side; test/render/email-size.test.ts holds it to within a few per cent of the truth.
+
+/** Bytes MJML adds around each component, beyond the component's own source. */
+const COMPONENT_BYTES: Record<string, number> = {
+  'mj-section': 760,
+  'mj-column': 530,
+  'mj-text': 230,
+  'mj-image': 470,
+};
+/** A component not measured above: as much as the largest measured one. */
+const OTHER_COMPONENT_BYTES = 760;
+
+export function estimateEmailBytes(mjml: string): number {
+  const bodyAt = mjml.indexOf('<mj-body');
+  const head = bodyAt < 0 ? '' : mjml.slice(0, bodyAt);
+  const body = bodyAt < 0 ? mjml : mjml.slice(bodyAt);
+  // The components' own tags do not reach the HTML; what they become is counted below.
+  const content = body.replace(/<\/?mj-[^>]*>/g, '');
+  let bytes = Buffer.byteLength(head) + Buffer.byteLength(content);
+  for (const [, name] of body.matchAll(/<(mj-[a-z-]+)/g)) {
+    if (name === 'mj-body' || name === 'mj-raw') continue;
+    bytes += COMPONENT_BYTES[name as string] ?? OTHER_COMPONENT_BYTES;
+  }
+  for (const rule of inlinedRules(head)) bytes += rule.bytes * countMatches(body, rule.selector);
+  return bytes;
+}
+
+interface InlinedRule {
+  selector: string;
+  /** What one matching element gains: ` style="…"` holding the declarations. */
+  bytes: number;
+}
+
+function inlinedRules(head: string): InlinedRule[] {
+  const rules: InlinedRule[] = [];
+  for (const [, css = ''] of head.matchAll(/<mj-style[^>]*inline="inline"[^>]*>([\s\S]*?)<\/mj-style>/g)) {
+    for (const [, selectors = '', declarations = ''] of css.matchAll(/([^{}]+)\{([^}]*)\}/g)) {
+      const bytes = Buffer.byteLength(declarations.trim()) + ' style=""'.length;
+      for (const selector of selectors.split(',')) rules.push({ selector: selector.trim(), bytes });
+    }
+  }
+  return rules;
+}
+
+/** Elements of `html` matched by a simple selector (`p`, `.kicker`, `table.data th`: its last part). */
+function countMatches(html: string, selector: string): number {
+  const last = selector.split(/\s+/).pop() ?? '';
+  const [, tag, className] = /^([a-z][a-z0-9]*)?(?:\.([\w-]+))?$/i.exec(last) ?? [];
+  if (className)
+    return [...html.matchAll(/\bclass="([^"]*)"/g)].filter(([, list = '']) =>
+      list.split(/\s+/).includes(className),
+    ).length;
+  if (tag) return [...html.matchAll(new RegExp(`<${tag}[\\s>/]`, 'gi'))].length;
+  return 0;
+}
