@@ -4,7 +4,7 @@ import { loadIssue } from '../issue/load.ts';
 import type { Issue } from '../issue/model.ts';
 import { BulletinError, formatProblem, hasErrors } from '../problems.ts';
 import { editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
-import { GMAIL_CLIP_BYTES } from '../render/email/index.ts';
+import { GMAIL_CLIP_BYTES } from '../render/email/size.ts';
 import type { CliContext } from './context.ts';
 
 /** Loads an issue or throws every error at once; warnings go to stderr. */

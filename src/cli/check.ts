@@ -1,23 +1,65 @@
+// `bulletin check`: every problem that `build` and `publish` would meet with an issue file, at once,
+// without rendering the editions. It runs in the editor's write-check-fix loop, so it stays light:
+// MJML, pdfkit and fontkit are not loaded unless the email is near Gmail's clipping size.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadIssue } from '../issue/load.ts';
+import type { Issue } from '../issue/model.ts';
 import { formatProblem, hasErrors, type Problem, warning } from '../problems.ts';
-import { unsupportedCharacters } from '../render/pdf/fonts.ts';
 import type { CliContext } from './context.ts';
 
-/** Characters the PDF's fonts cannot print would come out as empty boxes: say where they are. */
-function glyphWarnings(file: string): Problem[] {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  return unsupportedCharacters(lines.join('\n')).map((char) => {
+export interface CheckedFile {
+  problems: Problem[];
+  /** The loaded issue, when it has no errors. */
+  issue?: Issue;
+}
+
+/** The loader's problems, then what the editions would reveal: missing glyphs, the email's size. */
+export async function checkIssueFile(file: string): Promise<CheckedFile> {
+  const [{ loadIssue }, { missingGlyphs }, { emailSize, GMAIL_CLIP_BYTES }] = await Promise.all([
+    import('../issue/load.ts'),
+    import('../render/pdf/glyphs.ts'),
+    import('../render/email/size.ts'),
+  ]);
+  const { issue, problems } = loadIssue(file);
+  if (!issue) return { problems };
+  const lines = readFileSync(issue.file, 'utf8').split('\n');
+  for (const char of missingGlyphs(lines.join('\n'))) {
     const line = lines.findIndex((l) => l.includes(char));
     const hex = (char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
-    return warning(
-      'missing-glyph',
-      `The PDF fonts have no glyph for "${char}" (U+${hex}); it would print as an empty box.`,
-      'Spell it another way, or add a font that covers it to src/render/pdf/fonts.ts.',
-      { file, line: line + 1, column: (lines[line]?.indexOf(char) ?? 0) + 1 },
+    problems.push(
+      warning(
+        'missing-glyph',
+        `The PDF fonts have no glyph for "${char}" (U+${hex}); it would print as an empty box.`,
+        'Spell it another way, or add a font that covers it to src/render/pdf/fonts.ts.',
+        { file: issue.file, line: line + 1, column: (lines[line]?.indexOf(char) ?? 0) + 1 },
+      ),
     );
-  });
+  }
+  const email = await emailSize(issue);
+  if (email.bytes > GMAIL_CLIP_BYTES) {
+    problems.push(
+      warning(
+        'email-size',
+        `The email edition is ${formatKiB(email.bytes)}, over Gmail's ${formatKiB(GMAIL_CLIP_BYTES)} clipping limit: Gmail would cut it short behind a "View entire message" link.`,
+        'Shorten the issue, or move entries to the web edition.',
+        { file: issue.file },
+      ),
+    );
+  }
+  return { problems, issue };
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0)$/i;
+
+/** Links to a loopback address reach nobody: the PDF and the emails would print them. */
+export function publicUrlWarning(publicUrl: string, issue: Issue): Problem | undefined {
+  if (!LOOPBACK.test(new URL(publicUrl).hostname)) return undefined;
+  const web = `${publicUrl.replace(/\/+$/, '')}/${issue.publication.slug}/${issue.code}/`;
+  return warning(
+    'public-url',
+    `The editions' links would point at ${publicUrl}, which only this computer can open: the PDF would print "This issue on the web: ${web}".`,
+    'Set PUBLIC_URL to the address the web edition is served from, e.g. PUBLIC_URL=https://bulletin.example.org.',
+  );
 }
 
 export function registerCheck(program: Command, context: CliContext): void {
@@ -25,22 +67,31 @@ export function registerCheck(program: Command, context: CliContext): void {
     .command('check')
     .description('validate issue files and print every problem (exit 1 on errors)')
     .argument('<issue...>', 'issue files, e.g. issues/global-eye/005.md')
-    .action((files: string[]) => {
+    .action(async (files: string[]) => {
       let errors = 0;
       let warnings = 0;
-      for (const file of files) {
-        const loaded = loadIssue(file);
-        const problems = loaded.issue
-          ? [...loaded.problems, ...glyphWarnings(loaded.issue.file)]
-          : loaded.problems;
+      let checkedIssue: Issue | undefined;
+      const report = (problems: readonly Problem[]) => {
         for (const problem of problems) context.stdout.write(`${formatProblem(problem)}\n`);
         errors += problems.filter((p) => p.severity === 'error').length;
         warnings += problems.filter((p) => p.severity === 'warning').length;
+      };
+      for (const file of files) {
+        const { problems, issue } = await checkIssueFile(file);
+        report(problems);
+        checkedIssue ??= issue;
         if (!hasErrors(problems)) context.stdout.write(`${file}: ok\n`);
       }
+      // Said once, not per file: it is the environment, not the issue, that needs fixing.
+      const publicUrl = checkedIssue && publicUrlWarning(context.config().publicUrl, checkedIssue);
+      if (publicUrl) report([publicUrl]);
       context.stdout.write(
         `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`,
       );
       if (errors) context.exitCode = 1;
     });
+}
+
+function formatKiB(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
 }

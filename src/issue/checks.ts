@@ -4,7 +4,7 @@
 
 import type { Token } from 'markdown-it';
 import { error, type Location, type Problem, warning } from '../problems.ts';
-import { type Section, plainText } from './model.ts';
+import { plainText, type Section } from './model.ts';
 
 /** The Markdown body of an issue file: its lines, and how many lines of front matter precede it. */
 export interface Body {
@@ -80,6 +80,7 @@ function swallowedHeadings(tokens: readonly Token[], openIndex: number): string 
 /** What markdown-it-footnote leaves in the parser's env: each defined label, -1 while never cited. */
 export interface FootnoteEnv {
   footnotes?: { refs?: Record<string, number> };
+  [key: string | symbol]: unknown;
 }
 
 /**
@@ -143,9 +144,7 @@ export function deepHeadings(tokens: readonly Token[], body: Body): Problem[] {
 export function structureWarnings(sections: readonly Section[], body: Body): Problem[] {
   const { file } = body;
   const problems: Problem[] = [];
-  const starts = sections
-    .flatMap((s) => [s.line, ...s.articles.map((a) => a.line)])
-    .sort((a, b) => a - b);
+  const starts = sections.flatMap((s) => [s.line, ...s.articles.map((a) => a.line)]).sort((a, b) => a - b);
   for (const section of sections) {
     const [only] = section.articles;
     if (section.articles.length === 1 && only && sameName(plainText(only.title), section.name)) {

@@ -131,12 +131,13 @@ export function loadIssue(path: string): LoadResult {
   const content = rawLines.slice(end + 1).join('\n');
   const bodyOffset = end + 1;
   const yaml = parseLocatedYaml(rawLines.slice(1, end).join('\n'), file, 2);
-  // A heading inside the front matter means its closing --- is missing and a later --- (a rule in
-  // the body) closed it: one problem says so, rather than a YAML error for every line of text.
-  const headingInside = rawLines
-    .slice(1, end)
-    .findIndex((line) => /^##+\s+\S/.test(line) || isSectionHeading(line, publication));
-  if (yaml.problems.length && headingInside >= 0) {
+  // A section heading inside the front matter means its closing --- is missing and a later ---
+  // (a rule in the body) closed it: one problem says so, rather than one for every line of text.
+  const matterLines = rawLines.slice(1, end);
+  const headingInside = matterLines.findIndex(
+    (line) => isSectionHeading(line, publication) || (yaml.problems.length > 0 && /^##+\s+\S/.test(line)),
+  );
+  if (headingInside >= 0) {
     problems.push(unclosedFrontMatter(file, headingInside + 2));
     return { problems };
   }
@@ -268,7 +269,10 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
         converter.problems.push(
           error(
             'unknown-section',
-            `Unknown section "${name}".${didYouMean(name, declared.map((s) => s.name))}`,
+            `Unknown section "${name}".${didYouMean(
+              name,
+              declared.map((s) => s.name),
+            )}`,
             `Use one of: ${declared.map((s) => s.name).join(', ')} (declared in publication.yml).`,
             location,
           ),
@@ -385,8 +389,7 @@ interface FieldLine {
   line: number;
 }
 
-const isKnownFieldLine = (line: string) =>
-  FIELDS.includes(FIELD_LINE.exec(line)?.[1]?.toLowerCase() ?? '');
+const isKnownFieldLine = (line: string) => FIELDS.includes(FIELD_LINE.exec(line)?.[1]?.toLowerCase() ?? '');
 
 /**
  * The paragraph right under an article title is a field block when its first line is `Known: value`,

@@ -1,19 +1,13 @@
 // The email edition: issue model → Handlebars → MJML → one responsive HTML document per issue.
 // Per-recipient values stay %%placeholders%% (see ../placeholders.ts); MJML never runs per recipient.
 
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
 import mjml2html from 'mjml';
 import type { Issue } from '../../issue/model.ts';
 import { BulletinError, error } from '../../problems.ts';
-import { PLACEHOLDERS } from '../placeholders.ts';
-import { issueView } from '../view.ts';
+import { EMAIL_TEMPLATES, emailMjml } from './template.ts';
 
-/** Gmail clips messages whose HTML is larger than this. */
-export const GMAIL_CLIP_BYTES = 102_400;
-
-export const EMAIL_TEMPLATES = fileURLToPath(new URL('../../../templates/email/', import.meta.url));
+export { GMAIL_CLIP_BYTES } from './size.ts';
+export { EMAIL_TEMPLATES } from './template.ts';
 
 export interface EmailEdition {
   subject: string;
@@ -21,23 +15,6 @@ export interface EmailEdition {
   /** The MJML source, kept for debugging templates. */
   mjml: string;
   bytes: number;
-}
-
-type Template = (context: unknown) => string;
-const compiled = new Map<string, Template>();
-
-/** Templates are compiled once per directory and process. */
-function issueTemplate(dir: string): Template {
-  let template = compiled.get(dir);
-  if (!template) {
-    const hbs = Handlebars.create();
-    hbs.registerHelper('upper', (s: unknown) => String(s).toLocaleUpperCase());
-    for (const name of ['article', 'entry', 'footer'])
-      hbs.registerPartial(name, readFileSync(`${dir}/${name}.mjml.hbs`, 'utf8'));
-    template = hbs.compile(readFileSync(`${dir}/issue.mjml.hbs`, 'utf8'), { strict: false, noEscape: false });
-    compiled.set(dir, template);
-  }
-  return template;
 }
 
 export function emailSubject(issue: Issue): string {
@@ -48,8 +25,7 @@ export async function renderEmail(
   issue: Issue,
   options: { templatesDir?: string } = {},
 ): Promise<EmailEdition> {
-  const view = issueView(issue, PLACEHOLDERS.web_url);
-  const source = issueTemplate(options.templatesDir ?? EMAIL_TEMPLATES)(view);
+  const source = emailMjml(issue, options.templatesDir);
   const result = await mjml2html(source, { validationLevel: 'strict', keepComments: false, minify: false });
   if (result.errors.length) {
     throw new BulletinError(

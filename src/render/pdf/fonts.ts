@@ -50,6 +50,24 @@ export function unsupportedCharacters(text: string, face: Face = 'serif'): strin
   return [...missing];
 }
 
+/**
+ * Code points every face can print, as sorted [first, last] ranges: what the table that
+ * `bulletin check` reads (glyph-coverage.ts) is generated from, by scripts/font-coverage.ts.
+ */
+export function coveredRanges(): Array<[number, number]> {
+  const faces = (Object.keys(FILES) as Face[]).map(fontOf);
+  const points = [...new Set(faces[0]?.characterSet ?? [])]
+    .filter((code) => faces.every((font) => font.hasGlyphForCodePoint(code)))
+    .sort((a, b) => a - b);
+  const ranges: Array<[number, number]> = [];
+  for (const code of points) {
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === code - 1) last[1] = code;
+    else ranges.push([code, code]);
+  }
+  return ranges;
+}
+
 /** The styled variant of a face: emphasis inside a bold heading stays bold. */
 export function withEmphasis(face: Face, emphasis: 'em' | 'strong'): Face {
   const serif = face.startsWith('serif');

@@ -20,6 +20,8 @@ declare module 'fontkit' {
     unitsPerEm: number;
     layout(text: string): { advanceWidth: number };
     hasGlyphForCodePoint(codePoint: number): boolean;
+    /** Every code point the font maps to a glyph. */
+    characterSet: number[];
   }
   export function openSync(path: string): unknown;
 }
