@@ -15,47 +15,6 @@ function issueFile(name: string, text: string): { folder: string; file: string }
   return { folder, file: join(folder, name) };
 }
 
-describe('bulletin check', () => {
-  it('passes the sample issues', () => {
-    const run = bulletin(['check', 'issues/global-eye/005.md', 'issues/trafficking-in-migrants/025.md']);
-    expect(run.stdout).toContain('0 errors, 0 warnings');
-    expect(run.status).toBe(0);
-  });
-
-  it('prints every problem of a broken file as one line each and exits 1, without a stack trace', () => {
-    const { file } = issueFile(
-      '001.md',
-      '---\nnumber: 1\ntitle: T\ndate: 2024-02-30\n---\n# Nope\n\n## A\n\nText <b>bold</b>.\n',
-    );
-    const run = bulletin(['check', file]);
-    expect(run.status).toBe(1);
-    const lines = run.stdout.trim().split('\n');
-    expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(
-      /001\.md:4:1 error invalid-field: date: must be a date written YYYY-MM-DD or YYYY-MM\./,
-    );
-    expect(lines[1]).toMatch(/001\.md:6:1 error unknown-section: Unknown section "Nope"\. Use one of: /);
-    expect(lines[2]).toMatch(
-      /001\.md:10:6 error raw-html: Raw HTML is not allowed \(<b>\)\. Write it in Markdown instead/,
-    );
-    expect(lines[3]).toBe('3 errors, 0 warnings');
-    expect(run.stderr).not.toMatch(/\bat .*\.ts:\d+/);
-  });
-
-  it('warns where a character cannot be printed by the PDF fonts', () => {
-    const { file } = issueFile(
-      '003.md',
-      '---\nnumber: 3\ntitle: T\ndate: 2024-02\n---\n# Feature\n\n## A\n\nA snowman \u2603 here.\n',
-    );
-    const run = bulletin(['check', file]);
-    expect(run.stdout).toMatch(
-      /003\.md:10:11 warning missing-glyph: The PDF fonts have no glyph for "\u2603" \(U\+2603\)/,
-    );
-    expect(run.stdout).toContain('0 errors, 1 warning');
-    expect(run.status).toBe(0);
-  });
-});
-
 describe('bulletin build', () => {
   it('writes the email edition and its text part, and prints a table of sizes and times', () => {
     const out = mkdtempSync(join(tmpdir(), 'bulletin-build-'));

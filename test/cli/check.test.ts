@@ -1,0 +1,137 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkIssueFile } from '../../src/cli/check.ts';
+import { bulletin } from '../support/cli.ts';
+
+/** Where links point in these tests unless a test says otherwise: not loopback, so no warning. */
+const PUBLIC = { PUBLIC_URL: 'https://bulletin.example.org' };
+
+/** An issue file beside the test publication, in a fresh folder. */
+function issueFile(name: string, text: string): { folder: string; file: string } {
+  const folder = mkdtempSync(join(tmpdir(), 'bulletin-cli-'));
+  writeFileSync(
+    join(folder, 'publication.yml'),
+    readFileSync('test/issue/fixtures/bulletin/publication.yml'),
+  );
+  writeFileSync(join(folder, name), text);
+  return { folder, file: join(folder, name) };
+}
+
+/** Issue 005 with ten more short articles: its email is just over Gmail's clipping size. */
+function issue005JustOverTheLimit(): string {
+  const paragraph =
+    'An extra paragraph of plain text that makes the issue longer, written to fill the email edition up to the limit. '
+      .repeat(3)
+      .trim();
+  const extra = Array.from({ length: 10 }, (_, i) => `## Extra Article ${i + 1}\n\n${paragraph}\n`).join(
+    '\n',
+  );
+  const folder = join(mkdtempSync(join(tmpdir(), 'bulletin-cli-')), 'global-eye');
+  cpSync('issues/global-eye', folder, { recursive: true });
+  const text = readFileSync('issues/global-eye/005.md', 'utf8').replace(
+    '# Perspectives',
+    `${extra}\n# Perspectives`,
+  );
+  writeFileSync(join(folder, '005.md'), text);
+  return join(folder, '005.md');
+}
+
+/** Runs checkIssueFile in a fresh process and lists the npm packages it loaded. */
+function packagesLoadedByCheck(file: string): string[] {
+  const run = spawnSync(
+    process.execPath,
+    ['test/support/loaded-packages.mjs', 'src/cli/check.ts', 'checkIssueFile', file],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  return (JSON.parse(run.stdout) as { packages: string[] }).packages;
+}
+
+describe('bulletin check', () => {
+  it('says ok to the sample issues, and warns that 025 prints a name twice', () => {
+    const run = bulletin(['check', 'issues/global-eye/005.md', 'issues/trafficking-in-migrants/025.md'], {
+      env: PUBLIC,
+    });
+    expect(run.stdout).toContain('issues/global-eye/005.md: ok');
+    expect(run.stdout).toContain('issues/trafficking-in-migrants/025.md: ok');
+    expect(run.stdout).toMatch(/025\.md:195:1 warning article-repeats-section: /);
+    expect(run.stdout).toContain('0 errors, 1 warning');
+    expect(run.status).toBe(0);
+  });
+
+  it('prints every problem of a broken file as one line each and exits 1, without a stack trace', () => {
+    const { file } = issueFile(
+      '001.md',
+      '---\nnumber: 1\ntitle: T\ndate: 2024-02-30\n---\n# Nope\n\n## A\n\nText <b>bold</b>.\n',
+    );
+    const run = bulletin(['check', file], { env: PUBLIC });
+    expect(run.status).toBe(1);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(
+      /001\.md:4:1 error invalid-field: date: must be a date written YYYY-MM-DD or YYYY-MM\./,
+    );
+    expect(lines[1]).toMatch(/001\.md:6:1 error unknown-section: Unknown section "Nope"\. Use one of: /);
+    expect(lines[2]).toMatch(
+      /001\.md:10:6 error raw-html: Raw HTML is not allowed \(<b>\)\. Write it in Markdown instead/,
+    );
+    expect(lines[3]).toBe('3 errors, 0 warnings');
+    expect(run.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it('warns where a character cannot be printed by the PDF fonts', () => {
+    const { file } = issueFile(
+      '003.md',
+      '---\nnumber: 3\ntitle: T\ndate: 2024-02\n---\n# Feature\n\n## A\n\nA snowman \u2603 here.\n',
+    );
+    const run = bulletin(['check', file], { env: PUBLIC });
+    expect(run.stdout).toMatch(
+      /003\.md:10:11 warning missing-glyph: The PDF fonts have no glyph for "\u2603" \(U\+2603\)/,
+    );
+    expect(run.stdout).toContain('0 errors, 1 warning');
+    expect(run.status).toBe(0);
+  });
+
+  it('warns once, for all files, when the editions would link to a loopback PUBLIC_URL', () => {
+    const run = bulletin(['check', 'issues/global-eye/005.md', 'issues/global-eye/005.md'], {
+      env: { PUBLIC_URL: 'http://127.0.0.1:3000' },
+    });
+    const warnings = run.stdout.split('\n').filter((line) => line.includes('public-url'));
+    expect(warnings).toEqual([
+      'warning public-url: The editions\' links would point at http://127.0.0.1:3000, which only this computer can open: the PDF would print "This issue on the web: http://127.0.0.1:3000/global-eye/005/". Set PUBLIC_URL to the address the web edition is served from, e.g. PUBLIC_URL=https://bulletin.example.org.',
+    ]);
+    expect(run.status).toBe(0);
+  });
+});
+
+describe('the email size check', () => {
+  it('reports an issue whose email is just over Gmail clipping size', async () => {
+    const file = issue005JustOverTheLimit();
+    const { problems } = await checkIssueFile(file);
+    expect(problems.map((p) => `${p.severity} ${p.code}`)).toEqual(['warning email-size']);
+    expect(problems[0]?.message).toMatch(
+      /The email edition is 10\d\.\d KiB, over Gmail's 100\.0 KiB clipping limit/,
+    );
+    expect(problems[0]?.location?.file).toBe(file);
+  });
+
+  it('does not report issue 005 (about 82 KB)', async () => {
+    expect((await checkIssueFile('issues/global-eye/005.md')).problems).toEqual([]);
+  });
+});
+
+describe('what check loads', () => {
+  const HEAVY = ['mjml', 'pdfkit', 'fontkit', 'bullmq', 'ioredis', 'pg', '@electric-sql/pglite'];
+
+  it('loads neither MJML, nor pdfkit and fontkit, nor the queue or a database, for issue 005', () => {
+    const packages = packagesLoadedByCheck('issues/global-eye/005.md');
+    expect(packages).toContain('markdown-it'); // the probe sees what is loaded
+    expect(packages.filter((name) => HEAVY.includes(name))).toEqual([]);
+  });
+
+  it('loads MJML only to measure an email near the limit', () => {
+    expect(packagesLoadedByCheck(issue005JustOverTheLimit())).toContain('mjml');
+  });
+});
