@@ -40,7 +40,7 @@ export async function checkIssueFile(file: string): Promise<CheckedFile> {
     problems.push(
       warning(
         'email-size',
-        `The email edition is ${formatKiB(email.bytes)}, over Gmail's ${formatKiB(GMAIL_CLIP_BYTES)} clipping limit: Gmail would cut it short behind a "View entire message" link.`,
+        `The email edition is ${email.exact ? '' : 'about '}${formatKiB(email.bytes)}, over Gmail's ${formatKiB(GMAIL_CLIP_BYTES)} clipping limit: Gmail would cut it short behind a "View entire message" link.`,
         'Shorten the issue, or move entries to the web edition.',
         { file: issue.file },
       ),

@@ -1,7 +1,8 @@
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkIssueFile } from '../../src/cli/check.ts';
 import { loadIssue } from '../../src/issue/load.ts';
 import { renderEmail } from '../../src/render/email/index.ts';
 import { renderText } from '../../src/render/text/index.ts';
@@ -79,4 +80,87 @@ describe('hostile issue files', () => {
       }
     },
   );
+});
+
+/** A small seeded generator (mulberry32): the same mutations on every run, so a failure reproduces. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Lines and characters that editors mistype, and that parsers trip on. */
+const DEBRIS = [
+  ':::',
+  '::: sidebar',
+  '::: pullquote',
+  '---',
+  '#',
+  '# Feature',
+  '## ',
+  '##### Deep',
+  '[^9]',
+  '[^1]: A note',
+  'Standfrist: x',
+  'By:',
+  'Date: 2009-13-45',
+  '| a | b |',
+  '|---|',
+  '> ',
+  '- ',
+  '1. ',
+  '![x](images/nope.png)',
+  '<b>',
+  '`',
+  '**',
+  '\t',
+  '\u2603',
+  '🙂',
+  '  ',
+  'title: "',
+  '[link](javascript:x)',
+  '\\',
+  '\r',
+];
+
+describe('randomly broken issue files', () => {
+  const sample = readFileSync('issues/global-eye/005.md', 'utf8');
+  const folder = join(mkdtempSync(join(tmpdir(), 'bulletin-fuzz-')), 'global-eye');
+  cpSync('issues/global-eye', folder, { recursive: true });
+  const file = join(folder, '005.md');
+
+  it('never crash check: 120 mutations of issue 005, each loads or reports located problems', async () => {
+    const next = random(20260523);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+    for (let round = 0; round < 120; round++) {
+      const lines = sample.split('\n');
+      for (let edits = 1 + Math.floor(next() * 4); edits > 0; edits--) {
+        const at = Math.floor(next() * lines.length);
+        const op = pick(['delete', 'duplicate', 'insert', 'splice', 'truncate'] as const);
+        if (op === 'delete') lines.splice(at, 1);
+        else if (op === 'duplicate') lines.splice(at, 0, lines[at] ?? '');
+        else if (op === 'insert') lines.splice(at, 0, pick(DEBRIS));
+        else if (op === 'splice') {
+          const line = lines[at] ?? '';
+          const column = Math.floor(next() * (line.length + 1));
+          lines[at] = line.slice(0, column) + pick(DEBRIS) + line.slice(column);
+        } else lines.length = Math.max(1, at);
+      }
+      const text = lines.join('\n');
+      writeFileSync(file, text);
+      const { problems, issue } = await checkIssueFile(file);
+      const lineCount = text.split('\n').length;
+      for (const problem of problems) {
+        expect(problem.code, text).toMatch(/^[a-z]+(-[a-z]+)*$/);
+        expect(problem.message.length).toBeGreaterThan(0);
+        expect(problem.location?.line ?? 1).toBeLessThanOrEqual(lineCount + 1);
+      }
+      if (!issue) expect(problems.some((p) => p.severity === 'error')).toBe(true);
+    }
+  }, 120_000);
 });

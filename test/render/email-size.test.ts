@@ -8,6 +8,7 @@ import { loadIssue } from '../../src/issue/load.ts';
 import type { Issue } from '../../src/issue/model.ts';
 import { renderEmail } from '../../src/render/email/index.ts';
 import {
+  CERTAINLY_OVER,
   ESTIMATE_MARGIN,
   emailSize,
   estimateEmailBytes,
@@ -75,5 +76,11 @@ describe('the size check says', () => {
     expect(size.exact).toBe(true);
     expect(size.bytes).toBeGreaterThan(GMAIL_CLIP_BYTES);
     expect(size.bytes).toBeLessThan(GMAIL_CLIP_BYTES * 1.03);
+  });
+
+  it('an issue far over the limit is over it, from the estimate alone', async () => {
+    const size = await emailSize(sampleWith(60));
+    expect(size.exact).toBe(false);
+    expect(size.bytes).toBeGreaterThan(GMAIL_CLIP_BYTES * CERTAINLY_OVER);
   });
 });

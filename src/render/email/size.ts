@@ -18,6 +18,8 @@ export const GMAIL_CLIP_BYTES = 102_400;
  * truth and never under it; the margin leaves room for being 10 % under.
  */
 export const ESTIMATE_MARGIN = 0.9;
+/** Above this share of the limit the estimate decides alone too: 25 % over is beyond its error. */
+export const CERTAINLY_OVER = 1.25;
 
 export interface EmailSize {
   bytes: number;
@@ -27,11 +29,13 @@ export interface EmailSize {
 
 /**
  * The size of the email edition's HTML, as `build` would write it: estimated when clearly under
- * Gmail's limit (the common case, no MJML), rendered with MJML (loaded only then) otherwise.
+ * Gmail's limit (the common case, no MJML) or far over it, rendered with MJML (loaded only then)
+ * when near it.
  */
 export async function emailSize(issue: Issue): Promise<EmailSize> {
   const estimate = estimateEmailBytes(emailMjml(issue));
-  if (estimate < GMAIL_CLIP_BYTES * ESTIMATE_MARGIN) return { bytes: estimate, exact: false };
+  if (estimate < GMAIL_CLIP_BYTES * ESTIMATE_MARGIN || estimate > GMAIL_CLIP_BYTES * CERTAINLY_OVER)
+    return { bytes: estimate, exact: false };
   const { renderEmail } = await import('./index.ts');
   return { bytes: (await renderEmail(issue)).bytes, exact: true };
 }
