@@ -46,16 +46,28 @@ export function unclosedBoxes(tokens: readonly Token[], body: Body): Problem[] {
   tokens.forEach((token, index) => {
     if (!/^container_.+_open$/.test(token.type) || !token.map) return;
     const [start, end] = token.map;
-    if (/^\s*:{3,}\s*$/.test(body.lines[end] ?? '')) return;
+    const box = (body.lines[start] ?? ':::').trim();
     const swallowed = swallowedHeadings(tokens, index);
-    problems.push(
-      error(
-        'unclosed-box',
-        `The box "${(body.lines[start] ?? ':::').trim()}" is never closed, so everything after it is inside the box${swallowed ? ` (${swallowed})` : ''}.`,
-        'Close it with ::: on a line of its own where the box ends.',
-        at(body, start),
-      ),
-    );
+    if (!/^\s*:{3,}\s*$/.test(body.lines[end] ?? '')) {
+      problems.push(
+        error(
+          'unclosed-box',
+          `The box "${box}" is never closed, so everything after it is inside the box${swallowed ? ` (${swallowed})` : ''}.`,
+          'Close it with ::: on a line of its own where the box ends.',
+          at(body, start),
+        ),
+      );
+    } else if (swallowed) {
+      // Closed, but too late: the headings inside start no section or article.
+      problems.push(
+        error(
+          'heading-in-box',
+          `The box "${box}" holds ${swallowed}, which would vanish from the contents; its ::: is on line ${end + 1 + body.lineOffset}.`,
+          'Close the box with ::: before the next # or ## heading.',
+          at(body, start),
+        ),
+      );
+    }
   });
   return problems;
 }

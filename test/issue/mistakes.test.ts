@@ -36,6 +36,12 @@ const CASES: Record<string, Expected> = {
     message: /The box "::: sidebar About the Centre" is never closed, .* \(1 section and 2 articles\)/,
     hint: /Close it with ::: on a line of its own/,
   },
+  'box-closed-too-late.md': {
+    problems: ['error heading-in-box 10'],
+    message:
+      /The box "::: pullquote" holds 1 article, which would vanish from the contents; its ::: is on line 16/,
+    hint: /Close the box with ::: before the next # or ## heading/,
+  },
   'first-field-typo.md': {
     problems: ['error unknown-field 9'],
     message: /^Unknown field "Standfrist"\. Did you mean "Standfirst"\?$/,
