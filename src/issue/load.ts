@@ -57,7 +57,7 @@ const frontMatterSchema = z.object({
 const FIELD_NAMES = ['By', 'Role', 'Organisation', 'Kicker', 'Standfirst', 'More'];
 const ENTRY_FIELD_NAMES = ['Type', 'Date', 'Place', 'Link'];
 const FIELDS = [...FIELD_NAMES, 'Organization', ...ENTRY_FIELD_NAMES].map((name) => name.toLowerCase());
-const ENTRY_FIELDS = new Set(['type', 'date', 'place', 'link']);
+const ENTRY_FIELDS = new Set(ENTRY_FIELD_NAMES.map((name) => name.toLowerCase()));
 const FIELD_LINE = /^([A-Za-z]+):(?:\s+(.*))?$/;
 
 export function loadIssue(path: string): LoadResult {
@@ -123,17 +123,17 @@ export function loadIssue(path: string): LoadResult {
   }
   const rawLines = raw.split('\n');
   const end = frontMatterEnd(rawLines);
-  const firstHeading = rawLines.findIndex((line) => /^#{1,6}\s+\S/.test(line));
   if (end === undefined) {
+    const firstHeading = rawLines.findIndex((line) => /^#{1,6}\s+\S/.test(line));
     problems.push(unclosedFrontMatter(file, firstHeading < 0 ? undefined : firstHeading + 1));
     return { problems };
   }
   const content = rawLines.slice(end + 1).join('\n');
   const bodyOffset = end + 1;
-  const yaml = parseLocatedYaml(rawLines.slice(1, end).join('\n'), file, 2);
+  const matterLines = rawLines.slice(1, end);
+  const yaml = parseLocatedYaml(matterLines.join('\n'), file, 2);
   // A section heading inside the front matter means its closing --- is missing and a later ---
   // (a rule in the body) closed it: one problem says so, rather than one for every line of text.
-  const matterLines = rawLines.slice(1, end);
   const headingInside = matterLines.findIndex(
     (line) => isSectionHeading(line, publication) || (yaml.problems.length > 0 && /^##+\s+\S/.test(line)),
   );
