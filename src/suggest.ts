@@ -45,8 +45,16 @@ export function closest(name: string, candidates: readonly string[]): string | u
   return best;
 }
 
-/** ` Did you mean "X"?`, or nothing: appended to a message about an unknown name. */
-export function didYouMean(name: string, candidates: readonly string[]): string {
-  const guess = closest(name, candidates);
+/**
+ * ` Did you mean "X"?`, or nothing: appended to a message about an unknown name. `aliases` maps
+ * other words editors use (lower case: author) to the name they mean (By).
+ */
+export function didYouMean(
+  name: string,
+  candidates: readonly string[],
+  aliases: ReadonlyMap<string, string> = new Map(),
+): string {
+  const near = closest(name, [...candidates, ...aliases.keys()]);
+  const guess = near === undefined ? undefined : (aliases.get(near) ?? near);
   return guess && guess.toLowerCase() !== name.toLowerCase() ? ` Did you mean "${guess}"?` : '';
 }

@@ -15,6 +15,12 @@ describe('did you mean', () => {
     expect(closest('Perspectves', ['Feature', 'Perspectives'])).toBe('Perspectives');
   });
 
+  it('suggests the name meant by another word editors use for it', () => {
+    const aliases = new Map([['author', 'By']]);
+    expect(didYouMean('Autor', ['By', 'Role'], aliases)).toBe(' Did you mean "By"?');
+    expect(didYouMean('Author', ['By', 'Role'], aliases)).toBe(' Did you mean "By"?');
+  });
+
   it('suggests nothing for a word that is merely short or unrelated', () => {
     expect(closest('Q', ['By', 'Role', 'More'])).toBeUndefined();
     expect(closest('Note', ['By', 'Role', 'Kicker'])).toBeUndefined();

@@ -57,6 +57,21 @@ const frontMatterSchema = z.object({
 const FIELD_NAMES = ['By', 'Role', 'Organisation', 'Kicker', 'Standfirst', 'More'];
 const ENTRY_FIELD_NAMES = ['Type', 'Date', 'Place', 'Link'];
 const FIELDS = [...FIELD_NAMES, 'Organization', ...ENTRY_FIELD_NAMES].map((name) => name.toLowerCase());
+/** Words editors write for a field, and the field they mean. */
+const FIELD_ALIASES = new Map([
+  ['author', 'By'],
+  ['authors', 'By'],
+  ['byline', 'By'],
+  ['writer', 'By'],
+  ['position', 'Role'],
+  ['affiliation', 'Organisation'],
+  ['institution', 'Organisation'],
+  ['summary', 'Standfirst'],
+  ['lead', 'Standfirst'],
+  ['url', 'Link'],
+  ['location', 'Place'],
+  ['venue', 'Place'],
+]);
 const ENTRY_FIELDS = new Set(ENTRY_FIELD_NAMES.map((name) => name.toLowerCase()));
 const FIELD_LINE = /^([A-Za-z]+):(?:\s+(.*))?$/;
 
@@ -405,7 +420,7 @@ function fieldLines(node: Node): FieldLine[] | undefined {
   const firstName = first[1] as string;
   const isFieldBlock =
     FIELDS.includes(firstName.toLowerCase()) ||
-    closest(firstName, FIELDS) !== undefined ||
+    closest(firstName, [...FIELDS, ...FIELD_ALIASES.keys()]) !== undefined ||
     lines.slice(1).some(isKnownFieldLine);
   if (!isFieldBlock) return undefined;
   const start = node.token.map?.[0] ?? 0;
@@ -437,7 +452,7 @@ function applyFields(
       problem(
         'unknown-field',
         field.key
-          ? `Unknown field "${field.name}".${didYouMean(field.name, names)}`
+          ? `Unknown field "${field.name}".${didYouMean(field.name, names, FIELD_ALIASES)}`
           : `"${field.value.slice(0, 40)}" is not a field (Name: value).`,
         `Fields are ${names.join(', ')}; leave a blank line before the article's first paragraph.`,
       );

@@ -47,6 +47,11 @@ const CASES: Record<string, Expected> = {
     message: /^Unknown field "Standfrist"\. Did you mean "Standfirst"\?$/,
     hint: /Fields are By, Role, Organisation, Kicker, Standfirst, More/,
   },
+  'author-for-by.md': {
+    problems: ['error unknown-field 9'],
+    message: /^Unknown field "Author"\. Did you mean "By"\?$/,
+    hint: /Fields are By, Role/,
+  },
   'unknown-field.md': {
     problems: ['error unknown-field 10'],
     message: /^Unknown field "Organsation"\. Did you mean "Organisation"\?$/,
