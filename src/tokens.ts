@@ -74,9 +74,7 @@ export function createTokens(secret: Buffer, now: () => Date = () => new Date())
     const claims: unknown[] = [purpose, subject.id, subject.publication, subject.email.toLowerCase(), expiry];
     // Generation 0 signs as before generations existed, so tokens already sent stay valid.
     if (purpose === 'subscribe' && subject.generation) claims.push(subject.generation);
-    return base32(
-      createHmac('sha256', secret).update(JSON.stringify(claims)).digest().subarray(0, 10),
-    );
+    return base32(createHmac('sha256', secret).update(JSON.stringify(claims)).digest().subarray(0, 10));
   };
   const read = (token: string): TokenClaims | undefined => {
     // Only the numbers `sign` writes: no leading zeros, so s05- is not another spelling of s5-.

@@ -72,7 +72,11 @@ export interface ReplyDeps {
  * Why `reply` must not be sent now, or undefined when it may. Counts and records in one
  * transaction, locked per mailbox, so concurrent requests cannot both pass a cap.
  */
-async function capReason(deps: ReplyDeps, reply: Reply, send: () => Promise<void>): Promise<string | undefined> {
+async function capReason(
+  deps: ReplyDeps,
+  reply: Reply,
+  send: () => Promise<void>,
+): Promise<string | undefined> {
   const mailbox = reply.to.toLowerCase();
   if (reply.answered?.has(mailbox)) return 'already answered this message';
   reply.answered?.add(mailbox);
@@ -113,7 +117,10 @@ async function capReason(deps: ReplyDeps, reply: Reply, send: () => Promise<void
 export async function sendReply(deps: ReplyDeps, reply: Reply): Promise<boolean> {
   const reason = await capReason(deps, reply, () => queueReply(deps, reply));
   if (reason) {
-    deps.log.info({ list: reply.list.slug, to: reply.to, template: reply.template, reason }, 'automatic mail not sent');
+    deps.log.info(
+      { list: reply.list.slug, to: reply.to, template: reply.template, reason },
+      'automatic mail not sent',
+    );
     return false;
   }
   return true;
