@@ -102,7 +102,8 @@ async function capReason(
     if (counts.total >= AUTOMATIC_MAIL_LIMITS.perAddressPerDay) return 'daily limit per address';
     if (counts.kind >= (AUTOMATIC_MAIL_LIMITS.perKindPerDay.get(reply.template) ?? 1))
       return `daily limit of ${reply.template} mail per address`;
-    await tx.query('DELETE FROM automatic_mail WHERE mailbox = $1 AND sent_at <= $2', [mailbox, since]);
+    // Only the last day counts: older rows, for any address, go.
+    await tx.query('DELETE FROM automatic_mail WHERE sent_at <= $1', [since]);
     await tx.query(
       'INSERT INTO automatic_mail (mailbox, publication, kind, sent_at) VALUES ($1, $2, $3, $4)',
       [mailbox, reply.list.slug, reply.template, now],

@@ -10,3 +10,5 @@ CREATE TABLE automatic_mail (
 );
 
 CREATE INDEX automatic_mail_mailbox ON automatic_mail (mailbox, sent_at);
+
+CREATE INDEX automatic_mail_sent_at ON automatic_mail (sent_at);
