@@ -12,7 +12,11 @@ import { join } from 'node:path';
 export type TokenPurpose = 'subscribe' | 'unsubscribe' | 'bounce';
 
 const CODES: Record<TokenPurpose, string> = { subscribe: 's', unsubscribe: 'u', bounce: 'b' };
-const PURPOSES: Record<string, TokenPurpose> = { s: 'subscribe', u: 'unsubscribe', b: 'bounce' };
+const PURPOSES = new Map<string, TokenPurpose>([
+  ['s', 'subscribe'],
+  ['u', 'unsubscribe'],
+  ['b', 'bounce'],
+]);
 
 /** How long each kind stays valid: confirmation requests briefly, unsubscribe links in old issues long. */
 export const TOKEN_LIFETIME_SECONDS: Record<TokenPurpose, number> = {
@@ -26,6 +30,12 @@ export interface TokenSubject {
   id: number;
   publication: string;
   email: string;
+  /**
+   * Bumped by every change of the row's status. Subscribe tokens are bound to it, so one acts
+   * once and only on the state it was issued for (a used or stale one cannot re-subscribe someone
+   * who left since). Unsubscribe and bounce tokens are not: old issues' links must keep working.
+   */
+  generation?: number;
 }
 
 export interface TokenClaims {
@@ -60,18 +70,19 @@ export interface Tokens {
 }
 
 export function createTokens(secret: Buffer, now: () => Date = () => new Date()): Tokens {
-  const mac = (purpose: TokenPurpose, subject: TokenSubject, expiry: number) =>
-    base32(
-      createHmac('sha256', secret)
-        .update(
-          JSON.stringify([purpose, subject.id, subject.publication, subject.email.toLowerCase(), expiry]),
-        )
-        .digest()
-        .subarray(0, 10),
-    );
+  const mac = (purpose: TokenPurpose, subject: TokenSubject, expiry: number) => {
+    const claims: unknown[] = [purpose, subject.id, subject.publication, subject.email.toLowerCase(), expiry];
+    // Generation 0 signs as before generations existed, so tokens already sent stay valid.
+    if (purpose === 'subscribe' && subject.generation) claims.push(subject.generation);
+    return base32(createHmac('sha256', secret).update(JSON.stringify(claims)).digest().subarray(0, 10));
+  };
   const read = (token: string): TokenClaims | undefined => {
-    const m = /^([sub])([0-9a-z]{1,11})-([0-9a-z]{1,8})-([a-z2-7]{16})$/.exec(token.toLowerCase());
-    const purpose = m && PURPOSES[m[1] as string];
+    // Only the numbers `sign` writes: no leading zeros, so s05- is not another spelling of s5-.
+    // Case is not a spelling: MTAs may change the case of the local part that carries a token.
+    const m = /^([sub])([1-9a-z][0-9a-z]{0,10})-([1-9a-z][0-9a-z]{0,7})-([a-z2-7]{16})$/.exec(
+      token.toLowerCase(),
+    );
+    const purpose = m && PURPOSES.get(m[1] as string);
     if (!m || !purpose) return undefined;
     return {
       purpose,

@@ -51,6 +51,26 @@ describe('tokens', () => {
     expect(tokens.read('garbage')).toBeUndefined();
   });
 
+  it('have one spelling: leading zeros in the id or the expiry make a token invalid', () => {
+    const token = tokens.sign('unsubscribe', { ...ann, id: 5 });
+    expect(token).toMatch(/^u5-/);
+    expect(tokens.verify(token, 'unsubscribe', { ...ann, id: 5 })).toBe(true);
+    expect(tokens.read(token.replace(/^u5-/, 'u05-'))).toBeUndefined();
+    expect(tokens.verify(token.replace(/^u5-/, 'u05-'), 'unsubscribe', { ...ann, id: 5 })).toBe(false);
+    expect(tokens.verify(token.replace(/-([0-9a-z]+)-/, '-0$1-'), 'unsubscribe', { ...ann, id: 5 })).toBe(
+      false,
+    );
+  });
+
+  it('to subscribe are bound to the state of the row: a change of status makes them invalid', () => {
+    const pending = { ...ann, generation: 0 };
+    const token = tokens.sign('subscribe', pending);
+    expect(tokens.verify(token, 'subscribe', pending)).toBe(true);
+    expect(tokens.verify(token, 'subscribe', { ...ann, generation: 1 })).toBe(false);
+    const unsubscribe = tokens.sign('unsubscribe', pending);
+    expect(tokens.verify(unsubscribe, 'unsubscribe', { ...ann, generation: 7 })).toBe(true);
+  });
+
   it('build unsubscribe links under the public URL', () => {
     expect(unsubscribeUrl('https://news.example.org', tokens, ann)).toMatch(
       /^https:\/\/news\.example\.org\/unsubscribe\/u[0-9a-z]+-[0-9a-z]+-[a-z2-7]{16}$/,

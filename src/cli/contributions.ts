@@ -53,8 +53,9 @@ export function registerContributions(program: Command, context: CliContext): vo
           const files = c.attachments
             ? `  [${c.attachments} attachment${c.attachments === 1 ? '' : 's'}]`
             : '';
+          const held = c.heldReason ? `  (held: ${c.heldReason})` : '';
           out(
-            `${c.id}\t${c.receivedAt.toISOString().slice(0, 16).replace('T', ' ')}\t${from}\t${c.subject ?? '(no subject)'}${files}`,
+            `${c.id}\t${c.receivedAt.toISOString().slice(0, 16).replace('T', ' ')}\t${from}\t${c.subject ?? '(no subject)'}${files}${held}`,
           );
         }
       });

@@ -98,7 +98,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
           fail(
             'opted-out',
             `${address} unsubscribed, bounced or complained earlier.`,
-            'Only they can subscribe again, by sending "subscribe" to the list address.',
+            `Only they can subscribe again: on the web form (/${list.slug}/subscribe), or by mail to the list address unless they bounced or complained.`,
           );
         }
         out(`${address}: ${result}`);

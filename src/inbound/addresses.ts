@@ -17,14 +17,16 @@ export type ListRole =
   | { kind: 'confirm'; token: string }
   | { kind: 'bounce'; token: string };
 
-const SUFFIXES: Record<string, 'post' | 'subscribe' | 'unsubscribe' | 'request'> = {
-  '': 'post',
-  '-subscribe': 'subscribe',
-  '-join': 'subscribe',
-  '-unsubscribe': 'unsubscribe',
-  '-leave': 'unsubscribe',
-  '-request': 'request',
-};
+// A Map, not an object literal: a local part ending in "constructor" or "__proto__" must not find
+// an inherited property and be taken for one of our addresses.
+const SUFFIXES = new Map<string, 'post' | 'subscribe' | 'unsubscribe' | 'request'>([
+  ['', 'post'],
+  ['-subscribe', 'subscribe'],
+  ['-join', 'subscribe'],
+  ['-unsubscribe', 'unsubscribe'],
+  ['-leave', 'unsubscribe'],
+  ['-request', 'request'],
+]);
 
 function split(address: string): [local: string, domain: string] {
   const at = address.lastIndexOf('@');
@@ -41,7 +43,7 @@ export function parseListAddress(
     const [listLocal, listDomain] = split(list.address);
     if (domain !== listDomain || !local.startsWith(listLocal)) continue;
     const rest = local.slice(listLocal.length);
-    const kind = SUFFIXES[rest];
+    const kind = SUFFIXES.get(rest);
     if (kind) return { list, role: { kind } };
     const tagged = /^\+(confirm|bounce)-([0-9a-z-]+)$/.exec(rest);
     if (tagged)

@@ -1,6 +1,7 @@
 // Delivery status notifications (RFC 3464) that arrive at a VERP address: what happened to the
-// recipient. 5.x.x failures are hard; 4.x.x failures and delays are soft. A bounce that is not a
-// DSN (old MTAs write prose) counts as soft: it says something went wrong, not what.
+// recipient. 5.x.x failures are hard; 4.x.x failures and delays are soft; a report of success
+// (delivered, relayed, expanded) is not a bounce at all. A bounce that is not a DSN (old MTAs write
+// prose) counts as soft: it says something went wrong, not what.
 
 export type BounceKind = 'hard' | 'soft';
 
@@ -27,8 +28,11 @@ function recipientFields(deliveryStatus: string): Map<string, string>[] {
     .filter((f) => f.has('action') || f.has('status'));
 }
 
-/** Classifies a bounce from its message/delivery-status part, if it has one. */
-export function classifyBounce(deliveryStatus: string | undefined): Bounce {
+/**
+ * Classifies a bounce from its message/delivery-status part, if it has one; undefined when the
+ * report names no failure (only `failed` and `delayed` actions count).
+ */
+export function classifyBounce(deliveryStatus: string | undefined): Bounce | undefined {
   const blocks = deliveryStatus ? recipientFields(deliveryStatus) : [];
   if (!blocks.length) return { kind: 'soft' };
   // VERP means one recipient per message; if there are several, the worst one counts.
@@ -36,7 +40,7 @@ export function classifyBounce(deliveryStatus: string | undefined): Bounce {
   for (const fields of blocks) {
     const action = fields.get('action')?.toLowerCase();
     const status = /\d\.\d{1,3}\.\d{1,3}/.exec(fields.get('status') ?? '')?.[0];
-    if (action === 'delivered' || action === 'relayed' || action === 'expanded') continue;
+    if (action !== 'failed' && action !== 'delayed') continue;
     const bounce: Bounce = {
       kind: action === 'failed' && status?.startsWith('5') ? 'hard' : 'soft',
       status,
@@ -44,5 +48,5 @@ export function classifyBounce(deliveryStatus: string | undefined): Bounce {
     };
     if (!result || bounce.kind === 'hard') result = bounce;
   }
-  return result ?? { kind: 'soft' };
+  return result;
 }

@@ -3,21 +3,21 @@
 
 export type Command = 'subscribe' | 'unsubscribe' | 'help';
 
-const WORDS: Record<string, Command> = {
-  subscribe: 'subscribe',
-  join: 'subscribe',
-  unsubscribe: 'unsubscribe',
-  leave: 'unsubscribe',
-  remove: 'unsubscribe',
-  help: 'help',
-};
+const WORDS = new Map<string, Command>([
+  ['subscribe', 'subscribe'],
+  ['join', 'subscribe'],
+  ['unsubscribe', 'unsubscribe'],
+  ['leave', 'unsubscribe'],
+  ['remove', 'unsubscribe'],
+  ['help', 'help'],
+]);
 
 function word(line: string | undefined): Command | undefined {
   const cleaned = (line ?? '')
     .replace(/^\s*((re|aw|fwd?)\s*:\s*)+/i, '')
     .trim()
     .toLowerCase();
-  return WORDS[cleaned];
+  return WORDS.get(cleaned);
 }
 
 /** The command in a message, or undefined (for the post address: a contribution). */

@@ -14,6 +14,8 @@ export interface NewContribution {
   text?: string;
   raw: Buffer;
   attachments: { filename?: string; contentType: string; content: Buffer }[];
+  /** Why it is kept apart from contributions (mail a program sent), if it is. */
+  heldReason?: string;
 }
 
 export interface ContributionSummary {
@@ -24,6 +26,8 @@ export interface ContributionSummary {
   fromName: string | null;
   subject: string | null;
   attachments: number;
+  /** Set for mail a program sent (kept, not a contribution). */
+  heldReason: string | null;
 }
 
 export interface Contribution extends ContributionSummary {
@@ -45,8 +49,8 @@ export async function saveContribution(db: Pick<Db, 'transaction'>, c: NewContri
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ id: number }>(
       `INSERT INTO contributions (publication, received_at, envelope_from, from_address, from_name, subject,
-         message_id, text_body, raw)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+         message_id, text_body, raw, held_reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
       [
         c.publication,
         c.receivedAt,
@@ -57,6 +61,7 @@ export async function saveContribution(db: Pick<Db, 'transaction'>, c: NewContri
         storable(c.messageId, 1000),
         storable(c.text),
         c.raw,
+        c.heldReason ?? null,
       ],
     );
     const id = Number(rows[0]?.id);
@@ -77,7 +82,7 @@ export async function saveContribution(db: Pick<Db, 'transaction'>, c: NewContri
   });
 }
 
-const SUMMARY = `c.id, c.publication, c.received_at, c.from_address, c.from_name, c.subject,
+const SUMMARY = `c.id, c.publication, c.received_at, c.from_address, c.from_name, c.subject, c.held_reason,
   (SELECT count(*)::int FROM contribution_attachments a WHERE a.contribution_id = c.id) AS attachments`;
 
 interface SummaryRow {
@@ -88,6 +93,7 @@ interface SummaryRow {
   from_name: string | null;
   subject: string | null;
   attachments: number;
+  held_reason: string | null;
 }
 
 const toSummary = (r: SummaryRow): ContributionSummary => ({
@@ -98,6 +104,7 @@ const toSummary = (r: SummaryRow): ContributionSummary => ({
   fromName: r.from_name,
   subject: r.subject,
   attachments: r.attachments,
+  heldReason: r.held_reason,
 });
 
 /** Newest first. */

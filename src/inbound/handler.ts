@@ -40,6 +40,8 @@ interface Received {
   parsed?: ParsedMail;
   from?: { address: string; name?: string };
   messageId?: string;
+  /** Addresses this message has been answered at already: one automatic reply each. */
+  answered: Set<string>;
 }
 
 export function createInboundHandler(deps: HandlerDeps): InboundHandler {
@@ -56,10 +58,11 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
         parsed,
         from: address ? { address, name: cleanName(sender?.name) } : undefined,
         messageId: cleanName(parsed.messageId),
+        answered: new Set(),
       };
     } catch (err) {
       log.warn({ err, envelopeFrom: mail.envelopeFrom }, 'unparseable message');
-      return { mail };
+      return { mail, answered: new Set() };
     }
   }
 
@@ -83,14 +86,11 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
   });
 
   async function contribution(list: List, r: Received): Promise<void> {
-    if (r.parsed && isAutomaticReply(provenance(r))) {
-      log.info(
-        { list: list.slug, envelopeFrom: r.mail.envelopeFrom },
-        'automatic reply to the list address ignored',
-      );
-      return;
-    }
+    // Mail a program sent (bounces, vacation notices) is kept like any other, since a 250 means
+    // stored, but held apart as not a contribution, and never answered.
+    const automatic = isAutomaticReply(provenance(r));
     const id = await saveContribution(db, {
+      heldReason: automatic ? 'automatic reply' : undefined,
       publication: list.slug,
       receivedAt: deps.now(),
       envelopeFrom: r.mail.envelopeFrom,
@@ -106,19 +106,24 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
         content: a.content,
       })),
     });
-    log.info({ list: list.slug, contribution: id, from: r.from?.address }, 'contribution stored');
+    log.info(
+      { list: list.slug, contribution: id, from: r.from?.address, held: automatic },
+      automatic ? 'automatic reply to the list address held' : 'contribution stored',
+    );
+    if (automatic) return;
     const to = replyAddress(r);
     const reason = noAutoReplyReason(provenance(r), ours);
     if (!to || reason) {
       log.info({ contribution: id, reason: reason ?? 'no sender address' }, 'no acknowledgement sent');
       return;
     }
-    await sendReply(deps.mailer, deps.templates, {
+    await sendReply(deps, {
       list,
       to,
       template: 'acknowledgement',
       values: { subject: cleanName(r.parsed?.subject) },
       inReplyTo: r.messageId,
+      answered: r.answered,
     });
   }
 
@@ -129,9 +134,9 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
       log.info({ list: list.slug, command: name, reason: reason ?? 'no sender address' }, 'command ignored');
       return;
     }
-    const reply = { list, inReplyTo: r.messageId };
+    const reply = { list, inReplyTo: r.messageId, answered: r.answered };
     if (name === 'help') {
-      await sendReply(deps.mailer, deps.templates, {
+      await sendReply(deps, {
         ...reply,
         to: replyAddress(r) ?? who.address,
         template: 'help',
@@ -142,12 +147,16 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     // Subscribe and unsubscribe only ever send mail to the address concerned, asking it to
     // confirm: the sender of the request learns nothing, and a forged From changes nothing.
     if (name === 'subscribe') {
-      await actions.requestSubscription(list, who, { source: 'email', inReplyTo: r.messageId });
+      await actions.requestSubscription(list, who, {
+        source: 'email',
+        inReplyTo: r.messageId,
+        answered: r.answered,
+      });
       return;
     }
     const s = await findSubscriber(db, list.slug, who.address);
     if (!s || (s.status !== 'pending' && s.status !== 'confirmed')) {
-      await sendReply(deps.mailer, deps.templates, {
+      await sendReply(deps, {
         ...reply,
         to: who.address,
         template: 'goodbye',
@@ -156,7 +165,7 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
       return;
     }
     const token = tokens.sign('unsubscribe', s);
-    await sendReply(deps.mailer, deps.templates, {
+    await sendReply(deps, {
       ...reply,
       to: s.email,
       template: 'confirm-unsubscribe',
@@ -176,11 +185,12 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     if (!target || target.list.slug !== list.slug) {
       const to = replyAddress(r);
       if (to) {
-        await sendReply(deps.mailer, deps.templates, {
+        await sendReply(deps, {
           list,
           to,
           template: 'help',
           inReplyTo: r.messageId,
+          answered: r.answered,
           values: {
             note: 'That confirmation has expired or is not valid. Please start again.',
             commands: commandTable(list),
@@ -191,9 +201,14 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     }
     if (target.purpose === 'subscribe') {
       const evidence = `reply ${r.messageId ?? '(no Message-ID)'} from ${r.mail.remoteAddress ?? 'unknown IP'}`;
-      await actions.confirm(target, { method: 'email-reply', evidence, inReplyTo: r.messageId });
+      await actions.confirm(target, {
+        method: 'email-reply',
+        evidence,
+        inReplyTo: r.messageId,
+        answered: r.answered,
+      });
     } else {
-      await actions.unsubscribe(target);
+      await actions.unsubscribe(target, { inReplyTo: r.messageId, answered: r.answered });
     }
   }
 
@@ -214,6 +229,10 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     }
     const status = r.parsed?.attachments.find((a) => a.contentType === 'message/delivery-status');
     const classified = classifyBounce(status?.content.toString('utf8') ?? deliveryStatusFromRaw(r.mail.raw));
+    if (!classified) {
+      log.info({ list: list.slug, subscriber: found.subscriber.id }, 'delivery report without a failure');
+      return;
+    }
     const after = await recordBounce(db, found.subscriber.id, {
       hard: classified.kind === 'hard',
       now: deps.now(),

@@ -8,6 +8,21 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Whether `key` is under its limit, recording nothing (record once the event happened). */
+  check(key: string): boolean {
+    const now = this.now();
+    return (this.events.get(key) ?? []).filter((t) => t > now - this.windowMs).length < this.limit;
+  }
+
+  /** Records an event for `key`, whatever its count. */
+  record(key: string): void {
+    const now = this.now();
+    const recent = (this.events.get(key) ?? []).filter((t) => t > now - this.windowMs);
+    recent.push(now);
+    this.events.set(key, recent);
+    if (this.events.size > 10_000) this.prune(now);
+  }
+
   /** Records an event for `key`; false (and nothing recorded) when the key is over its limit. */
   allow(key: string): boolean {
     const now = this.now();

@@ -11,7 +11,13 @@ import type { Db } from '../store/db.ts';
 import { type TokenPurpose, type Tokens, unsubscribeUrl } from '../tokens.ts';
 import type { List } from './lists.ts';
 import type { ConsentMethod, Source, Subscriber } from './model.ts';
-import { confirmSubscription, getSubscriber, requestSubscription, unsubscribe } from './store.ts';
+import {
+  confirmSubscription,
+  getMergedSubscriber,
+  getSubscriber,
+  requestSubscription,
+  unsubscribe,
+} from './store.ts';
 
 export interface ActionDeps {
   db: Db;
@@ -30,41 +36,50 @@ export interface TokenTarget {
   purpose: TokenPurpose;
 }
 
+/** The incoming message an action answers: threading, and the addresses it already answered. */
+export interface Answering {
+  inReplyTo?: string;
+  answered?: Set<string>;
+}
+
 export interface ListActions {
   /** The publication's list, by its slug. */
   list(slug: string): List | undefined;
   /**
    * Someone asked to join: only the address itself is mailed, asking it to confirm (or welcomed
-   * again when already subscribed), so a request made for somebody else changes nothing.
+   * again when already subscribed), so a request made for somebody else changes nothing. An
+   * existing subscriber is left as is (status and name). Mail is capped per address
+   * (src/inbound/replies.ts); an address that complained or bounced is mailed only when the
+   * request came from the web form.
    */
   requestSubscription(
     list: List,
     who: { address: string; name?: string },
-    request: { source: Source; inReplyTo?: string },
+    request: { source: Source } & Answering,
   ): Promise<void>;
   /** The list and subscriber a token names, if it is valid, unexpired and of one of `purposes`. */
   resolve(token: string, purposes: TokenPurpose[]): Promise<TokenTarget | undefined>;
   /** Confirms a subscription and sends the welcome; false when there was nothing to confirm. */
   confirm(
     target: TokenTarget,
-    consent: { method: ConsentMethod; evidence: string; inReplyTo?: string },
+    consent: { method: ConsentMethod; evidence: string } & Answering,
   ): Promise<boolean>;
   /** Unsubscribes and sends the confirmation of removal; false when not subscribed. */
-  unsubscribe(target: TokenTarget): Promise<boolean>;
+  unsubscribe(target: TokenTarget, answering?: Answering): Promise<boolean>;
   /** The welcome email: links to the latest issue and a personal unsubscribe link. */
-  welcome(list: List, subscriber: Subscriber, inReplyTo?: string): Promise<void>;
+  welcome(list: List, subscriber: Subscriber, answering?: Answering): Promise<void>;
 }
 
 export function createListActions(deps: ActionDeps): ListActions {
   const { db, tokens, log } = deps;
 
-  async function welcome(list: List, s: Subscriber, inReplyTo?: string) {
+  async function welcome(list: List, s: Subscriber, answering: Answering = {}) {
     const edition = list.latestIssue ? editionUrls(deps.publicUrl, list.slug, list.latestIssue) : undefined;
-    await sendReply(deps.mailer, deps.templates, {
+    await sendReply(deps, {
       list,
       to: s.email,
       template: 'welcome',
-      inReplyTo,
+      ...answering,
       values: {
         address: s.email,
         latest: edition && { webUrl: edition.web_url, pdfUrl: edition.pdf_url },
@@ -84,15 +99,17 @@ export function createListActions(deps: ActionDeps): ListActions {
         source: request.source,
         now: deps.now(),
       });
+      const answering = { inReplyTo: request.inReplyTo, answered: request.answered };
       if (s.status === 'confirmed') {
-        await welcome(list, s, request.inReplyTo);
+        await welcome(list, s, answering);
         return;
       }
       const token = tokens.sign('subscribe', s);
-      await sendReply(deps.mailer, deps.templates, {
+      await sendReply(deps, {
         list,
         to: s.email,
-        inReplyTo: request.inReplyTo,
+        ...answering,
+        ownerAsked: request.source === 'web',
         template: 'confirm-subscribe',
         replyTo: listAddress(list.address, { kind: 'confirm', token }),
         values: { address: s.email, confirmUrl: `${deps.publicUrl}/confirm/${token}` },
@@ -102,29 +119,42 @@ export function createListActions(deps: ActionDeps): ListActions {
     async resolve(token, purposes) {
       const claims = tokens.read(token);
       if (!claims || !purposes.includes(claims.purpose)) return undefined;
-      const subscriber = await getSubscriber(db, claims.subscriberId);
-      if (!subscriber || !tokens.verify(token, claims.purpose, subscriber)) return undefined;
-      const list = deps.lists.find((l) => l.slug === subscriber.publication);
-      return list && { list, subscriber, purpose: claims.purpose };
+      let subscriber = await getSubscriber(db, claims.subscriberId);
+      if (!subscriber && claims.purpose !== 'subscribe') {
+        // A row merged into another (same mailbox, other case): its unsubscribe links and VERP
+        // addresses, already out in the world, act on the row that stands for the mailbox now.
+        const merged = await getMergedSubscriber(db, claims.subscriberId);
+        if (merged && tokens.verify(token, claims.purpose, merged.absorbed)) subscriber = merged.into;
+        else return undefined;
+      } else if (!subscriber || !tokens.verify(token, claims.purpose, subscriber)) return undefined;
+      const found = subscriber;
+      const list = found && deps.lists.find((l) => l.slug === found.publication);
+      return list && found && { list, subscriber: found, purpose: claims.purpose };
     },
     async confirm({ list, subscriber }, consent) {
-      const confirmed = await confirmSubscription(db, subscriber.id, { ...consent, now: deps.now() });
+      // Guarded by the generation the token was checked against: of two clicks at once, one acts.
+      const confirmed = await confirmSubscription(db, subscriber.id, {
+        ...consent,
+        generation: subscriber.generation,
+        now: deps.now(),
+      });
       if (!confirmed) return false;
       log.info(
         { list: list.slug, subscriber: subscriber.id, method: consent.method },
         'subscription confirmed',
       );
-      await welcome(list, confirmed, consent.inReplyTo);
+      await welcome(list, confirmed, { inReplyTo: consent.inReplyTo, answered: consent.answered });
       return true;
     },
-    async unsubscribe({ list, subscriber }) {
+    async unsubscribe({ list, subscriber }, answering = {}) {
       const left = await unsubscribe(db, subscriber.id, deps.now());
       if (!left) return false;
       log.info({ list: list.slug, subscriber: subscriber.id }, 'unsubscribed');
-      await sendReply(deps.mailer, deps.templates, {
+      await sendReply(deps, {
         list,
         to: left.email,
         template: 'goodbye',
+        ...answering,
         values: { address: left.email },
       });
       return true;

@@ -111,7 +111,11 @@ export async function importSubscribers(
       continue;
     }
     const word = (columns.status === undefined ? '' : (record[columns.status] ?? '')).toLowerCase();
-    const status = word ? STATUS_WORDS[word] : (options.defaultStatus ?? 'confirmed');
+    const status = word
+      ? Object.hasOwn(STATUS_WORDS, word)
+        ? STATUS_WORDS[word]
+        : undefined
+      : (options.defaultStatus ?? 'confirmed');
     if (!status) {
       skip(`unknown status "${word.slice(0, 40)}"`, line);
       continue;

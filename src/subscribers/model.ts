@@ -21,6 +21,8 @@ export interface Subscriber {
   consentEvidence: string | null;
   unsubscribedAt: Date | null;
   bounceScore: number;
+  /** Bumped by every change of status; subscribe tokens are bound to it (src/tokens.ts). */
+  generation: number;
 }
 
 /** Statuses only the subscriber can leave (by subscribing again and confirming), never an import. */

@@ -1,11 +1,15 @@
 // Subscriber queries. Every state change is one UPDATE guarded by the current status, so two
-// processes acting at once cannot undo each other (e.g. a late confirm after an unsubscribe).
+// processes acting at once cannot undo each other (e.g. a late confirm after an unsubscribe), and
+// bumps the row's generation, which retires every subscribe token issued before it.
+//
+// One mailbox, one reader: addresses are looked up case-blind (lower(email), unique per list);
+// the address is kept as first written, for sending.
 
 import type { Queryable } from '../store/db.ts';
 import type { ConsentMethod, Source, Status, Subscriber } from './model.ts';
 
 const COLUMNS = `id, publication, email, name, status, source, created_at, updated_at, confirmed_at,
-  consent_method, consent_evidence, unsubscribed_at, bounce_score`;
+  consent_method, consent_evidence, unsubscribed_at, bounce_score, generation`;
 
 interface Row {
   id: number;
@@ -21,6 +25,7 @@ interface Row {
   consent_evidence: string | null;
   unsubscribed_at: Date | null;
   bounce_score: number;
+  generation: number;
 }
 
 function toSubscriber(r: Row): Subscriber {
@@ -38,6 +43,7 @@ function toSubscriber(r: Row): Subscriber {
     consentEvidence: r.consent_evidence,
     unsubscribedAt: r.unsubscribed_at,
     bounceScore: Number(r.bounce_score),
+    generation: Number(r.generation),
   };
 }
 
@@ -47,7 +53,7 @@ async function one(db: Queryable, sql: string, params: unknown[]): Promise<Subsc
 }
 
 export function findSubscriber(db: Queryable, publication: string, email: string) {
-  return one(db, `SELECT ${COLUMNS} FROM subscribers WHERE publication = $1 AND email = $2`, [
+  return one(db, `SELECT ${COLUMNS} FROM subscribers WHERE publication = $1 AND lower(email) = lower($2)`, [
     publication,
     email,
   ]);
@@ -57,38 +63,60 @@ export function getSubscriber(db: Queryable, id: number) {
   return one(db, `SELECT ${COLUMNS} FROM subscribers WHERE id = $1`, [id]);
 }
 
+/** A row merged into another by migration 110: what it was, and the row it became part of. */
+export async function getMergedSubscriber(
+  db: Queryable,
+  id: number,
+): Promise<{ absorbed: { id: number; publication: string; email: string }; into: Subscriber } | undefined> {
+  const { rows } = await db.query<{ into_id: number; publication: string; email: string }>(
+    `SELECT into_id, absorbed->>'publication' AS publication, absorbed->>'email' AS email
+     FROM merged_subscribers WHERE id = $1`,
+    [id],
+  );
+  const row = rows[0];
+  const into = row && (await getSubscriber(db, Number(row.into_id)));
+  return row && into && { absorbed: { id, publication: row.publication, email: row.email }, into };
+}
+
 /**
- * Someone asked to join: a new address becomes pending; an existing row keeps its status until
- * the confirmation token comes back (so a stranger's request cannot change anything).
+ * Someone asked to join: a new address becomes pending; an existing row is left exactly as it is,
+ * status and name, until its owner acts on a token (so a stranger's request changes nothing).
  */
 export async function requestSubscription(
   db: Queryable,
   input: { publication: string; email: string; name?: string; source: Source; now: Date },
 ): Promise<Subscriber> {
-  const row = await one(
-    db,
-    `INSERT INTO subscribers (publication, email, name, status, source, created_at, updated_at)
-     VALUES ($1, $2, $3, 'pending', $4, $5, $5)
-     ON CONFLICT (publication, email) DO UPDATE SET name = COALESCE(subscribers.name, EXCLUDED.name)
-     RETURNING ${COLUMNS}`,
-    [input.publication, input.email, input.name ?? null, input.source, input.now],
-  );
-  if (!row) throw new Error('INSERT … RETURNING returned no row');
-  return row;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const inserted = await one(
+      db,
+      `INSERT INTO subscribers (publication, email, name, status, source, created_at, updated_at)
+       VALUES ($1, $2, $3, 'pending', $4, $5, $5)
+       ON CONFLICT (publication, lower(email)) DO NOTHING RETURNING ${COLUMNS}`,
+      [input.publication, input.email, input.name ?? null, input.source, input.now],
+    );
+    const row = inserted ?? (await findSubscriber(db, input.publication, input.email));
+    if (row) return row;
+    // Erased between the INSERT and the SELECT: try again.
+  }
+  throw new Error(`no subscriber row for ${input.email} after three attempts`);
 }
 
-/** The token came back: confirmed, with the consent record. Undefined when already confirmed. */
+/**
+ * The token came back: confirmed, with the consent record. Undefined when already confirmed, or
+ * when the row changed since `generation` (the state the token was issued for) if one is given.
+ */
 export function confirmSubscription(
   db: Queryable,
   id: number,
-  consent: { method: ConsentMethod; evidence: string; now: Date },
+  consent: { method: ConsentMethod; evidence: string; now: Date; generation?: number },
 ) {
   return one(
     db,
     `UPDATE subscribers SET status = 'confirmed', confirmed_at = $2, consent_method = $3,
-       consent_evidence = $4, unsubscribed_at = NULL, bounce_score = 0, updated_at = $2
-     WHERE id = $1 AND status <> 'confirmed' RETURNING ${COLUMNS}`,
-    [id, consent.now, consent.method, consent.evidence.slice(0, 500)],
+       consent_evidence = $4, unsubscribed_at = NULL, bounce_score = 0, updated_at = $2,
+       generation = generation + 1
+     WHERE id = $1 AND status <> 'confirmed' AND ($5::int IS NULL OR generation = $5) RETURNING ${COLUMNS}`,
+    [id, consent.now, consent.method, consent.evidence.slice(0, 500), consent.generation ?? null],
   );
 }
 
@@ -96,7 +124,8 @@ export function confirmSubscription(
 export function unsubscribe(db: Queryable, id: number, now: Date) {
   return one(
     db,
-    `UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = $2, updated_at = $2
+    `UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = $2, updated_at = $2,
+       generation = generation + 1
      WHERE id = $1 AND status IN ('pending', 'confirmed') RETURNING ${COLUMNS}`,
     [id, now],
   );
@@ -134,12 +163,20 @@ export async function addConfirmed(
   return { result: 'confirmed', subscriber: confirmed ?? existing };
 }
 
-/** GDPR erasure: the row and its consent record are gone. Returns whether there was one. */
+/**
+ * GDPR erasure: the row and its consent record are gone, with rows merged into it and the log of
+ * automatic mail to the address. Returns whether there was one.
+ */
 export async function eraseSubscriber(db: Queryable, publication: string, email: string): Promise<boolean> {
-  const { affectedRows } = await db.query('DELETE FROM subscribers WHERE publication = $1 AND email = $2', [
-    publication,
-    email,
-  ]);
+  await db.query(
+    `DELETE FROM merged_subscribers WHERE lower(absorbed->>'email') = lower($2) AND absorbed->>'publication' = $1`,
+    [publication, email],
+  );
+  await db.query('DELETE FROM automatic_mail WHERE mailbox = lower($1)', [email]);
+  const { affectedRows } = await db.query(
+    'DELETE FROM subscribers WHERE publication = $1 AND lower(email) = lower($2)',
+    [publication, email],
+  );
   return affectedRows > 0;
 }
 
@@ -196,7 +233,8 @@ export function recordBounce(
   return one(
     db,
     `UPDATE subscribers SET bounce_score = bounce_score + $2, last_bounce_at = $3, updated_at = $3,
-       status = CASE WHEN bounce_score + $2 >= $4 THEN 'bounced' ELSE status END
+       status = CASE WHEN bounce_score + $2 >= $4 THEN 'bounced' ELSE status END,
+       generation = generation + CASE WHEN bounce_score + $2 >= $4 THEN 1 ELSE 0 END
      WHERE id = $1 AND status IN ('pending', 'confirmed') RETURNING ${COLUMNS}`,
     [id, weight, bounce.now, bounce.threshold ?? 5],
   );
@@ -206,8 +244,8 @@ export function recordBounce(
 export function markComplained(db: Queryable, id: number, now: Date) {
   return one(
     db,
-    `UPDATE subscribers SET status = 'complained', updated_at = $2 WHERE id = $1 AND status <> 'complained'
-     RETURNING ${COLUMNS}`,
+    `UPDATE subscribers SET status = 'complained', updated_at = $2, generation = generation + 1
+     WHERE id = $1 AND status <> 'complained' RETURNING ${COLUMNS}`,
     [id, now],
   );
 }

@@ -43,6 +43,11 @@ describe('bulletin subscribers', () => {
     expect(add.stderr).toContain(
       'error opted-out: bob@example.org unsubscribed, bounced or complained earlier.',
     );
+    // One mailbox, one reader: another capitalisation is the same opted-out address.
+    const shouted = await run('add', 'BOB@example.org');
+    expect(shouted.status).toBe(1);
+    expect(shouted.stderr).toContain('error opted-out: BOB@example.org unsubscribed');
+    expect((await run('add', 'CY@example.org')).stdout).toBe('CY@example.org: unchanged\n');
     const list = await run('list');
     expect(list.stdout).toBe(
       'ann@example.org\tunsubscribed\tAnn\nbob@example.org\tunsubscribed\tBob\nCy@example.org\tconfirmed\tCy\n',

@@ -34,6 +34,12 @@ describe('classifyBounce (RFC 3464)', () => {
     });
   });
 
+  it('a report of success (delivered, relayed, expanded) or without an action is no bounce', () => {
+    for (const action of ['delivered', 'relayed', 'expanded'])
+      expect(classifyBounce(dsn(`Action: ${action}\r\nStatus: 2.0.0`))).toBeUndefined();
+    expect(classifyBounce(dsn('Final-Recipient: rfc822; a@example.org\r\nStatus: 5.1.1'))).toBeUndefined();
+  });
+
   it('with several recipients the worst counts; delivered ones are ignored', () => {
     expect(
       classifyBounce(dsn('Action: delivered\r\nStatus: 2.0.0', '', 'Action: failed\r\nStatus: 5.7.1')),

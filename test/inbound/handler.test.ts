@@ -272,8 +272,7 @@ describe('loop prevention (RFC 3834)', () => {
     expect(f.sent).toEqual([]);
   });
 
-  it('does not keep automatic replies (vacation notices, bounces) as contributions', async () => {
-    const before = (await listContributions(f.db, 'global-eye', 1))[0]?.id;
+  it('keeps automatic replies (vacation notices, bounces) held apart from contributions, unanswered', async () => {
     await deliver(
       LIST,
       { From: 'ole@example.org', Subject: 'Out of office', 'Auto-Submitted': 'auto-replied' },
@@ -281,7 +280,10 @@ describe('loop prevention (RFC 3834)', () => {
       'ole@example.org',
     );
     await deliver(LIST, { From: 'MAILER-DAEMON@mx.example.org', Subject: 'Undeliverable' }, 'Failed.', null);
-    expect((await listContributions(f.db, 'global-eye', 1))[0]?.id).toBe(before);
+    const [bounce, away] = await listContributions(f.db, 'global-eye', 2);
+    expect(away).toMatchObject({ subject: 'Out of office', heldReason: 'automatic reply' });
+    expect(bounce).toMatchObject({ subject: 'Undeliverable', heldReason: 'automatic reply' });
+    expect(f.sent).toEqual([]);
   });
 });
 

@@ -14,4 +14,15 @@ describe('RateLimiter', () => {
     now = 1001;
     expect(limiter.allow('a')).toBe(true);
   });
+
+  it('check records nothing: only what is recorded counts', () => {
+    let now = 0;
+    const limiter = new RateLimiter(2, 1000, () => now);
+    for (let i = 0; i < 10; i++) expect(limiter.check('a')).toBe(true);
+    limiter.record('a');
+    limiter.record('a');
+    expect(limiter.check('a')).toBe(false);
+    now = 1001;
+    expect(limiter.check('a')).toBe(true);
+  });
 });

@@ -6,7 +6,7 @@ import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundHandler, InboundMail } from '../../src/inbound/handler.ts';
-import { createListSmtpServer, type ListSmtpServer } from '../../src/inbound/smtp.ts';
+import { clientNetwork, createListSmtpServer, type ListSmtpServer } from '../../src/inbound/smtp.ts';
 import { tempDataDir } from '../support/data-dir.ts';
 
 const received: InboundMail[] = [];
@@ -99,6 +99,17 @@ describe('the list SMTP server', () => {
       text: 'bounce',
     });
     expect(received.at(-1)?.envelopeFrom).toBeNull();
+  });
+});
+
+describe('clientNetwork: where a client connects from, as the limits count it', () => {
+  it('is the IPv4 address, also when mapped into IPv6, and the /64 of an IPv6 address however written', () => {
+    expect(clientNetwork('192.0.2.1')).toBe('192.0.2.1');
+    expect(clientNetwork('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(clientNetwork('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    expect(clientNetwork('2001:0db8:0001:0002::7')).toBe('2001:db8:1:2::/64');
+    expect(clientNetwork('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientNetwork('::1')).toBe('0:0:0:0::/64');
   });
 });
 
