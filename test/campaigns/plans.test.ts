@@ -156,11 +156,12 @@ function expectBoundedPerBatch(plans: CapturedPlan[]) {
 
 /** Index names each growing table was read through, over all the plans. */
 function indexesUsed(plans: CapturedPlan[]): Record<string, string[]> {
-  const used: Record<string, Set<string>> = Object.create(null);
-  for (const { plan } of plans)
-    for (const s of scans(plan, indexes))
-      if (GROWING.has(s.table) && s.index) (used[s.table] ??= new Set()).add(s.index);
-  return Object.fromEntries(Object.entries(used).map(([table, names]) => [table, [...names].sort()]));
+  const used = new Map<string, Set<string>>();
+  for (const s of plans.flatMap(({ plan }) => scans(plan, indexes))) {
+    if (!GROWING.has(s.table) || !s.index) continue;
+    used.set(s.table, (used.get(s.table) ?? new Set()).add(s.index));
+  }
+  return Object.fromEntries([...used].map(([table, names]) => [table, [...names].sort()]));
 }
 
 const statement = (plans: CapturedPlan[], pattern: RegExp) => {
