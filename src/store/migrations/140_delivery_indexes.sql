@@ -2,11 +2,14 @@
 -- only that batch (or that one row), whatever the planner's statistics say. A freshly snapshotted
 -- campaign has none, and statistics of an earlier campaign say nothing about this one.
 
--- A batch's queued recipients, already in send order: the claim reads them, every results flush
--- updates them. Replaces deliveries_batch, whose order needed a sort and which a planner without
--- statistics passed over for the primary key with only the campaign as the bound.
+-- A batch's queued recipients, in send order: the worker reads them after its claim, and every
+-- results flush finds its rows among them (by batch and subscriber). Replaces deliveries_batch,
+-- which lacked the order and the subscriber.
 CREATE INDEX deliveries_queued ON deliveries (campaign_id, batch, subscriber_id) WHERE status = 'queued';
 DROP INDEX deliveries_batch;
+
+-- Batches a worker holds now (a few per worker): leases that ran out are found among them alone.
+CREATE INDEX campaign_batches_submitting ON campaign_batches (campaign_id, batch) WHERE status = 'submitting';
 
 -- `publish --resend-failed` finds the failed few without reading the campaign's every row.
 CREATE INDEX deliveries_failed ON deliveries (campaign_id, batch) WHERE status = 'failed';
@@ -17,5 +20,6 @@ ALTER TABLE campaigns ADD COLUMN open_batches integer NOT NULL DEFAULT 0;
 UPDATE campaigns c SET open_batches = (
   SELECT count(*) FROM campaign_batches b WHERE b.campaign_id = c.id AND b.status <> 'done');
 
--- Mailbox lookups are case-blind: the lower-cased address of each list's subscribers.
-CREATE INDEX subscribers_publication_lower_email ON subscribers (publication, lower(email));
+-- Mailbox lookups are case-blind: they compare lower(email) within a list. Migration 110 (one
+-- mailbox, one reader) makes this index unique under the same name; where it ran, this is a no-op.
+CREATE INDEX IF NOT EXISTS subscribers_publication_mailbox ON subscribers (publication, lower(email));
