@@ -247,54 +247,70 @@ async function expectSubscriberLookupsIndexBound() {
 }
 
 describe(`delivery plans at ${READERS.toLocaleString('en')} readers`, () => {
-  it('stay index-bound on tables never analysed (a fresh store after its first snapshot)', async () => {
-    const { campaign: first } = await createCampaign(db, campaign(1), new Date(), { analyze: false });
-    expect(first.recipients).toBe(READERS - Math.floor(READERS / 20));
-    for (const table of GROWING) expect(await analysed(table), table).toBe(false);
-    await expectDeliveryIndexBound(first.id, 0);
-    await expectDeliveryIndexBound(first.id, Math.floor(first.recipients / BATCH_SIZE / 2));
-    await expectEnqueueIndexBound(first.id, batches(first) - 2);
-    await expectSubscriberLookupsIndexBound();
-  }, TIME_LIMIT_MS);
+  it(
+    'stay index-bound on tables never analysed (a fresh store after its first snapshot)',
+    async () => {
+      const { campaign: first } = await createCampaign(db, campaign(1), new Date(), { analyze: false });
+      expect(first.recipients).toBe(READERS - Math.floor(READERS / 20));
+      for (const table of GROWING) expect(await analysed(table), table).toBe(false);
+      await expectDeliveryIndexBound(first.id, 0);
+      await expectDeliveryIndexBound(first.id, Math.floor(first.recipients / BATCH_SIZE / 2));
+      await expectEnqueueIndexBound(first.id, batches(first) - 2);
+      await expectSubscriberLookupsIndexBound();
+    },
+    TIME_LIMIT_MS,
+  );
 
-  it('stay index-bound once the snapshot has analysed what it inserted', async () => {
-    const { campaign: second } = await createCampaign(db, campaign(2), new Date());
-    expect(await analysed('deliveries')).toBe(true);
-    expect(await analysed('campaign_batches')).toBe(true);
-    await db.query('ANALYZE subscribers');
-    await expectDeliveryIndexBound(second.id, 0);
-    await expectDeliveryIndexBound(second.id, Math.floor(second.recipients / BATCH_SIZE) - 1);
-    await expectEnqueueIndexBound(second.id, batches(second) - 2);
-    await expectSubscriberLookupsIndexBound();
-  }, TIME_LIMIT_MS);
+  it(
+    'stay index-bound once the snapshot has analysed what it inserted',
+    async () => {
+      const { campaign: second } = await createCampaign(db, campaign(2), new Date());
+      expect(await analysed('deliveries')).toBe(true);
+      expect(await analysed('campaign_batches')).toBe(true);
+      await db.query('ANALYZE subscribers');
+      await expectDeliveryIndexBound(second.id, 0);
+      await expectDeliveryIndexBound(second.id, Math.floor(second.recipients / BATCH_SIZE) - 1);
+      await expectEnqueueIndexBound(second.id, batches(second) - 2);
+      await expectSubscriberLookupsIndexBound();
+    },
+    TIME_LIMIT_MS,
+  );
 
-  it('stay index-bound with statistics older than the campaign', async () => {
-    const { campaign: third } = await createCampaign(db, campaign(3), new Date(), { analyze: false });
-    await expectDeliveryIndexBound(third.id, 1);
-    await expectDeliveryIndexBound(third.id, Math.floor(third.recipients / BATCH_SIZE / 3));
-    await expectEnqueueIndexBound(third.id, batches(third) - 2);
-  }, TIME_LIMIT_MS);
+  it(
+    'stay index-bound with statistics older than the campaign',
+    async () => {
+      const { campaign: third } = await createCampaign(db, campaign(3), new Date(), { analyze: false });
+      await expectDeliveryIndexBound(third.id, 1);
+      await expectDeliveryIndexBound(third.id, Math.floor(third.recipients / BATCH_SIZE / 3));
+      await expectEnqueueIndexBound(third.id, batches(third) - 2);
+    },
+    TIME_LIMIT_MS,
+  );
 
-  it('resend the failed and cancel through partial indexes, not the campaign’s every row', async () => {
-    const { campaign: fourth } = await createCampaign(db, campaign(4), new Date(), { analyze: false });
-    const { rows } = await db.query<{ subscriber_id: number }>(
-      'SELECT subscriber_id FROM deliveries WHERE campaign_id = $1 AND batch = 3',
-      [fourth.id],
-    );
-    await recordResults(
-      db,
-      fourth.id,
-      3,
-      rows.map((r) => ({ subscriberId: r.subscriber_id, status: 'failed', detail: '451 later' })),
-      1000,
-    );
-    const watched = capturePlans(db);
-    expect(await requeueFailed(watched.db, fourth.id)).toBe(rows.length);
-    expect(await cancelCampaign(watched.db, fourth.id, new Date())).toBe(true);
-    expect((await campaignProgress(db, fourth)).counts.skipped).toBe(fourth.recipients);
-    const deliveriesRead = watched.plans.flatMap(({ plan }) =>
-      scans(plan, indexes).filter((s) => s.table === 'deliveries'),
-    );
-    expect(deliveriesRead.map((s) => s.index).sort()).toEqual(['deliveries_failed', 'deliveries_queued']);
-  }, TIME_LIMIT_MS);
+  it(
+    'resend the failed and cancel through partial indexes, not the campaign’s every row',
+    async () => {
+      const { campaign: fourth } = await createCampaign(db, campaign(4), new Date(), { analyze: false });
+      const { rows } = await db.query<{ subscriber_id: number }>(
+        'SELECT subscriber_id FROM deliveries WHERE campaign_id = $1 AND batch = 3',
+        [fourth.id],
+      );
+      await recordResults(
+        db,
+        fourth.id,
+        3,
+        rows.map((r) => ({ subscriberId: r.subscriber_id, status: 'failed', detail: '451 later' })),
+        1000,
+      );
+      const watched = capturePlans(db);
+      expect(await requeueFailed(watched.db, fourth.id)).toBe(rows.length);
+      expect(await cancelCampaign(watched.db, fourth.id, new Date())).toBe(true);
+      expect((await campaignProgress(db, fourth)).counts.skipped).toBe(fourth.recipients);
+      const deliveriesRead = watched.plans.flatMap(({ plan }) =>
+        scans(plan, indexes).filter((s) => s.table === 'deliveries'),
+      );
+      expect(deliveriesRead.map((s) => s.index).sort()).toEqual(['deliveries_failed', 'deliveries_queued']);
+    },
+    TIME_LIMIT_MS,
+  );
 });
