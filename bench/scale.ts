@@ -17,11 +17,20 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import pino from 'pino';
 import { publishIssue } from '../src/campaigns/publish.ts';
+import {
+  claimBatch,
+  createCampaign,
+  finishBatch,
+  queuedRecipients,
+  recordResults,
+} from '../src/campaigns/store.ts';
 import { watchCampaign } from '../src/campaigns/watch.ts';
 import { loadConfig } from '../src/config.ts';
 import { DEFAULT_SETTINGS, openDelivery } from '../src/delivery/runtime.ts';
 import { loadIssue } from '../src/issue/load.ts';
 import type { Queryable } from '../src/store/db.ts';
+import { migrate } from '../src/store/migrate.ts';
+import { openPostgres } from '../src/store/postgres.ts';
 import { startPostgres } from '../test/support/postgres.ts';
 import { cpuMeter, startRedis, startSink } from './send.ts';
 
@@ -29,6 +38,8 @@ const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: '20000,200000,1000000' },
     issue: { type: 'string', default: 'issues/global-eye/005.md' },
+    /** Only the per-batch statements against the database: minutes at a million, not an hour. */
+    'store-only': { type: 'boolean', default: false },
   },
 });
 const SIZES = args.sizes
@@ -114,14 +125,19 @@ function serverCpu(postmaster: number | undefined): number {
  */
 function memorySampler(processes: { redis?: number; sink?: number; postmaster?: number }) {
   const peak = { node: 0, postgres: 0, redis: 0, sink: 0 };
+  let serverProcesses: number[] = [];
+  let samples = 0;
   const sample = () => {
+    // Listing /proc costs CPU in this process: the server's processes are looked up every 4 s.
+    if (processes.postmaster && samples++ % 16 === 0)
+      serverProcesses = [processes.postmaster, ...childrenOf(processes.postmaster)];
     peak.node = Math.max(peak.node, process.memoryUsage().rss);
     if (processes.redis) peak.redis = Math.max(peak.redis, status(processes.redis).VmRSS ?? 0);
     if (processes.sink) peak.sink = Math.max(peak.sink, status(processes.sink).VmRSS ?? 0);
     if (processes.postmaster) {
       let own = 0;
       let shared = 0;
-      for (const pid of [processes.postmaster, ...childrenOf(processes.postmaster)]) {
+      for (const pid of serverProcesses) {
         const s = status(pid);
         own += s.RssAnon ?? 0;
         shared = Math.max(shared, s.RssShmem ?? 0);
@@ -158,6 +174,15 @@ async function databaseBytes(db: Queryable): Promise<number> {
   return Number(rows[0]?.n);
 }
 
+function seedReaders(db: Queryable, publication: string, readers: number) {
+  return db.query(
+    `INSERT INTO subscribers (publication, email, status, source, created_at, updated_at, confirmed_at, consent_method)
+     SELECT $1, 'r' || i || '@example.net', 'confirmed', 'import', now(), now(), now(), 'cli'
+     FROM generate_series(1, $2) AS i`,
+    [publication, readers],
+  );
+}
+
 async function runSize(readers: number, server: { databaseUrl: string; drop(): Promise<void> }) {
   const { issue } = loadIssue(args.issue);
   if (!issue) throw new Error(`${args.issue} does not load`);
@@ -181,12 +206,7 @@ async function runSize(readers: number, server: { databaseUrl: string; drop(): P
   });
   try {
     const emptyBytes = await databaseBytes(delivery.db);
-    await delivery.db.query(
-      `INSERT INTO subscribers (publication, email, status, source, created_at, updated_at, confirmed_at, consent_method)
-       SELECT $1, 'r' || i || '@example.net', 'confirmed', 'import', now(), now(), now(), 'cli'
-       FROM generate_series(1, $2) AS i`,
-      [issue.publication.slug, readers],
-    );
+    await seedReaders(delivery.db, issue.publication.slug, readers);
 
     const started = performance.now();
     const { campaign } = await publishIssue(delivery, issue, {
@@ -241,6 +261,127 @@ async function runSize(readers: number, server: { databaseUrl: string; drop(): P
   }
 }
 
+// ---- One list size, the store alone ----
+
+/** Batches spread over the whole campaign, each taken through a worker's statements in turn. */
+const SAMPLED_BATCHES = 200;
+
+interface StoreResult {
+  readers: number;
+  snapshotSeconds: number;
+  /** Wall time of claim, read, flushes and finish, per recipient; dbCpuUs: the backend's CPU. */
+  perRecipientUs: number;
+  flushMs: number;
+  dbCpuUs: number;
+  bytesPer100k: number;
+}
+
+async function storeSize(readers: number, server: { databaseUrl: string; drop(): Promise<void> }) {
+  const db = openPostgres(server.databaseUrl, { max: 1 });
+  try {
+    await migrate(db);
+    const postmaster = await postmasterPid(db);
+    const emptyBytes = await databaseBytes(db);
+    await seedReaders(db, 'global-eye', readers);
+    const snapshotStarted = performance.now();
+    const { campaign } = await createCampaign(
+      db,
+      {
+        publication: 'global-eye',
+        issueNumber: 1,
+        issueCode: '001',
+        subject: 'The news',
+        html: '<p>The news.</p>',
+        text: 'The news.',
+        listName: 'Global Eye',
+        listAddress: 'globaleye@example.org',
+        publicUrl: 'https://bulletin.example.org',
+        batchSize: DEFAULT_SETTINGS.batchSize,
+      },
+      new Date(),
+    );
+    const snapshotSeconds = (performance.now() - snapshotStarted) / 1000;
+    const batches = Math.ceil(campaign.recipients / campaign.batchSize);
+    // This connection's backend alone: the autovacuum that the bulk insert set off is not a
+    // per-batch cost (the pipeline mode counts the whole server).
+    const { rows } = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const backend = postmaster === undefined ? undefined : rows[0]?.pid;
+    const backendCpu = () => (backend === undefined ? Number.NaN : (stat(backend)?.cpu ?? Number.NaN));
+    const cpuBefore = backendCpu();
+    const started = performance.now();
+    let recipients = 0;
+    let flushing = 0;
+    let flushes = 0;
+    const sampled = Math.min(SAMPLED_BATCHES, batches);
+    for (let i = 0; i < sampled; i++) {
+      const batch = Math.floor((i * batches) / sampled);
+      if ((await claimBatch(db, campaign.id, batch, 30_000)).kind !== 'claimed')
+        throw new Error('claim failed');
+      const queued = await queuedRecipients(db, campaign.id, batch);
+      for (let at = 0; at < queued.length; at += DEFAULT_SETTINGS.flushEvery) {
+        const flushStarted = performance.now();
+        const chunk = queued.slice(at, at + DEFAULT_SETTINGS.flushEvery);
+        await recordResults(
+          db,
+          campaign.id,
+          batch,
+          chunk.map((r) => ({ subscriberId: r.subscriberId, status: 'sent' })),
+          30_000,
+        );
+        flushing += performance.now() - flushStarted;
+        flushes++;
+      }
+      await finishBatch(db, campaign.id, batch, new Date());
+      recipients += queued.length;
+    }
+    return {
+      readers,
+      snapshotSeconds,
+      perRecipientUs: ((performance.now() - started) * 1000) / recipients,
+      flushMs: flushing / flushes,
+      dbCpuUs: ((backendCpu() - cpuBefore) * 1e6) / recipients,
+      bytesPer100k: (((await databaseBytes(db)) - emptyBytes) / readers) * 100_000,
+    } satisfies StoreResult;
+  } finally {
+    await db.close();
+    await server.drop();
+  }
+}
+
+async function storeOnly(servers: Awaited<ReturnType<typeof databases>>) {
+  process.stdout.write(
+    `the store alone: ${SAMPLED_BATCHES} batches of ${DEFAULT_SETTINGS.batchSize} spread over each campaign, claimed, read, flushed every ${DEFAULT_SETTINGS.flushEvery} and finished in turn on one connection\n\n`,
+  );
+  const results: StoreResult[] = [];
+  for (const readers of SIZES) {
+    const r = await storeSize(readers, await servers.next());
+    results.push(r);
+    process.stdout.write(
+      `${readers.toLocaleString('en')} readers: snapshot ${r.snapshotSeconds.toFixed(1)} s, ${r.perRecipientUs.toFixed(0)} µs per recipient, ${r.flushMs.toFixed(2)} ms per flush, ${fixed(r.dbCpuUs)} µs PostgreSQL CPU per recipient\n`,
+    );
+  }
+  const header = [
+    'readers',
+    'snapshot s',
+    'µs per recipient',
+    'ms per flush',
+    'db CPU µs per recipient',
+    'db per 100k',
+  ];
+  process.stdout.write(`\n| ${header.join(' | ')} |\n|${header.map(() => ' --- ').join('|')}|\n`);
+  for (const r of results)
+    process.stdout.write(
+      `| ${[r.readers.toLocaleString('en'), r.snapshotSeconds.toFixed(1), r.perRecipientUs.toFixed(0), r.flushMs.toFixed(2), fixed(r.dbCpuUs), mib(r.bytesPer100k)].join(' | ')} |\n`,
+    );
+  const [smallest, largest] = [results[0], results.at(-1)];
+  if (smallest && largest && largest !== smallest) {
+    const speed = smallest.perRecipientUs / largest.perRecipientUs;
+    process.stdout.write(
+      `\nlargest / smallest: recipients per second through the store ${speed.toFixed(2)} (goal ≥ 0.9${speed >= 0.9 ? ', met' : ', NOT met'}); PostgreSQL CPU per recipient ${fixed(largest.dbCpuUs / smallest.dbCpuUs, 2)} × (1.00 is flat)\n`,
+    );
+  }
+}
+
 // ---- The run ----
 
 const mib = (bytes: number) => (bytes ? `${(bytes / 1024 / 1024).toFixed(0)} MiB` : 'n/a');
@@ -288,6 +429,19 @@ async function main() {
     `database: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'a throwaway PostgreSQL'}; batch size ${DEFAULT_SETTINGS.batchSize}, ${DEFAULT_SETTINGS.workerConcurrency} batches at once, ${DEFAULT_SETTINGS.connections} SMTP connections\n\n`,
   );
   const servers = await databases();
+  if (args['store-only']) {
+    try {
+      await storeOnly(servers);
+    } finally {
+      await servers.stop();
+    }
+    process.stdout.write(
+      `load average at the end: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}\n`,
+    );
+    return;
+  }
   const results: SizeResult[] = [];
   try {
     for (const readers of SIZES) {
