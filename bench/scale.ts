@@ -10,7 +10,7 @@
 // Database: a throwaway PostgreSQL from the machine's binaries, or the server at DATABASE_URL
 // (a database per size is created there and dropped after). Sink and Redis: as bench/send.ts.
 
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -258,6 +258,7 @@ async function runSize(readers: number, server: { databaseUrl: string; drop(): P
     await sink.stop();
     redisServer.stop();
     await server.drop();
+    rmSync(config.dataDir, { recursive: true, force: true });
   }
 }
 
