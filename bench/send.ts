@@ -12,6 +12,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import nodemailer from 'nodemailer';
@@ -29,7 +30,10 @@ import { createTokens } from '../src/tokens.ts';
 import { freePort } from '../test/support/ports.ts';
 import { startPostgres } from '../test/support/postgres.ts';
 
+/** Run as the benchmark, not imported for its helpers (bench/scale.ts): only then are the arguments ours. */
+const direct = import.meta.url === pathToFileURL(process.argv[1] ?? '').href;
 const { values: args } = parseArgs({
+  args: direct ? undefined : [],
   options: {
     subscribers: { type: 'string', default: '20000' },
     connections: { type: 'string', default: String(DEFAULT_SETTINGS.connections) },
@@ -64,7 +68,7 @@ function sampler(redis: Redis) {
   };
 }
 
-async function startSink(): Promise<{ url: string; kind: string; stop(): Promise<void> }> {
+export async function startSink(): Promise<{ url: string; kind: string; stop(): Promise<void> }> {
   const port = await freePort();
   const binary = '/usr/sbin/smtp-sink';
   if (existsSync(binary)) {
@@ -98,7 +102,7 @@ async function startSink(): Promise<{ url: string; kind: string; stop(): Promise
   };
 }
 
-async function startRedis(): Promise<{ url: string; stop(): void }> {
+export async function startRedis(): Promise<{ url: string; stop(): void }> {
   const port = await freePort();
   const child = spawn(
     'redis-server',
@@ -112,7 +116,7 @@ async function startRedis(): Promise<{ url: string; stop(): void }> {
 }
 
 /** CPU time (user + system) this process spends per message: unlike msg/s, not skewed by other load. */
-function cpuMeter(messages: number) {
+export function cpuMeter(messages: number) {
   const start = process.cpuUsage();
   return () => {
     const used = process.cpuUsage(start);
@@ -262,4 +266,4 @@ async function main() {
   }
 }
 
-await main();
+if (direct) await main();

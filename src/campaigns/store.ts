@@ -94,8 +94,23 @@ function toCampaign(r: CampaignRow): Campaign {
  * Records the campaign and snapshots its recipients (the publication's confirmed subscribers now)
  * into numbered batches, in one transaction and entirely inside the database: the list never
  * passes through this process. An existing campaign for the same issue is returned untouched.
+ *
+ * Then the snapshot's tables are analysed: nothing guarantees an autovacuum soon after a bulk
+ * insert, and the statistics of earlier campaigns say nothing about this one's size. (The delivery
+ * statements stay index-bound without statistics too; `analyze: false` is how tests show that.)
  */
 export async function createCampaign(
+  db: Db,
+  input: NewCampaign,
+  now: Date,
+  options: { analyze?: boolean } = {},
+): Promise<{ campaign: Campaign; created: boolean }> {
+  const result = await snapshotCampaign(db, input, now);
+  if (result.created && (options.analyze ?? true)) await db.query('ANALYZE deliveries, campaign_batches');
+  return result;
+}
+
+function snapshotCampaign(
   db: Db,
   input: NewCampaign,
   now: Date,
@@ -140,9 +155,10 @@ export async function createCampaign(
       [id, recipients, input.batchSize],
     );
     await tx.query(
-      `UPDATE campaigns SET recipients = $2, status = CASE WHEN $2 = 0 THEN 'done' ELSE status END,
+      `UPDATE campaigns SET recipients = $2, open_batches = $4,
+         status = CASE WHEN $2 = 0 THEN 'done' ELSE status END,
          finished_at = CASE WHEN $2 = 0 THEN $3::timestamptz END WHERE id = $1`,
-      [id, recipients, now],
+      [id, recipients, now, Math.ceil(recipients / input.batchSize)],
     );
     const campaign = await getCampaign(tx, Number(id));
     if (!campaign) throw new Error('campaign vanished inside its transaction');
@@ -269,6 +285,8 @@ export interface DeliveryResult {
 /**
  * Writes results and extends the lease in one statement (with no results, only the lease: a slow
  * batch stays ours). Only rows still queued change, so a result written twice is counted once.
+ * The batch bounds the search (deliveries_queued holds only its queued rows), so a flush costs
+ * the same at any list size.
  */
 export async function recordResults(
   db: Queryable,
@@ -281,7 +299,7 @@ export async function recordResults(
     `WITH changed AS (
        UPDATE deliveries d SET status = r.status, detail = r.detail, attempts = d.attempts + 1, updated_at = now()
        FROM unnest($2::bigint[], $3::text[], $4::text[]) AS r(subscriber_id, status, detail)
-       WHERE d.campaign_id = $1 AND d.subscriber_id = r.subscriber_id AND d.status = 'queued'
+       WHERE d.campaign_id = $1 AND d.batch = $5 AND d.status = 'queued' AND d.subscriber_id = r.subscriber_id
        RETURNING d.status
      ), lease AS (
        UPDATE campaign_batches SET lease_until = now() + $6 * interval '1 millisecond'
@@ -310,24 +328,31 @@ export async function releaseBatch(db: Queryable, campaignId: number, batch: num
   );
 }
 
-/** Marks the batch done; when it was the last one, the campaign too. Returns whether the campaign is done. */
+/**
+ * Marks the batch done; when it was the last one of a sending campaign, the campaign too. Returns
+ * whether this call finished the campaign. The campaign counts its open batches, so this reads
+ * two rows whatever the campaign's size; a batch finished twice is counted once (the batch row's
+ * lock orders the two, and the second changes nothing).
+ */
 export async function finishBatch(
   db: Queryable,
   campaignId: number,
   batch: number,
   now: Date,
 ): Promise<boolean> {
-  await db.query(
-    `UPDATE campaign_batches SET status = 'done', lease_until = NULL WHERE campaign_id = $1 AND batch = $2`,
-    [campaignId, batch],
+  const { rows } = await db.query<{ finished: boolean }>(
+    `WITH finished AS (
+       UPDATE campaign_batches SET status = 'done', lease_until = NULL
+       WHERE campaign_id = $1 AND batch = $2 AND status <> 'done' RETURNING 1
+     )
+     UPDATE campaigns SET open_batches = open_batches - 1,
+       status = CASE WHEN open_batches = 1 AND status = 'sending' THEN 'done' ELSE status END,
+       finished_at = CASE WHEN open_batches = 1 AND status = 'sending' THEN $3 ELSE finished_at END
+     WHERE id = $1 AND EXISTS (SELECT 1 FROM finished)
+     RETURNING open_batches = 0 AND status = 'done' AS finished`,
+    [campaignId, batch, now],
   );
-  const { affectedRows } = await db.query(
-    `UPDATE campaigns SET status = 'done', finished_at = $2
-     WHERE id = $1 AND status = 'sending'
-       AND NOT EXISTS (SELECT 1 FROM campaign_batches WHERE campaign_id = $1 AND status <> 'done')`,
-    [campaignId, now],
-  );
-  return affectedRows > 0;
+  return rows[0]?.finished ?? false;
 }
 
 /** Changes the campaign's status if it is in one of `from`; returns whether it did. */
@@ -359,8 +384,11 @@ export async function cancelCampaign(db: Db, id: number, now: Date): Promise<boo
        ON CONFLICT (campaign_id, status) DO UPDATE SET n = campaign_counts.n + excluded.n`,
       [id, now],
     );
-    await tx.query(`UPDATE campaign_batches SET status = 'done' WHERE campaign_id = $1`, [id]);
-    await tx.query('UPDATE campaigns SET finished_at = $2 WHERE id = $1', [id, now]);
+    await tx.query(
+      `UPDATE campaign_batches SET status = 'done' WHERE campaign_id = $1 AND status <> 'done'`,
+      [id],
+    );
+    await tx.query('UPDATE campaigns SET finished_at = $2, open_batches = 0 WHERE id = $1', [id, now]);
     return true;
   });
 }
@@ -378,15 +406,20 @@ export async function requeueFailed(db: Db, id: number): Promise<number> {
       id,
       rows.length,
     ]);
-    await tx.query(
-      `UPDATE campaign_batches SET status = 'pending', lease_until = NULL
-       WHERE campaign_id = $1 AND batch = ANY($2::int[])`,
+    // Done batches reopen (and are counted open again); a held one is handed back.
+    const reopened = await tx.query<{ was: string }>(
+      `WITH before AS (
+         SELECT batch, status FROM campaign_batches WHERE campaign_id = $1 AND batch = ANY($2::int[]) FOR UPDATE
+       )
+       UPDATE campaign_batches b SET status = 'pending', lease_until = NULL FROM before
+       WHERE b.campaign_id = $1 AND b.batch = before.batch RETURNING before.status AS was`,
       [id, [...new Set(rows.map((r) => r.batch))]],
     );
     await tx.query(
-      `UPDATE campaigns SET status = 'sending', status_reason = NULL, finished_at = NULL, round = round + 1
+      `UPDATE campaigns SET status = 'sending', status_reason = NULL, finished_at = NULL, round = round + 1,
+         open_batches = open_batches + $2
        WHERE id = $1`,
-      [id],
+      [id, reopened.rows.filter((r) => r.was === 'done').length],
     );
     return rows.length;
   });

@@ -1,0 +1,120 @@
+// A campaign ends when its last open batch finishes: counted, not searched for, so the check costs
+// the same at any list size (plans.test.ts). The count has to stay exact through everything that
+// opens and closes batches: finishing twice, finishing at once, resending the failed, cancelling.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cancelCampaign,
+  createCampaign,
+  finishBatch,
+  getCampaign,
+  type NewCampaign,
+  recordResults,
+  requeueFailed,
+} from '../../src/campaigns/store.ts';
+import type { Db } from '../../src/store/db.ts';
+import { migrate } from '../../src/store/migrate.ts';
+import { openPostgres } from '../../src/store/postgres.ts';
+import { type PostgresServer, startPostgres } from '../support/postgres.ts';
+
+let postgres: PostgresServer;
+let db: Db;
+
+beforeAll(async () => {
+  postgres = await startPostgres();
+  db = openPostgres(await postgres.createDatabase());
+  await migrate(db);
+  // Seven readers in batches of three: batches 0, 1 and 2 (of one).
+  await db.query(
+    `INSERT INTO subscribers (publication, email, status, source, created_at, updated_at)
+     SELECT 'global-eye', 'reader' || i || '@example.org', 'confirmed', 'import', now(), now()
+     FROM generate_series(1, 7) AS i`,
+  );
+});
+
+afterAll(async () => {
+  await db?.close();
+  await postgres?.stop();
+});
+
+function issue(issueNumber: number): NewCampaign {
+  return {
+    publication: 'global-eye',
+    issueNumber,
+    issueCode: String(issueNumber).padStart(3, '0'),
+    subject: 'The news',
+    html: '<p>The news.</p>',
+    text: 'The news.',
+    listName: 'Global Eye',
+    listAddress: 'globaleye@example.org',
+    publicUrl: 'https://bulletin.example.org',
+    batchSize: 3,
+  };
+}
+
+const statusOf = async (id: number) => (await getCampaign(db, id))?.status;
+
+describe('the end of a campaign', () => {
+  it('comes with its last batch, once, however often a batch is finished', async () => {
+    const { campaign } = await createCampaign(db, issue(1), new Date());
+    expect(campaign.recipients).toBe(7);
+    expect(await finishBatch(db, campaign.id, 0, new Date())).toBe(false);
+    expect(await finishBatch(db, campaign.id, 0, new Date())).toBe(false);
+    expect(await finishBatch(db, campaign.id, 2, new Date())).toBe(false);
+    expect(await statusOf(campaign.id)).toBe('sending');
+    expect(await finishBatch(db, campaign.id, 1, new Date())).toBe(true);
+    expect(await statusOf(campaign.id)).toBe('done');
+    expect(await finishBatch(db, campaign.id, 1, new Date())).toBe(false);
+  });
+
+  it('is declared by exactly one of two workers finishing the last batches at the same moment', async () => {
+    const { campaign } = await createCampaign(db, issue(2), new Date());
+    await finishBatch(db, campaign.id, 0, new Date());
+    const finished = await Promise.all(
+      [1, 2].map((batch) => finishBatch(db, campaign.id, batch, new Date())),
+    );
+    expect(finished.sort()).toEqual([false, true]);
+    expect(await statusOf(campaign.id)).toBe('done');
+  });
+
+  it('moves back when the failed are queued again, and comes again when their batch finishes', async () => {
+    const { campaign } = await createCampaign(db, issue(3), new Date());
+    const { rows } = await db.query<{ subscriber_id: number }>(
+      'SELECT subscriber_id FROM deliveries WHERE campaign_id = $1 AND batch = 1 ORDER BY subscriber_id',
+      [campaign.id],
+    );
+    await recordResults(
+      db,
+      campaign.id,
+      1,
+      rows.map((r, i) => ({
+        subscriberId: r.subscriber_id,
+        status: i ? 'sent' : 'failed',
+        detail: '554 no',
+      })),
+      1000,
+    );
+    for (const batch of [0, 1, 2]) await finishBatch(db, campaign.id, batch, new Date());
+    expect(await statusOf(campaign.id)).toBe('done');
+
+    expect(await requeueFailed(db, campaign.id)).toBe(1);
+    expect(await statusOf(campaign.id)).toBe('sending');
+    expect(await finishBatch(db, campaign.id, 0, new Date())).toBe(false);
+    expect(await finishBatch(db, campaign.id, 1, new Date())).toBe(true);
+    expect(await statusOf(campaign.id)).toBe('done');
+  });
+
+  it('leaves nothing open once cancelled', async () => {
+    const { campaign } = await createCampaign(db, issue(4), new Date());
+    await finishBatch(db, campaign.id, 1, new Date());
+    expect(await cancelCampaign(db, campaign.id, new Date())).toBe(true);
+    const { rows } = await db.query<{ open_batches: number; open: number }>(
+      `SELECT open_batches, (SELECT count(*)::int FROM campaign_batches WHERE campaign_id = $1 AND status <> 'done') AS open
+       FROM campaigns WHERE id = $1`,
+      [campaign.id],
+    );
+    expect(rows).toEqual([{ open_batches: 0, open: 0 }]);
+    expect(await finishBatch(db, campaign.id, 0, new Date())).toBe(false);
+    expect(await statusOf(campaign.id)).toBe('cancelled');
+  });
+});
