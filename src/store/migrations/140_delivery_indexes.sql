@@ -20,6 +20,3 @@ ALTER TABLE campaigns ADD COLUMN open_batches integer NOT NULL DEFAULT 0;
 UPDATE campaigns c SET open_batches = (
   SELECT count(*) FROM campaign_batches b WHERE b.campaign_id = c.id AND b.status <> 'done');
 
--- Mailbox lookups are case-blind: they compare lower(email) within a list. Migration 110 (one
--- mailbox, one reader) makes this index unique under the same name; where it ran, this is a no-op.
-CREATE INDEX IF NOT EXISTS subscribers_publication_mailbox ON subscribers (publication, lower(email));
