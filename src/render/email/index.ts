@@ -40,6 +40,11 @@ function issueTemplate(dir: string): Template {
   return template;
 }
 
+/** Drops the compiled templates, so the next render reads them again (`bulletin preview`). */
+export function forgetEmailTemplates(): void {
+  compiled.clear();
+}
+
 export function emailSubject(issue: Issue): string {
   return `${issue.publication.name} No. ${issue.number}: ${issue.title}`;
 }
