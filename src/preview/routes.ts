@@ -42,7 +42,8 @@ export const SAMPLE_RECIPIENT = 'reader@example.org';
 const KEEPALIVE_MS = 15_000;
 
 export function previewRoutes(builder: PreviewBuilder, port: () => number) {
-  const streams = new Set<FastifyReply>();
+  /** How to end each open event stream. */
+  const streams = new Set<() => void>();
 
   const register = (app: FastifyInstance) => {
     // Only this machine's names: a web page elsewhere cannot reach the preview by DNS rebinding.
@@ -63,7 +64,7 @@ export function previewRoutes(builder: PreviewBuilder, port: () => number) {
     }
     app.get('/state.json', async () => builder.state());
 
-    app.get('/events', (request, reply) => {
+    app.get('/events', (_, reply) => {
       reply.hijack();
       reply.raw.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
@@ -76,12 +77,14 @@ export function previewRoutes(builder: PreviewBuilder, port: () => number) {
       send(builder.state());
       const stop = builder.onChange(send);
       const keepalive = setInterval(() => reply.raw.write(': keepalive\n\n'), KEEPALIVE_MS);
-      streams.add(reply);
-      request.raw.on('close', () => {
+      const end = () => {
         stop();
         clearInterval(keepalive);
-        streams.delete(reply);
-      });
+        streams.delete(end);
+        reply.raw.end();
+      };
+      streams.add(end);
+      reply.raw.on('close', end);
     });
 
     app.get('/email.html', async (request, reply) => {
@@ -136,8 +139,7 @@ export function previewRoutes(builder: PreviewBuilder, port: () => number) {
     register,
     /** Ends the event streams, so that the server can close. */
     endStreams() {
-      for (const reply of streams) reply.raw.end();
-      streams.clear();
+      for (const end of streams) end();
     },
   };
 }

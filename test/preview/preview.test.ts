@@ -139,6 +139,20 @@ describe('bulletin preview', () => {
     await page.waitForFunction((g) => Number(document.body.dataset.pdf) >= g, before, PDF_WAIT);
   });
 
+  it('rebuilds when publication.yml or an image is saved', async () => {
+    const publication = join(dir, 'global-eye', 'publication.yml');
+    const yml = readFileSync(publication, 'utf8');
+    writeFileSync(publication, yml.replace('tagline: A quarterly bulletin', 'tagline: A previewed bulletin'));
+    await waitForFrameText('web', 'A previewed bulletin');
+    writeFileSync(publication, yml);
+    await waitForFrameText('web', 'A quarterly bulletin');
+
+    const generation = await page.evaluate(() => Number(document.body.dataset.editions));
+    const image = join(dir, 'global-eye', 'images', 'olga-heaven.png');
+    writeFileSync(image, readFileSync(join(dir, 'global-eye', 'images', 'perspectives-picture.png')));
+    await page.waitForFunction((g) => Number(document.body.dataset.editions) > g, generation, WAIT);
+  });
+
   it('shows a problem with its place and hint beside the last good build, and drops it once fixed', async () => {
     const edited = original.replace(
       '## Norway Extends Reflection Period',
