@@ -20,8 +20,6 @@ export interface ShownProblem {
   where?: string;
   message: string;
   hint?: string;
-  /** The one-line form `bulletin check` prints. */
-  line: string;
 }
 
 /** What the page needs to know; sent to it on every change. */
@@ -197,7 +195,6 @@ export class PreviewBuilder {
       where: at && `${this.display(at.file)}${at.line ? `:${at.line}:${at.column ?? 1}` : ''}`,
       message: problem.message,
       hint: problem.hint,
-      line: formatProblem(problem),
     };
   }
 
@@ -231,7 +228,7 @@ function clipWarning(bytes: number, file: string): Problem {
 /** Whatever a build throws becomes problems on the page: the preview never stops on a bad file. */
 function problemsOf(err: unknown, file: string): Problem[] {
   if (err instanceof BulletinError) return err.problems;
-  const e = err as NodeJS.ErrnoException;
+  const e = (err instanceof Error ? err : new Error(String(err))) as NodeJS.ErrnoException;
   if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EISDIR' || e.code === 'ENOENT') {
     return [
       error(
@@ -245,7 +242,7 @@ function problemsOf(err: unknown, file: string): Problem[] {
   return [
     error(
       'render',
-      `The editions could not be rendered: ${e.message ?? String(err)}`,
+      `The editions could not be rendered: ${e.message}`,
       'A template in templates/ or the issue produced something the renderers cannot handle; fix it and save again.',
       { file },
     ),
