@@ -4,9 +4,9 @@
 // editor saves stops the server.
 
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fail } from '../problems.ts';
+import { EMAIL_TEMPLATES } from '../render/email/index.ts';
 import { buildServer } from '../web/server.ts';
 import { PreviewBuilder, type PreviewState } from './builder.ts';
 import { previewRoutes } from './routes.ts';
@@ -14,7 +14,8 @@ import { watchFolders } from './watch.ts';
 
 export type { PreviewState } from './builder.ts';
 
-const TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
+/** The templates the renderers read (email/, web/ …): saving one rebuilds. */
+const TEMPLATES = `${dirname(EMAIL_TEMPLATES)}${sep}`;
 const IMAGE = /\.(png|jpe?g|gif|svg|webp)$/i;
 const TEMPLATE = /\.(hbs|mjml)$/i;
 

@@ -4,7 +4,11 @@
 import { Worker } from 'node:worker_threads';
 import type { PdfRequest, PdfResponse } from './pdf-worker.ts';
 
-const ENTRY = new URL('./pdf-worker-entry.js', import.meta.url);
+// Compiled to JavaScript, the worker's code sits beside this file. Run from the TypeScript sources
+// (tsx, vitest), a worker thread does not inherit the loader: a small entry registers it first.
+const ENTRY = import.meta.url.endsWith('.ts')
+  ? new URL('./pdf-worker-entry.js', import.meta.url)
+  : new URL('./pdf-worker.js', import.meta.url);
 
 export class PdfThread {
   private worker: Worker | undefined;

@@ -9,7 +9,8 @@ import { escapeHtml } from '../render/html.ts';
 import { fillPlaceholders, type PlaceholderValues } from '../render/placeholders.ts';
 import type { PreviewBuilder, PreviewState } from './builder.ts';
 
-const CLIENT = new URL('./client/', import.meta.url);
+// Beside the other templates, which are copied wherever the code runs from.
+const CLIENT = new URL('../../templates/preview/', import.meta.url);
 const PAGE = readFileSync(new URL('index.html', CLIENT), 'utf8');
 const ASSETS: Record<string, { type: string; body: string }> = {
   '/preview.js': {

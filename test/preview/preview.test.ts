@@ -1,7 +1,7 @@
 // `bulletin preview` as an editor uses it: the real command in a child process, the page in
 // Chromium, the issue file edited on disk.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,7 +139,7 @@ describe('bulletin preview', () => {
     await page.waitForFunction((g) => Number(document.body.dataset.pdf) >= g, before, PDF_WAIT);
   });
 
-  it('rebuilds when publication.yml or an image is saved', async () => {
+  it('rebuilds when publication.yml, an image or a template is saved', async () => {
     const publication = join(dir, 'global-eye', 'publication.yml');
     const yml = readFileSync(publication, 'utf8');
     writeFileSync(publication, yml.replace('tagline: A quarterly bulletin', 'tagline: A previewed bulletin'));
@@ -151,6 +151,12 @@ describe('bulletin preview', () => {
     const image = join(dir, 'global-eye', 'images', 'olga-heaven.png');
     writeFileSync(image, readFileSync(join(dir, 'global-eye', 'images', 'perspectives-picture.png')));
     await page.waitForFunction((g) => Number(document.body.dataset.editions) > g, generation, WAIT);
+
+    // A template saved: touched, not changed, as other tests read the same files.
+    const next = await page.evaluate(() => Number(document.body.dataset.editions));
+    const now = new Date();
+    utimesSync('templates/email/footer.mjml.hbs', now, now);
+    await page.waitForFunction((g) => Number(document.body.dataset.editions) > g, next, WAIT);
   });
 
   it('shows a problem with its place and hint beside the last good build, and drops it once fixed', async () => {
