@@ -19,6 +19,9 @@ function reload(frame, version) {
     'load',
     () => {
       try {
+        // The text part is set in 78 columns: show its lines as they are, not rewrapped.
+        const plain = frame.dataset.src.endsWith('.txt') && frame.contentDocument.querySelector('pre');
+        if (plain) plain.style.whiteSpace = 'pre';
         frame.contentWindow.scrollTo(x, y);
       } catch {
         // As above.
