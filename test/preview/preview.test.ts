@@ -128,9 +128,20 @@ describe('bulletin preview', () => {
     expect(cspViolations).toEqual([]);
   });
 
-  it('rebuilds when the issue is saved and the page shows the change', async () => {
+  it('rebuilds when the issue is saved and the page shows the change, where the reader was', async () => {
+    const scrollOf = () =>
+      page.evaluate(() => (document.getElementById('email-600') as HTMLIFrameElement).contentWindow?.scrollY);
+    await page.evaluate(() =>
+      (document.getElementById('email-600') as HTMLIFrameElement).contentWindow?.scrollTo(0, 1500),
+    );
+    expect(await scrollOf()).toBe(1500);
     save(original.replace('## Norway Extends Reflection Period', '## Norway Extends Preview Period'));
     await waitForFrameText('email-600', 'Norway Extends Preview Period');
+    await page.waitForFunction(
+      () => (document.getElementById('email-600') as HTMLIFrameElement).contentWindow?.scrollY === 1500,
+      null,
+      WAIT,
+    );
     await waitForFrameText('web', 'Norway Extends Preview Period');
     await waitForFrameText('text', 'Norway Extends Preview Period');
     expect(await frameText('email-360')).toContain('Norway Extends Preview Period');
