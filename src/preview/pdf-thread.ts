@@ -10,11 +10,15 @@ const ENTRY = import.meta.url.endsWith('.ts')
   ? new URL('./pdf-worker-entry.js', import.meta.url)
   : new URL('./pdf-worker.js', import.meta.url);
 
+/** A render that takes longer than this is stuck (a layout that never ends): stop it, report it. */
+const STUCK_MS = 60_000;
+
 export class PdfThread {
   private worker: Worker | undefined;
   private running: PdfRequest | undefined;
   private waiting: PdfRequest | undefined;
   private closed = false;
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(private readonly onDone: (response: PdfResponse) => void) {}
 
@@ -31,6 +35,7 @@ export class PdfThread {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.watchdog);
     this.waiting = undefined;
     const worker = this.worker;
     this.worker = undefined;
@@ -39,10 +44,20 @@ export class PdfThread {
 
   private start(request: PdfRequest): void {
     this.running = request;
-    this.spawn().postMessage(request);
+    const worker = this.spawn();
+    worker.postMessage(request);
+    this.watchdog = setTimeout(() => {
+      this.worker = undefined;
+      void worker.terminate();
+      this.finish({
+        generation: request.generation,
+        error: `it took more than ${STUCK_MS / 1000} s and was stopped`,
+      });
+    }, STUCK_MS);
   }
 
   private finish(response: PdfResponse): void {
+    clearTimeout(this.watchdog);
     this.running = undefined;
     if (this.closed) return;
     const next = this.waiting;
@@ -54,12 +69,15 @@ export class PdfThread {
   private spawn(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(ENTRY);
-    worker.on('message', (response: PdfResponse) => this.finish(response));
+    // Only the current worker speaks: one stopped by the watchdog may still say something.
+    worker.on('message', (response: PdfResponse) => {
+      if (this.worker === worker) this.finish(response);
+    });
     // A crash of the worker is one failed PDF, not a dead preview: the next render starts a new one.
     worker.on('error', (err: Error) => {
-      if (this.worker === worker) this.worker = undefined;
-      const generation = this.running?.generation ?? 0;
-      if (this.running) this.finish({ generation, error: err.message });
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      if (this.running) this.finish({ generation: this.running.generation, error: err.message });
     });
     worker.on('exit', (code) => {
       if (this.worker !== worker) return;

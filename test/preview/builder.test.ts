@@ -75,6 +75,23 @@ describe('the preview builder', () => {
     expect(builder.state().editions?.generation).toBeGreaterThan(good?.generation ?? 0);
   }, 60_000);
 
+  it('reports a PDF that cannot be made, while the other editions are up to date', async () => {
+    const image = join(dir, 'global-eye', 'images', 'olga-heaven.png');
+    const png = readFileSync(image);
+    writeFileSync(image, 'not a picture');
+    await builder.rebuild();
+    const generation = builder.state().editions?.generation;
+    const failed = await stateWhere((s) => s.problems.some((p) => p.code === 'pdf'));
+    expect(failed.editions?.generation).toBe(generation);
+    expect(failed.problems.find((p) => p.code === 'pdf')?.message).toMatch(/PDF edition could not be made/);
+    writeFileSync(image, png);
+    await builder.rebuild();
+    const healed = await stateWhere(
+      (s) => (s.pdf?.generation ?? 0) >= (s.editions?.generation ?? 0) && !s.pdfPending,
+    );
+    expect(healed.problems).toEqual([]);
+  }, 60_000);
+
   it('reports a file that is not there instead of failing', async () => {
     const text = readFileSync(file, 'utf8');
     rmSync(file);
