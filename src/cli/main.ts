@@ -6,6 +6,7 @@ import { registerCampaignControl } from './campaign.ts';
 import { registerCheck } from './check.ts';
 import type { CliContext } from './context.ts';
 import { registerContributions } from './contributions.ts';
+import { registerPreview } from './preview.ts';
 import { registerProof } from './proof.ts';
 import { registerPublish } from './publish.ts';
 import { registerServe } from './serve.ts';
@@ -49,6 +50,7 @@ export async function main(
     registerSubscribers,
     registerServe,
     registerContributions,
+    registerPreview,
     ...deliveryCommands,
   ])
     register(program, context);

@@ -7,7 +7,7 @@ import { BulletinError, error } from '../../problems.ts';
 import { EMAIL_TEMPLATES, emailMjml } from './template.ts';
 
 export { GMAIL_CLIP_BYTES } from './size.ts';
-export { EMAIL_TEMPLATES } from './template.ts';
+export { EMAIL_TEMPLATES, forgetEmailTemplates } from './template.ts';
 
 export interface EmailEdition {
   subject: string;

@@ -27,6 +27,11 @@ function issueTemplate(dir: string): Template {
   return template;
 }
 
+/** Drops the compiled templates, so the next render reads them again (`bulletin preview`). */
+export function forgetEmailTemplates(): void {
+  compiled.clear();
+}
+
 /** The MJML document of an issue's email edition; per-recipient values stay %%placeholders%%. */
 export function emailMjml(issue: Issue, templatesDir = EMAIL_TEMPLATES): string {
   return issueTemplate(templatesDir)(issueView(issue, PLACEHOLDERS.web_url));

@@ -12,6 +12,11 @@ const TEMPLATE = fileURLToPath(new URL('../../../templates/web/issue.hbs', impor
 
 let compiled: HandlebarsTemplateDelegate | undefined;
 
+/** Drops the compiled template, so the next render reads it again (`bulletin preview`). */
+export function forgetWebTemplate(): void {
+  compiled = undefined;
+}
+
 export function renderWeb(issue: Issue): string {
   compiled ??= Handlebars.create().compile(readFileSync(TEMPLATE, 'utf8'));
   return compiled({ ...issueView(issue, ''), pdfName: pdfFileName(issue.publication.slug, issue.code) });
