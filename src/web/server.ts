@@ -26,6 +26,13 @@ export interface ServerDeps {
 /** HSTS only on HTTPS (RFC 6797 §7.2: never over plain HTTP); a year, as browsers' preload lists ask. */
 const HSTS = 'max-age=31536000; includeSubDomains';
 
+/** What Fastify, its plugins and http-errors put on an error that a client caused. */
+interface ClientError {
+  statusCode?: number;
+  message?: string;
+  headers?: Record<string, string>;
+}
+
 const METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -85,9 +92,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     }
     return reply.code(404).type('text/plain').send('Not Found\n');
   });
-  app.setErrorHandler(async (error: { statusCode?: number; message?: string }, request, reply) => {
+  app.setErrorHandler(async (error: ClientError, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
+      // e.g. Content-Range on a 416 from send
+      if (error.headers) reply.headers(error.headers);
       return reply
         .code(status)
         .type('text/plain')
