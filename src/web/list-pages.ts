@@ -67,6 +67,16 @@ export function listPages(
       },
       400,
     );
+  const malformed = (reply: FastifyReply) =>
+    send(
+      reply,
+      undefined,
+      {
+        title: 'That request was not understood',
+        paragraphs: ['Please press the button on the page again, or start again from a recent email.'],
+      },
+      400,
+    );
 
   return async (root) => {
     await root.register(async (app) => {
@@ -143,7 +153,7 @@ export function listPages(
       });
 
       app.post<{ Params: { token: string } }>('/confirm/:token', async (request, reply) => {
-        if (!parseBody(ButtonForm, request.body)) return invalid(reply);
+        if (!parseBody(ButtonForm, request.body)) return malformed(reply);
         const target = await actions.resolve(request.params.token, ['subscribe']);
         if (!target) return invalid(reply);
         await actions.confirm(target, { method: 'web', evidence: `confirm page from ${request.ip}` });
@@ -170,7 +180,7 @@ export function listPages(
 
       app.post<{ Params: { token: string } }>('/unsubscribe/:token', async (request, reply) => {
         const body = parseBody(ButtonForm, request.body);
-        if (!body) return invalid(reply);
+        if (!body) return malformed(reply);
         const target = await actions.resolve(request.params.token, ['unsubscribe']);
         if (!target) return invalid(reply);
         await actions.unsubscribe(target);

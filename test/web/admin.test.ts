@@ -36,7 +36,7 @@ beforeAll(async () => {
     logger: false,
     trustProxy: true,
   });
-}, 30_000);
+}, 60_000);
 
 afterAll(async () => {
   await server?.close();

@@ -30,7 +30,7 @@ beforeAll(async () => {
   mkdirSync(join(editionsRoot(data.dir), 'global-eye', '006'), { recursive: true });
   writeFileSync(join(editionsRoot(data.dir), 'global-eye', 'secret.pdf'), SECRET);
   server = await startHttp({ routes: [editionRoutes(data.dir)], logger: false });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await server?.close();

@@ -2,11 +2,14 @@
 // headers (and a CSP the pages really live with, in Chromium), 405 for a wrong method, and a 4xx,
 // never a 500, for a client's mistake.
 
+import { cpSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editionsRoot } from '../../src/campaigns/publish.ts';
 import { loadIssue } from '../../src/issue/load.ts';
-import { editionFolder, renderEditions, writeEditionFiles } from '../../src/render/editions.ts';
+import { editionFolder, writeEditionFiles } from '../../src/render/editions.ts';
+import { editionSummary, SUMMARY_FILE } from '../../src/render/web/archive.ts';
+import { renderWeb } from '../../src/render/web/index.ts';
 import { requestSubscription } from '../../src/subscribers/store.ts';
 import { editionRoutes } from '../../src/web/editions.ts';
 import { listPages } from '../../src/web/list-pages.ts';
@@ -25,8 +28,14 @@ let unsubscribeToken: string;
 beforeAll(async () => {
   const { issue } = loadIssue('issues/global-eye/005.md');
   if (!issue) throw new Error('issue 005 does not load');
-  const editions = await renderEditions(issue, { publicUrl: 'https://news.example.org' });
-  writeEditionFiles(editionFolder(editionsRoot(data.dir), issue), editions.files);
+  // The web edition and its images as publish stores them; the PDF's content does not matter here.
+  const folder = editionFolder(editionsRoot(data.dir), issue);
+  writeEditionFiles(folder, [
+    { name: 'index.html', contents: renderWeb(issue), ms: 0 },
+    { name: SUMMARY_FILE, contents: JSON.stringify(editionSummary(issue)), ms: 0 },
+    { name: 'global-eye-005.pdf', contents: Buffer.from('%PDF-1.7\n%%EOF\n'), ms: 0 },
+  ]);
+  cpSync('issues/global-eye/images', `${folder}/images`, { recursive: true });
   f = await listFixture();
   const routes = [listPages(f.actions), editionRoutes(data.dir)];
   server = await startHttp({ routes, logger: false });
@@ -39,7 +48,7 @@ beforeAll(async () => {
   });
   confirmToken = f.tokens.sign('subscribe', pending);
   unsubscribeToken = f.tokens.sign('unsubscribe', pending);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all([server?.close(), proxied?.close()]);
