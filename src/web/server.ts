@@ -36,7 +36,13 @@ interface ClientError {
 const METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const options = { trustProxy: deps.trustProxy ?? false, bodyLimit: 1_048_576 };
+  // One hop: the client is the address our proxy saw (the last X-Forwarded-For entry). Trusting
+  // every hop would take the first entry, which the client writes itself, and so pick its own key
+  // for every per-IP limit.
+  const options = {
+    trustProxy: deps.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
+    bodyLimit: 1_048_576,
+  };
   const app = deps.logger
     ? Fastify({ loggerInstance: deps.logger, ...options })
     : Fastify({ logger: false, ...options });

@@ -83,8 +83,11 @@ describe('logging in', () => {
     const locked = await admin('/api/queues', attacker, { authorization: RIGHT });
     expect(locked.status).toBe(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(ADMIN_LOGIN_LIMITS.lockMs / 1000 - 60);
-    // Another client is not affected.
+    // Another client is not affected, and the locked one cannot pass for another by writing its
+    // own X-Forwarded-For entry in front of the one our proxy adds.
     expect((await admin('/api/queues', '198.51.100.2', { authorization: RIGHT })).status).toBe(200);
+    const spoofed = await admin('/api/queues', `198.51.100.99, ${attacker}`, { authorization: RIGHT });
+    expect(spoofed.status).toBe(429);
     console.log(
       `admin login: 200 guesses in ${seconds.toFixed(2)} s → ${wrong} checked, ${200 - wrong} refused (429)`,
     );
