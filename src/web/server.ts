@@ -8,7 +8,7 @@
 
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import type { z } from 'zod';
 
@@ -42,6 +42,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const options = {
     trustProxy: deps.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
     bodyLimit: 1_048_576,
+    // A URL that does not decode never reaches the hooks (nor helmet): answer it plainly here.
+    frameworkErrors: (_error: unknown, _request: unknown, reply: FastifyReply) =>
+      reply
+        .code(400)
+        .header('content-security-policy', "default-src 'none'; frame-ancestors 'none'")
+        .header('x-content-type-options', 'nosniff')
+        .type('text/plain')
+        .send('Bad Request\n'),
   };
   const app = deps.logger
     ? Fastify({ loggerInstance: deps.logger, ...options })

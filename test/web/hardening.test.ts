@@ -86,6 +86,13 @@ describe('security headers', () => {
     },
   );
 
+  it('a URL that does not decode is 400, still with nosniff and a CSP', async () => {
+    const res = await rawRequest(server.port, '/%zz/%');
+    expect(res.status).toBe(400);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  });
+
   it('sends HSTS only when the reader came over HTTPS through a trusted proxy', async () => {
     const viaHttps = await rawRequest(proxied.port, '/global-eye/subscribe', {
       headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' },
