@@ -39,6 +39,8 @@ export const configSchema = z.object({
   BULLETIN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Password of the admin pages (queue dashboard). Unset: the admin pages are off. */
   BULLETIN_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  /** User name of the admin pages. */
+  BULLETIN_ADMIN_USER: z.string().trim().min(1).max(100).default('admin'),
   /** "true" when `bulletin serve` is behind a reverse proxy: client IPs (consent records) come from X-Forwarded-For. */
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -55,6 +57,7 @@ export interface Config {
   smtpTls?: { certFile: string; keyFile: string };
   secret?: string;
   adminPassword?: string;
+  adminUser: string;
   trustProxy: boolean;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
 }
@@ -89,6 +92,7 @@ export function loadConfig(
       : undefined,
     secret: c.BULLETIN_SECRET,
     adminPassword: c.BULLETIN_ADMIN_PASSWORD,
+    adminUser: c.BULLETIN_ADMIN_USER,
     trustProxy: c.TRUST_PROXY === 'true',
     logLevel: c.LOG_LEVEL,
   };

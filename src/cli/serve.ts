@@ -126,7 +126,9 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
         listPages(actions),
         editionRoutes(config.dataDir),
         adminRoutes({
+          user: config.adminUser,
           password: config.adminPassword,
+          publicUrl: config.publicUrl,
           connection: redis.connection,
           queueNames: [DELIVERY_QUEUE, LIST_MAIL_QUEUE],
         }),

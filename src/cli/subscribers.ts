@@ -157,11 +157,11 @@ export function registerSubscribers(program: Command, context: CliContext): void
       out(
         `${report.imported} imported, ${report.updated} updated, ${report.skipped} skipped in ${seconds.toFixed(1)} s`,
       );
-      for (const [reason, { count, lines }] of report.reasons) {
-        out(
-          `  ${count} skipped: ${reason} (line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}${count > lines.length ? ', …' : ''})`,
-        );
+      if (report.statuses.size) {
+        const statuses = [...report.statuses].map(([status, n]) => `${n} ${status}`).join(', ');
+        out(`  as ${statuses}; consent evidence kept for ${report.withEvidence}`);
       }
+      if (report.reasons.size) out(skippedTable(report.reasons));
     });
 
   subscribers
@@ -182,4 +182,20 @@ export function registerSubscribers(program: Command, context: CliContext): void
       }
       context.stderr.write(`${count} subscribers exported\n`);
     });
+}
+
+/** What an import skipped, one reason a line (in file order): count, why, the first line numbers. */
+function skippedTable(reasons: Map<string, { count: number; lines: number[] }>): string {
+  const rows = [...reasons]
+    .sort(([, a], [, b]) => (a.lines[0] ?? 0) - (b.lines[0] ?? 0))
+    .map(([reason, { count, lines }]) => [
+      String(count),
+      reason,
+      `${lines.join(', ')}${count > lines.length ? ', …' : ''}`,
+    ]);
+  const countWidth = Math.max('skipped'.length, ...rows.map((r) => r[0]?.length ?? 0));
+  const whyWidth = Math.max('why'.length, ...rows.map((r) => r[1]?.length ?? 0));
+  return [['skipped', 'why', 'lines'], ...rows]
+    .map(([count, why, lines]) => `  ${count?.padStart(countWidth)}  ${why?.padEnd(whyWidth)}  ${lines}`)
+    .join('\n');
 }

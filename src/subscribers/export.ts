@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { Queryable } from '../store/db.ts';
+import { neutraliseCell } from './csv-cells.ts';
 import type { Status } from './model.ts';
 import { streamSubscribers } from './store.ts';
 
@@ -21,7 +22,10 @@ export const EXPORT_COLUMNS = [
 
 const iso = (d: Date | null) => (d ? d.toISOString() : '');
 
-/** Writes CSV (header row first) that `importSubscribers` reads back. Returns the row count. */
+/**
+ * Writes CSV (header row first) that `importSubscribers` reads back. Returns the row count.
+ * Text a stranger chose (address, name, evidence) never reaches a spreadsheet as a formula.
+ */
 export async function exportSubscribers(
   db: Queryable,
   publication: string,
@@ -43,7 +47,7 @@ export async function exportSubscribers(
         s.consentMethod ?? '',
         s.consentEvidence ?? '',
         iso(s.unsubscribedAt),
-      ];
+      ].map(neutraliseCell);
     }
   }
   await pipeline(Readable.from(rows()), stringify({ header: true, columns: [...EXPORT_COLUMNS] }), out, {

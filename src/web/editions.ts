@@ -1,9 +1,11 @@
 // Published editions, as `publish` stored them under <dataDir>/editions: the web edition at
-// /<publication>/<NNN>/ and its files beside it (the PDF, images).
+// /<publication>/<NNN>/ and its files beside it (the PDF, images). Files go out through
+// @fastify/static (send): ETag and Last-Modified with 304 on revalidation, Range requests (206,
+// 416), Cache-Control; PDFs also name their file in Content-Disposition.
 
-import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import fastifyStatic from '@fastify/static';
 import { editionsRoot, UNSERVED_FILES } from '../campaigns/publish.ts';
 import { type EditionSummary, renderArchive, SUMMARY_FILE } from '../render/web/archive.ts';
 import type { RouteRegistrar } from './server.ts';
@@ -22,52 +24,67 @@ const TYPES: Record<string, string> = {
 
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
 const ISSUE = /^\d{3,}$/;
+/** Browsers revalidate after this (ETag, Last-Modified); a republished file shows within 5 minutes. */
+const MAX_AGE_MS = 300_000;
+
 /** One path segment of a served file: no "..", no hidden files. */
 const SEGMENT = /^[\w][\w.-]*$/;
 
 export function editionRoutes(dataDir: string): RouteRegistrar {
   const root = editionsRoot(dataDir);
-  return (app) => {
-    app.get<{ Params: { publication: string } }>('/:publication/', async (request, reply) => {
-      const { publication } = request.params;
-      if (!SLUG.test(publication)) return reply.callNotFound();
-      const summaries = await publishedEditions(join(root, publication));
-      if (!summaries.length) return reply.callNotFound();
-      return reply
-        .type(TYPES['.html'] as string)
-        .header('cache-control', 'public, max-age=300')
-        .send(renderArchive(summaries));
-    });
-    app.get<{ Params: { publication: string; issue: string } }>(
-      '/:publication/:issue',
-      async (request, reply) => {
-        const { publication, issue } = request.params;
-        if (!SLUG.test(publication) || !ISSUE.test(issue)) return reply.callNotFound();
-        // Relative links in the web edition need the trailing slash.
-        return reply.redirect(`/${publication}/${issue}/`, 301);
-      },
-    );
-    app.get<{ Params: { publication: string; issue: string; '*': string } }>(
-      '/:publication/:issue/*',
-      async (request, reply) => {
-        const { publication, issue } = request.params;
-        const path = request.params['*'] || 'index.html';
-        const segments = path.split('/');
-        if (!SLUG.test(publication) || !ISSUE.test(issue) || !segments.every((s) => SEGMENT.test(s))) {
-          return reply.callNotFound();
-        }
-        const type = TYPES[extname(path).toLowerCase()];
-        if (!type || (segments.length === 1 && UNSERVED_FILES.has(path))) return reply.callNotFound();
-        const file = join(root, publication, issue, ...segments);
-        const info = await stat(file).catch(() => undefined);
-        if (!info?.isFile()) return reply.callNotFound();
+  // Encapsulated: the sendFile decorator is ours alone (bull-board registers its own).
+  return async (server) => {
+    await server.register(async (app) => {
+      await app.register(fastifyStatic, {
+        root,
+        serve: false,
+        index: false,
+        dotfiles: 'deny',
+        maxAge: MAX_AGE_MS,
+        acceptRanges: true,
+        etag: true,
+        lastModified: true,
+        setHeaders: (reply, path) => {
+          if (extname(path).toLowerCase() === '.pdf') {
+            // SEGMENT allows only [\w.-], so the name needs no escaping inside the quotes.
+            reply.header('content-disposition', `inline; filename="${basename(path)}"`);
+          }
+        },
+      });
+      app.get<{ Params: { publication: string } }>('/:publication/', async (request, reply) => {
+        const { publication } = request.params;
+        if (!SLUG.test(publication)) return reply.callNotFound();
+        const summaries = await publishedEditions(join(root, publication));
+        if (!summaries.length) return reply.callNotFound();
         return reply
-          .type(type)
-          .header('content-length', info.size)
+          .type(TYPES['.html'] as string)
           .header('cache-control', 'public, max-age=300')
-          .send(createReadStream(file));
-      },
-    );
+          .send(renderArchive(summaries));
+      });
+      app.get<{ Params: { publication: string; issue: string } }>(
+        '/:publication/:issue',
+        async (request, reply) => {
+          const { publication, issue } = request.params;
+          if (!SLUG.test(publication) || !ISSUE.test(issue)) return reply.callNotFound();
+          // Relative links in the web edition need the trailing slash.
+          return reply.redirect(`/${publication}/${issue}/`, 301);
+        },
+      );
+      app.get<{ Params: { publication: string; issue: string; '*': string } }>(
+        '/:publication/:issue/*',
+        async (request, reply) => {
+          const { publication, issue } = request.params;
+          const path = request.params['*'] || 'index.html';
+          const segments = path.split('/');
+          if (!SLUG.test(publication) || !ISSUE.test(issue) || !segments.every((s) => SEGMENT.test(s))) {
+            return reply.callNotFound();
+          }
+          const type = TYPES[extname(path).toLowerCase()];
+          if (!type || (segments.length === 1 && UNSERVED_FILES.has(path))) return reply.callNotFound();
+          return reply.type(type).sendFile(join(publication, issue, ...segments));
+        },
+      );
+    });
   };
 }
 

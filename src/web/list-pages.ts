@@ -7,12 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyReply } from 'fastify';
 import Handlebars from 'handlebars';
+import { z } from 'zod';
 import { RateLimiter } from '../inbound/rate-limit.ts';
 import { LIST_TEMPLATES_DIR } from '../mail/templates.ts';
 import type { ListActions } from '../subscribers/actions.ts';
 import { cleanName, normaliseAddress } from '../subscribers/address.ts';
 import type { List } from '../subscribers/lists.ts';
-import type { RouteRegistrar } from './server.ts';
+import { parseBody, type RouteRegistrar } from './server.ts';
 
 interface Page {
   title: string;
@@ -21,6 +22,15 @@ interface Page {
   action?: string;
   subscribeForm?: boolean;
 }
+
+/** The sign-up form's fields; `website` is the robots' trap, left empty by people. */
+const SubscribeForm = z.object({
+  email: z.string().max(320),
+  name: z.string().max(1000).optional(),
+  website: z.string().max(1000).optional(),
+});
+/** The confirm and unsubscribe buttons post nothing; a mail client's one-click (RFC 8058) posts this. */
+const ButtonForm = z.object({ 'List-Unsubscribe': z.string().max(100).optional() });
 
 /** Web sign-ups per IP address and hour: each one mails a confirmation to the address given. */
 const WEB_SIGNUPS_PER_HOUR = 10;
@@ -57,6 +67,16 @@ export function listPages(
       },
       400,
     );
+  const malformed = (reply: FastifyReply) =>
+    send(
+      reply,
+      undefined,
+      {
+        title: 'That request was not understood',
+        paragraphs: ['Please press the button on the page again, or start again from a recent email.'],
+      },
+      400,
+    );
 
   return async (root) => {
     await root.register(async (app) => {
@@ -81,50 +101,43 @@ export function listPages(
 
       // The web form: the same double opt-in as mail to the list address. The answer is the same
       // whatever the address's state, so the form reveals nothing about who is subscribed.
-      app.post<{ Params: { publication: string }; Body: Record<string, string> | undefined }>(
-        '/:publication/subscribe',
-        async (request, reply) => {
-          const list = actions.list(request.params.publication);
-          if (!list) return reply.callNotFound();
-          const body = request.body ?? {};
-          const address = normaliseAddress(String(body.email ?? ''));
-          if (!address) {
-            return send(
-              reply,
-              list,
-              {
-                title: 'That is not an email address',
-                paragraphs: ['Please check the address and try again.'],
-                button: 'Subscribe',
-                action: `/${list.slug}/subscribe`,
-                subscribeForm: true,
-              },
-              400,
-            );
-          }
-          if (!signups.allow(request.ip)) {
-            return send(
-              reply,
-              list,
-              { title: 'Too many requests', paragraphs: ['Please try again in an hour.'] },
-              429,
-            );
-          }
-          if (!body.website) {
-            await actions.requestSubscription(
-              list,
-              { address, name: cleanName(body.name) },
-              { source: 'web' },
-            );
-          }
-          return send(reply, list, {
-            title: 'Please check your inbox',
-            paragraphs: [
-              `If ${address} can receive mail, a message is on its way to it. Open it and confirm to receive ${list.name}.`,
-            ],
-          });
-        },
-      );
+      app.post<{ Params: { publication: string } }>('/:publication/subscribe', async (request, reply) => {
+        const list = actions.list(request.params.publication);
+        if (!list) return reply.callNotFound();
+        const body = parseBody(SubscribeForm, request.body);
+        const address = body && normaliseAddress(body.email);
+        if (!body || !address) {
+          return send(
+            reply,
+            list,
+            {
+              title: 'That is not an email address',
+              paragraphs: ['Please check the address and try again.'],
+              button: 'Subscribe',
+              action: `/${list.slug}/subscribe`,
+              subscribeForm: true,
+            },
+            400,
+          );
+        }
+        if (!signups.allow(request.ip)) {
+          return send(
+            reply,
+            list,
+            { title: 'Too many requests', paragraphs: ['Please try again in an hour.'] },
+            429,
+          );
+        }
+        if (!body.website) {
+          await actions.requestSubscription(list, { address, name: cleanName(body.name) }, { source: 'web' });
+        }
+        return send(reply, list, {
+          title: 'Please check your inbox',
+          paragraphs: [
+            `If ${address} can receive mail, a message is on its way to it. Open it and confirm to receive ${list.name}.`,
+          ],
+        });
+      });
 
       app.get<{ Params: { token: string } }>('/confirm/:token', async (request, reply) => {
         const target = await actions.resolve(request.params.token, ['subscribe']);
@@ -140,6 +153,7 @@ export function listPages(
       });
 
       app.post<{ Params: { token: string } }>('/confirm/:token', async (request, reply) => {
+        if (!parseBody(ButtonForm, request.body)) return malformed(reply);
         const target = await actions.resolve(request.params.token, ['subscribe']);
         if (!target) return invalid(reply);
         await actions.confirm(target, { method: 'web', evidence: `confirm page from ${request.ip}` });
@@ -164,21 +178,19 @@ export function listPages(
         });
       });
 
-      app.post<{ Params: { token: string }; Body: Record<string, string> | undefined }>(
-        '/unsubscribe/:token',
-        async (request, reply) => {
-          const target = await actions.resolve(request.params.token, ['unsubscribe']);
-          if (!target) return invalid(reply);
-          await actions.unsubscribe(target);
-          // RFC 8058: the mail client posts List-Unsubscribe=One-Click and only needs a 2xx.
-          if (request.body?.['List-Unsubscribe'] === 'One-Click')
-            return reply.code(200).send('Unsubscribed\n');
-          return send(reply, target.list, {
-            title: 'You are unsubscribed',
-            paragraphs: [`${target.subscriber.email} will not receive ${target.list.name} any more.`],
-          });
-        },
-      );
+      app.post<{ Params: { token: string } }>('/unsubscribe/:token', async (request, reply) => {
+        const body = parseBody(ButtonForm, request.body);
+        if (!body) return malformed(reply);
+        const target = await actions.resolve(request.params.token, ['unsubscribe']);
+        if (!target) return invalid(reply);
+        await actions.unsubscribe(target);
+        // RFC 8058: the mail client posts List-Unsubscribe=One-Click and only needs a 2xx.
+        if (body['List-Unsubscribe'] === 'One-Click') return reply.code(200).send('Unsubscribed\n');
+        return send(reply, target.list, {
+          title: 'You are unsubscribed',
+          paragraphs: [`${target.subscriber.email} will not receive ${target.list.name} any more.`],
+        });
+      });
     });
   };
 }

@@ -31,7 +31,7 @@ describe('bulletin subscribers', () => {
     const result = await run('import', csv);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(
-      /^2 imported, 0 updated, 1 skipped in [\d.]+ s\n {2}1 skipped: invalid address \(line 3\)\n$/,
+      /^2 imported, 0 updated, 1 skipped in [\d.]+ s\n {2}as 1 confirmed, 1 unsubscribed; consent evidence kept for 0\n {2}skipped {2}why {14}lines\n {8}1 {2}invalid address {2}3\n$/,
     );
   });
 
@@ -68,4 +68,72 @@ describe('bulletin subscribers', () => {
       'bob@example.org\tunsubscribed\tBob\n',
     );
   });
+});
+
+describe('bulletin subscribers import and export', () => {
+  const other = (...args: string[]) =>
+    runCommand(registerSubscribers, ['subscribers', '--publication', 'trafficking-in-migrants', ...args], {
+      BULLETIN_DATA_DIR: data.dir,
+    });
+  const table = (stdout: string) =>
+    stdout
+      .split('\n')
+      .slice(2)
+      .filter(Boolean)
+      .map((line) => line.trim().split(/\s{2,}/));
+
+  it("keeps Mailchimp's opt-outs in any capitalisation, and says what it skipped and why, as a table", async () => {
+    const unsubscribed = join(data.dir, 'members_unsubscribed.csv');
+    writeFileSync(
+      unsubscribed,
+      '"Email Address","First Name","Last Name",MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,UNSUB_TIME,UNSUB_REASON\n' +
+        '"Grace@example.org","Grace","Hopper",2,"2019-01-01 10:00:00",192.0.2.1,"2019-01-01 10:01:00",192.0.2.1,"2021-02-03 04:05:06","Too much mail"\n',
+    );
+    // Run as a user would, once: the command is registered in main.ts.
+    const first = bulletin([
+      '--data-dir',
+      data.dir,
+      'subscribers',
+      '--publication',
+      'trafficking-in-migrants',
+      'import',
+      unsubscribed,
+    ]);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toMatch(
+      /^1 imported, 0 updated, 0 skipped in [\d.]+ s\n {2}as 1 unsubscribed; consent evidence kept for 1\n$/,
+    );
+    const again = join(data.dir, 'again.csv');
+    writeFileSync(
+      again,
+      'email,name\ngrace@EXAMPLE.org,Grace\nGRACE@example.org,G\nnot an address,\nhal@example.org,Hal\n',
+    );
+    const second = await other('import', again);
+    expect(second.status).toBe(0);
+    expect(second.stdout.split('\n')[1]).toBe('  as 1 confirmed; consent evidence kept for 0');
+    expect(table(second.stdout)).toEqual([
+      ['skipped', 'why', 'lines'],
+      ['1', 'duplicate address in the file', '2'],
+      ['1', 'unsubscribed earlier; only the subscriber can subscribe again', '3'],
+      ['1', 'invalid address', '4'],
+    ]);
+    expect((await other('list')).stdout).toBe(
+      'Grace@example.org\tunsubscribed\tGrace Hopper\nhal@example.org\tconfirmed\tHal\n',
+    );
+  }, 120_000);
+
+  it('exports a name that is a spreadsheet formula as text', async () => {
+    expect(
+      (await other('add', 'mallory@example.org', '--name', '=HYPERLINK("https://evil.example","Open")'))
+        .status,
+    ).toBe(0);
+    const file = join(data.dir, 'export.csv');
+    expect((await other('export', '--output', file)).status).toBe(0);
+    const row = readFileSync(file, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('mallory@'));
+    expect(row).toMatch(
+      /^mallory@example\.org,"'=HYPERLINK\(""https:\/\/evil\.example"",""Open""\)",confirmed,/,
+    );
+  }, 60_000);
 });
