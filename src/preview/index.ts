@@ -50,7 +50,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const builder = new PreviewBuilder({ file, publicUrl: options.publicUrl, log: options.log });
   let port = options.port;
   const routes = previewRoutes(builder, () => port);
-  const app = await buildServer({ routes: [routes.register], logger: false });
+  const app = await buildServer({ routes: [routes.register], logger: false, framing: 'self' });
   try {
     await app.listen({ host: '127.0.0.1', port: options.port });
   } catch (err) {

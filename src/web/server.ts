@@ -21,6 +21,9 @@ export interface ServerDeps {
   /** Set when behind a reverse proxy, so request.ip is the client's (consent evidence) and
    *  X-Forwarded-Proto says whether the reader used HTTPS (HSTS). */
   trustProxy?: boolean;
+  /** Who may frame our pages: nobody (the public site), or the same origin (`bulletin preview`,
+   *  whose page shows the editions in frames). */
+  framing?: 'none' | 'self';
 }
 
 /** HSTS only on HTTPS (RFC 6797 §7.2: never over plain HTTP); a year, as browsers' preload lists ask. */
@@ -72,10 +75,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
-        frameAncestors: ["'none'"],
+        frameAncestors: [deps.framing === 'self' ? "'self'" : "'none'"],
       },
     },
-    frameguard: { action: 'deny' },
+    frameguard: { action: deps.framing === 'self' ? 'sameorigin' : 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
   });
   app.addHook('onRequest', async (request, reply) => {
