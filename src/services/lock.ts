@@ -52,7 +52,11 @@ function tryFile(name: string): Held | undefined {
 }
 
 /** Runs `work` while holding the machine-wide lock `key`; waits up to `timeoutMs` for it. */
-export async function withMachineLock<T>(key: string, work: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+export async function withMachineLock<T>(
+  key: string,
+  work: () => Promise<T>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const name = createHash('sha256').update(key).digest('hex').slice(0, 24);
   const deadline = Date.now() + timeoutMs;
   for (;;) {

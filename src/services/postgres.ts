@@ -231,7 +231,11 @@ export async function usePrivatePostgres(
         if (child.exitCode !== null || child.signalCode !== null) child = await start();
         await sleep(200);
       }
-      fail('postgres-timeout', `PostgreSQL did not start within ${START_TIMEOUT_MS / 1000} s.`, `See ${log}.`);
+      fail(
+        'postgres-timeout',
+        `PostgreSQL did not start within ${START_TIMEOUT_MS / 1000} s.`,
+        `See ${log}.`,
+      );
     });
   };
 
@@ -261,7 +265,16 @@ export async function usePrivatePostgres(
         try {
           // A backend whose client just left can linger a moment: look twice before keeping it up.
           if ((await others()) > 0 && (await sleep(300).then(others)) > 0) return;
-          await runPostgresProgram(join(bin, 'pg_ctl'), ['-D', cluster, '-m', 'fast', '-w', '-t', '20', 'stop']);
+          await runPostgresProgram(join(bin, 'pg_ctl'), [
+            '-D',
+            cluster,
+            '-m',
+            'fast',
+            '-w',
+            '-t',
+            '20',
+            'stop',
+          ]);
         } catch {
           // Already down, or stopping: nothing to release.
         }
