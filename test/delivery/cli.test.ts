@@ -86,12 +86,14 @@ describe('bulletin publish, proof, pause, resume, cancel, status', () => {
     ]);
     expect(again.stdout).toContain('Campaign 1 exists already (done); nobody is sent the issue twice.');
     expect(detached.stdout).toMatch(/trafficking-in-migrants\/025 {2}sending/);
+    expect(detached.stdout).toContain('No worker is running: start `bulletin worker`');
 
     const paused = await bulletin('pause', 'trafficking-in-migrants/025');
     expect(paused.stdout).toMatch(/trafficking-in-migrants\/025 {2}paused \(paused by an operator\)/);
 
-    const resumed = await bulletin('resume', 'trafficking-in-migrants/025');
-    expect(resumed.stdout).toMatch(/^Campaign \d+ resumed: 4 batch\(es\) queued for the workers.$/m);
+    const resumed = await bulletin('resume', 'trafficking-in-migrants/025', '--detach');
+    expect(resumed.stdout).toMatch(/^Campaign \d+ resumed: 4 batch\(es\) queued\.$/m);
+    expect(resumed.stdout).toContain('No worker is running: start `bulletin worker`');
 
     const [cancelled, status] = await Promise.all([
       bulletin('cancel', 'trafficking-in-migrants/025'),

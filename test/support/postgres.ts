@@ -11,12 +11,15 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { postgresBinDir, postgresUser } from '../../src/services/postgres.ts';
+import { postgresBinDir, postgresUser, runPostgresProgram } from '../../src/services/postgres.ts';
 import { freePort } from './ports.ts';
 
 export interface PostgresServer {
   url: string;
   createDatabase(): Promise<string>;
+  /** Stops the server (an outage), keeping its data; `start` brings it back on the same port. */
+  halt(): Promise<void>;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,7 +58,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     '--no-sync',
     '--no-instructions',
   ]);
-  as.run(join(bin, 'pg_ctl'), [
+  const startArgs = [
     '-D',
     data,
     '-l',
@@ -64,7 +67,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     '-o',
     `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`,
     'start',
-  ]);
+  ];
+  as.run(join(bin, 'pg_ctl'), startArgs);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let databases = 0;
   return {
@@ -76,6 +80,13 @@ export async function startPostgres(): Promise<PostgresServer> {
       await client.query(`CREATE DATABASE ${name}`);
       await client.end();
       return url.replace(/\/postgres$/, `/${name}`);
+    },
+    // Asynchronous, so a test process serving an SMTP sink keeps serving meanwhile.
+    halt: async () => {
+      await runPostgresProgram(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
+    start: async () => {
+      await runPostgresProgram(join(bin, 'pg_ctl'), startArgs);
     },
     async stop() {
       try {
