@@ -106,7 +106,13 @@ export function openPostgres(
     transaction: (work) =>
       resilient(async () => {
         const client = await pool.connect();
+        // A checked-out client has no listener of the pool's: the server dying between two
+        // statements would be an unhandled 'error' event, which ends the process.
         let broken: unknown;
+        const onError = (err: Error) => {
+          broken ??= err;
+        };
+        client.on('error', onError);
         try {
           await client.query('BEGIN');
           const result = await work(on(client));
@@ -117,6 +123,7 @@ export function openPostgres(
           await client.query('ROLLBACK').catch(() => {});
           throw err;
         } finally {
+          client.off('error', onError);
           // A connection that failed is not given back for reuse.
           client.release(broken !== undefined && connectionLost(broken) ? (broken as Error) : undefined);
         }
