@@ -20,7 +20,11 @@ export function adminRoutes(options: {
   return async (app) => {
     const { password } = options;
     if (!password) return;
-    const queues = options.queueNames.map((name) => new Queue(name, { connection: options.connection }));
+    const queues = options.queueNames.map((name) => {
+      const queue = new Queue(name, { connection: options.connection });
+      queue.on('error', () => {}); // a Redis outage shows as failed dashboard requests, not a crash
+      return queue;
+    });
     app.addHook('onClose', async () => {
       await Promise.all(queues.map((q) => q.close()));
     });
