@@ -97,14 +97,11 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
       onFailed: (mail, err) =>
         log.warn({ err, to: mail.to, subject: mail.subject }, 'list mail not sent (will retry)'),
     });
-    let redisDown = false; // one line per outage, not one per reconnection attempt
+    let warnedAt = 0; // about one line per outage, not one per reconnection attempt
     worker.on('error', (err) => {
-      if (!redisDown)
+      if (Date.now() - warnedAt > 60_000)
         log.warn({ err: err.message }, 'list-mail worker: Redis does not answer; paused until it does');
-      redisDown = true;
-    });
-    worker.on('ready', () => {
-      redisDown = false;
+      warnedAt = Date.now();
     });
     cleanup.push(() => worker.close());
 
