@@ -6,8 +6,9 @@
 // it still answers and starts it again if not (from its AOF). The last one out shuts it down.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { fail } from '../problems.ts';
 import { withMachineLock } from './lock.ts';
@@ -43,10 +44,24 @@ export async function useRedis(
   mkdirSync(dir, { recursive: true });
   const connection = { path: socket };
   const lockKey = `redis:${socket}`;
+  const pidFile = join(dir, 'redis.pid');
   const ensureRunning = () =>
     withMachineLock(lockKey, async () => {
       if (await answers(connection)) return false;
-      await waitUntilAnswering(connection, startServer(dir, socket));
+      // A second server on the same socket would split the queue in two: one that is alive but
+      // not answering (loading its AOF, or swamped) is given time, and only replaced if it hangs.
+      const running = redisPid(pidFile);
+      if (running) {
+        for (let i = 0; i < 60 && redisPid(pidFile) === running; i++) {
+          if (await answers(connection)) return false;
+          await sleep(500);
+        }
+        if (redisPid(pidFile) === running) {
+          process.kill(running, 'SIGKILL');
+          for (let i = 0; i < 50 && redisPid(pidFile) === running; i++) await sleep(100);
+        }
+      }
+      await waitUntilAnswering(connection, startServer(dir, socket, pidFile));
       return true;
     });
   if (!(await answers(connection))) await ensureRunning();
@@ -92,7 +107,24 @@ export async function useRedis(
   };
 }
 
-function startServer(dir: string, socket: string): ChildProcess {
+/** The pid of the live redis-server named in its pid file, if any. */
+function redisPid(pidFile: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    if (!pid) return undefined;
+    process.kill(pid, 0);
+    if (process.platform === 'linux') {
+      // Not a zombie, and not another program that got the pid since.
+      if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) return undefined;
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server')) return undefined;
+    }
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+function startServer(dir: string, socket: string, pidFile: string): ChildProcess {
   const child = spawn(
     'redis-server',
     [
@@ -112,6 +144,8 @@ function startServer(dir: string, socket: string): ChildProcess {
       'noeviction',
       '--logfile',
       join(dir, 'redis.log'),
+      '--pidfile',
+      pidFile,
     ],
     // Its own session: it outlives its starter and ignores signals sent to the starter's group.
     { stdio: 'ignore', detached: true },

@@ -116,7 +116,7 @@ describe('kill -9 of each process in turn, on one data dir with the embedded def
   afterAll(() => data.remove());
 
   it('the store opens, no record is lost, every campaign completes, nobody missed, duplicates bounded', {
-    timeout: 420_000,
+    timeout: 600_000,
   }, async () => {
     const sink = await startFaultySink({ latencyMs: 150 });
     const issues = join(data.dir, 'issues');
@@ -227,6 +227,7 @@ describe('kill -9 of each process in turn, on one data dir with the embedded def
         return name;
       };
 
+      const began = Date.now();
       for (let round = 0; round < 3; round++) {
         const number = 10 + round;
         const file = join(issues, 'global-eye', `0${number}.md`);
@@ -280,6 +281,9 @@ describe('kill -9 of each process in turn, on one data dir with the embedded def
         for (const m of sink.received)
           if (m.raw.includes(`<c${id}.s`)) copies.set(m.to, (copies.get(m.to) ?? 0) + 1);
         const total = [...copies.values()].reduce((a, b) => a + b, 0);
+        console.log(
+          `campaign ${id} done after ${Math.round((Date.now() - began) / 1000)} s, killed ${killedNow.join('; ')}`,
+        );
         outcomes.push(
           `campaign ${id}, killed ${killedNow.join('; ')}: ${copies.size} reached, ${total - copies.size} duplicates (bound ${workersKilled * DUPLICATE_BOUND})`,
         );
