@@ -56,6 +56,17 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 }
 
 /** A process group of bulletin commands: a sleeping leader, and each command joined to it. */
+const groups: number[] = [];
+function killEverything() {
+  for (const pgid of groups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 async function processGroup(env: Record<string, string>) {
   const leader = spawn(
     'python3',
@@ -64,6 +75,7 @@ async function processGroup(env: Record<string, string>) {
   );
   await new Promise((resolve) => leader.stdout?.once('data', resolve));
   const pgid = leader.pid as number;
+  groups.push(pgid);
   const logs: string[] = [];
   /** Processes that exited on their own with a failure: a command crashed. */
   const crashed: string[] = [];
@@ -113,7 +125,21 @@ const ready = (p: Running, group: Group, line: RegExp) =>
 
 describe('kill -9 of each process in turn, on one data dir with the embedded defaults', () => {
   const data = tempDataDir();
-  afterAll(() => data.remove());
+  afterAll(() => {
+    // Also after a timeout: nothing of this test may outlive it, the private servers included.
+    killEverything();
+    for (const pidFile of [
+      join(data.dir, 'postgres', 'postmaster.pid'),
+      join(data.dir, 'redis', 'redis.pid'),
+    ]) {
+      try {
+        process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGKILL');
+      } catch {
+        // not running
+      }
+    }
+    data.remove();
+  });
 
   it('the store opens, no record is lost, every campaign completes, nobody missed, duplicates bounded', {
     timeout: 600_000,
@@ -357,6 +383,8 @@ describe('kill -9 of each process in turn, on one data dir with the embedded def
 });
 
 describe('an external PostgreSQL and Redis stopped mid-campaign', () => {
+  afterAll(killEverything);
+
   it('pauses work with one line, resumes when they return; nothing missed, no command crashes', {
     timeout: 240_000,
   }, async () => {
