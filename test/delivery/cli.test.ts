@@ -65,7 +65,7 @@ function bulletin(...args: string[]): Promise<{ status: number | null; stdout: s
 }
 
 describe('bulletin publish, proof, pause, resume, cancel, status', () => {
-  it('runs a campaign from the command line', { timeout: 90_000 }, async () => {
+  it('runs a campaign from the command line', { timeout: 150_000 }, async () => {
     const [published, proof] = await Promise.all([
       bulletin('publish', 'issues/global-eye/005.md', '--batch-size', '10'),
       bulletin('proof', 'issues/global-eye/005.md', '--to', 'editor@example.org'),
