@@ -21,7 +21,7 @@ export const configSchema = z.object({
     .url({ protocol: /^https?$/ })
     .default('http://127.0.0.1:3000')
     .transform((s) => s.replace(/\/+$/, '')),
-  /** postgres://… for a PostgreSQL server; unset: embedded PGlite under the data directory. */
+  /** postgres://… for a PostgreSQL server; unset: a private PostgreSQL server in the data directory. */
   DATABASE_URL: optionalUrl(/^postgres(ql)?$/),
   /** redis://… ; unset: a private redis-server started from PATH. */
   REDIS_URL: optionalUrl(/^rediss?$/),

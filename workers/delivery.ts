@@ -19,8 +19,8 @@ export interface DeliveryWorkerOptions {
 }
 
 export interface DeliveryWorker {
-  /** Finishes the batches in hand, takes no new ones (SIGTERM). */
-  close(): Promise<void>;
+  /** Finishes the batches in hand, takes no new ones (SIGTERM); `force`: lets go of them at once. */
+  close(force?: boolean): Promise<void>;
 }
 
 export function startDeliveryWorker(deps: {
@@ -82,9 +82,9 @@ export function startDeliveryWorker(deps: {
   void watch();
 
   return {
-    async close() {
+    async close(force = false) {
       clearInterval(timer);
-      await worker.close();
+      await worker.close(force);
     },
   };
 }

@@ -6,7 +6,7 @@ import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type Problem, warning } from '../problems.ts';
 import type { Queryable } from '../store/db.ts';
-import { type Campaign, campaignsWithStatus, openBatches } from './store.ts';
+import { type Campaign, campaignsWithStatus, expiredBatches, openBatches } from './store.ts';
 
 export const DELIVERY_QUEUE = 'delivery';
 
@@ -77,16 +77,34 @@ export async function enqueueBatches(
 
 /**
  * When Redis has nothing to do but the database has campaigns sending (Redis restarted without
- * its data, or `publish` died while enqueueing), enqueue their unfinished batches again.
- * Returns the number of jobs offered.
+ * its data, or `publish` died while enqueueing), enqueue their unfinished batches again. Batches
+ * left `submitting` with an expired lease are offered again in any case (a job that still exists
+ * under that id is left as it is). Returns the number of jobs offered.
  */
 export async function reconcile(db: Queryable, queue: DeliveryQueue): Promise<number> {
+  const expired = await expiredBatches(db);
+  if (expired.length)
+    await queue.addBulk(
+      expired.map(({ campaign, batch }) => ({
+        name: 'batch' as const,
+        data: { campaignId: campaign.id, batch },
+        opts: { jobId: batchJobId(campaign, batch) },
+      })),
+    );
   const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
   if (Object.values(counts).some((n) => n > 0)) return 0;
   let offered = 0;
   for (const campaign of await campaignsWithStatus(db, 'sending'))
     offered += await enqueueBatches(db, queue, campaign);
   return offered;
+}
+
+/** One line on who will deliver a detached campaign: the `bulletin worker` processes connected now. */
+export async function workersLine(queue: DeliveryQueue): Promise<string> {
+  const workers = (await queue.getWorkers()).length;
+  return workers
+    ? `${workers} worker connection(s) on the queue will deliver it.\n`
+    : 'No worker is running: start `bulletin worker` (same data dir, or the same REDIS_URL and DATABASE_URL) to deliver it.\n';
 }
 
 /** BullMQ needs Redis to keep every key: with eviction, jobs silently disappear under memory pressure. */

@@ -215,6 +215,21 @@ export async function openBatches(
   return rows.map((r) => r.batch);
 }
 
+/**
+ * Batches of sending campaigns whose lease ran out: their worker died (or lost the database for
+ * longer than the lease). They are offered again, so none stays `submitting` for good.
+ */
+export async function expiredBatches(
+  db: Queryable,
+): Promise<{ campaign: Pick<Campaign, 'id' | 'round'>; batch: number }[]> {
+  const { rows } = await db.query<{ id: number; round: number; batch: number }>(
+    `SELECT c.id, c.round, b.batch FROM campaign_batches b JOIN campaigns c ON c.id = b.campaign_id
+     WHERE c.status = 'sending' AND b.status = 'submitting' AND b.lease_until < now()
+     ORDER BY c.id, b.batch LIMIT 10000`,
+  );
+  return rows.map((r) => ({ campaign: { id: r.id, round: r.round }, batch: r.batch }));
+}
+
 export type Claim = { kind: 'claimed' } | { kind: 'done' } | { kind: 'held'; retryInMs: number };
 
 /**

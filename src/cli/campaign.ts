@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
-import { enqueueBatches } from '../campaigns/queue.ts';
+import { enqueueBatches, workersLine } from '../campaigns/queue.ts';
 import { cancelCampaign, setCampaignStatus } from '../campaigns/store.ts';
-import { DEFAULT_SETTINGS, openDelivery } from '../delivery/runtime.ts';
+import { openDelivery } from '../delivery/runtime.ts';
 import { fail } from '../problems.ts';
 import { withStore } from '../store/open.ts';
 import type { CliContext } from './context.ts';
+import { deliverHere } from './publish.ts';
 import { describeCampaign, resolveCampaign } from './status.ts';
+import { type DeliveryFlags, deliveryOptions, settingsFrom } from './worker.ts';
 
 /** `bulletin pause|resume|cancel <campaign>`. */
 export function registerCampaignControl(program: Command, context: CliContext): void {
@@ -23,23 +25,29 @@ export function registerCampaignControl(program: Command, context: CliContext): 
       });
     });
 
-  program
-    .command('resume')
-    .description('continue a paused campaign (also after the circuit breaker paused it)')
-    .argument('<campaign>', 'campaign id or publication/issue')
-    .action(async (ref: string) => {
-      const delivery = await openDelivery(context.config(), DEFAULT_SETTINGS);
-      try {
-        const campaign = await resolveCampaign(delivery.db, ref);
-        if (!(await setCampaignStatus(delivery.db, campaign.id, ['paused'], 'sending', null))) {
-          fail('not-paused', `Campaign ${campaign.id} is ${campaign.status}, not paused.`);
-        }
-        const jobs = await enqueueBatches(delivery.db, delivery.queue, campaign);
-        context.stdout.write(`Campaign ${campaign.id} resumed: ${jobs} batch(es) queued for the workers.\n`);
-      } finally {
-        await delivery.close();
+  deliveryOptions(
+    program
+      .command('resume')
+      .description(
+        'continue a paused campaign (also after the circuit breaker paused it), delivering it from this process as publish does',
+      )
+      .argument('<campaign>', 'campaign id or publication/issue')
+      .option('--detach', 'only queue its batches; `bulletin worker` processes deliver it'),
+  ).action(async (ref: string, flags: DeliveryFlags & { detach?: boolean }) => {
+    const delivery = await openDelivery(context.config(), settingsFrom(flags));
+    try {
+      const campaign = await resolveCampaign(delivery.db, ref);
+      if (!(await setCampaignStatus(delivery.db, campaign.id, ['paused'], 'sending', null))) {
+        fail('not-paused', `Campaign ${campaign.id} is ${campaign.status}, not paused.`);
       }
-    });
+      const jobs = await enqueueBatches(delivery.db, delivery.queue, campaign);
+      context.stdout.write(`Campaign ${campaign.id} resumed: ${jobs} batch(es) queued.\n`);
+      if (flags.detach) context.stdout.write(await workersLine(delivery.queue));
+      else await deliverHere(delivery, campaign.id, context);
+    } finally {
+      await delivery.close();
+    }
+  });
 
   program
     .command('cancel')

@@ -1,8 +1,9 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { publishIssue } from '../campaigns/publish.ts';
+import { workersLine } from '../campaigns/queue.ts';
 import { watchCampaign } from '../campaigns/watch.ts';
-import { type DeliverySettings, openDelivery } from '../delivery/runtime.ts';
+import { type Delivery, type DeliverySettings, openDelivery } from '../delivery/runtime.ts';
 import type { Issue } from '../issue/model.ts';
 import { loadIssueOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
@@ -57,22 +58,35 @@ export async function publishAndFollow(
     );
     if (flags.detach || campaign.status !== 'sending') {
       context.stdout.write(await describeCampaign(delivery.db, campaign));
+      if (campaign.status === 'sending') context.stdout.write(await workersLine(delivery.queue));
       return;
     }
-    delivery.startWorker();
-    const interrupted = new AbortController();
-    void shutdownSignal().then(() => interrupted.abort());
-    const finished = await followWithProgressBar(delivery.db, campaign.id, context, interrupted.signal);
-    context.stdout.write(await describeCampaign(delivery.db, finished));
-    if (interrupted.signal.aborted && finished.status === 'sending') {
-      context.stderr.write(
-        'Interrupted: the batches in hand are finished and recorded; the rest stay queued for `bulletin worker` (or run publish again).\n',
-      );
-    }
-    if (finished.status !== 'done') context.exitCode = 1;
+    await deliverHere(delivery, campaign.id, context);
   } finally {
     await delivery.close();
   }
+}
+
+/**
+ * Delivers a sending campaign with a worker in this process, showing progress until it stops
+ * sending or the operator interrupts. Sets a failing exit code when it did not finish.
+ */
+export async function deliverHere(
+  delivery: Delivery,
+  campaignId: number,
+  context: CliContext,
+): Promise<void> {
+  delivery.startWorker();
+  const interrupted = new AbortController();
+  void shutdownSignal().then(() => interrupted.abort());
+  const finished = await followWithProgressBar(delivery.db, campaignId, context, interrupted.signal);
+  context.stdout.write(await describeCampaign(delivery.db, finished));
+  if (interrupted.signal.aborted && finished.status === 'sending') {
+    context.stderr.write(
+      'Interrupted: the batches in hand are finished and recorded; the rest stay queued for `bulletin worker` (or run publish again).\n',
+    );
+  }
+  if (finished.status !== 'done') context.exitCode = 1;
 }
 
 async function followWithProgressBar(

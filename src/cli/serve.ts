@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -22,6 +23,9 @@ import { editionRoutes } from '../web/editions.ts';
 import { listPages } from '../web/list-pages.ts';
 import { buildServer } from '../web/server.ts';
 import type { CliContext } from './context.ts';
+import { shutdownSignal } from './worker.ts';
+
+const CLOSE_STEP_TIMEOUT_MS = 3_000;
 
 export interface Listen {
   host: string;
@@ -67,7 +71,8 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
   const stop = async () => {
     for (const step of cleanup.reverse()) {
       try {
-        await step();
+        // A step whose server is gone (Redis, the database) is not waited for past the bound.
+        await Promise.race([step(), sleep(CLOSE_STEP_TIMEOUT_MS, undefined, { ref: false })]);
       } catch (err) {
         log.warn({ err }, 'error while stopping');
       }
@@ -75,9 +80,14 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     cleanup.length = 0;
   };
   try {
-    const db = await openStore(config);
+    const db = await openStore(config, {
+      warn: (message) => log.warn(message),
+      info: (message) => log.info(message),
+    });
     cleanup.push(() => db.close());
-    const redis = await useRedis(config);
+    const redis = await useRedis(config, {
+      onRestart: () => log.warn('the private redis-server was down: started it again (from its AOF)'),
+    });
     cleanup.push(() => redis.release());
     const transport = createMailTransport(config);
     cleanup.push(() => transport.close());
@@ -86,6 +96,12 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     const worker = startListMailWorker(redis.connection, transport, {
       onFailed: (mail, err) =>
         log.warn({ err, to: mail.to, subject: mail.subject }, 'list mail not sent (will retry)'),
+    });
+    let warnedAt = 0; // about one line per outage, not one per reconnection attempt
+    worker.on('error', (err) => {
+      if (Date.now() - warnedAt > 60_000)
+        log.warn({ err: err.message }, 'list-mail worker: Redis does not answer; paused until it does');
+      warnedAt = Date.now();
     });
     cleanup.push(() => worker.close());
 
@@ -178,14 +194,8 @@ export function registerServe(program: Command, context: CliContext): void {
       });
       for (const list of service.lists) log.info({ list: list.slug, address: list.address }, 'serving list');
       log.info({ smtp: service.smtpPort, http: service.httpPort }, 'bulletin serve is ready');
-      await new Promise<void>((resolve) => {
-        const shutdown = () => {
-          log.info('stopping');
-          resolve();
-        };
-        process.once('SIGINT', shutdown);
-        process.once('SIGTERM', shutdown);
-      });
+      await shutdownSignal();
+      log.info('stopping');
       await service.stop();
     });
 }

@@ -14,7 +14,7 @@ const SAMPLE_READERS = ['ana@example.org', 'bao@example.org', 'chidi@example.org
 
 /**
  * `npm start`: the sample issue through the whole pipeline on embedded defaults. It builds the
- * editions, gives an empty list three sample readers, and publishes: PGlite, a private Redis and
+ * editions, gives an empty list three sample readers, and publishes: a private PostgreSQL, a private Redis and
  * BullMQ workers deliver the issue into the outbox (or to SMTP_URL when set). Running it again
  * shows that an issue is never sent twice.
  */

@@ -79,12 +79,22 @@ export function settingsFrom(flags: DeliveryFlags, listDomain?: string): Deliver
   };
 }
 
-/** Resolves on the first SIGTERM or SIGINT. */
+/**
+ * The most a command takes to exit after SIGTERM (README): the batches in hand get
+ * DRAIN_TIMEOUT_MS, closing the rest is bounded too; past this the process exits regardless.
+ */
+export const SHUTDOWN_BOUND_MS = 20_000;
+
+/** Resolves on the first SIGTERM or SIGINT, and makes sure the process is gone SHUTDOWN_BOUND_MS later. */
 export function shutdownSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const on = (signal: NodeJS.Signals) => {
       process.off('SIGTERM', on);
       process.off('SIGINT', on);
+      setTimeout(() => {
+        process.stderr.write(`Still stopping ${SHUTDOWN_BOUND_MS / 1000} s after ${signal}: exiting now.\n`);
+        process.exit(1);
+      }, SHUTDOWN_BOUND_MS).unref();
       resolve(signal);
     };
     process.once('SIGTERM', on);

@@ -58,6 +58,21 @@ export const DEFAULT_SETTINGS: DeliverySettings = {
 };
 
 const REDIS_STARTUP_TIMEOUT_MS = 10_000;
+/** How long SIGTERM lets the batches in hand finish before the worker lets go of them. */
+export const DRAIN_TIMEOUT_MS = 10_000;
+/** The longest any one closing step (queue, Redis, database) may take when its server is gone. */
+const CLOSE_STEP_TIMEOUT_MS = 3_000;
+
+/** `step`, but given up on (left to the process's exit) after `ms`. Resolves whether it finished. */
+async function bounded(step: Promise<unknown>, ms: number): Promise<boolean> {
+  return Promise.race([
+    step.then(
+      () => true,
+      () => true,
+    ),
+    sleep(ms, false, { ref: false }),
+  ]);
+}
 
 export interface Delivery {
   db: Db;
@@ -75,14 +90,31 @@ export async function openDelivery(
   settings: DeliverySettings,
   logger: Logger = pino({ level: config.logLevel }, pino.destination(2)),
 ): Promise<Delivery> {
-  const db = await openStore(config);
-  const redisService = await useRedis(config);
+  const db = await openStore(config, {
+    warn: (message) => logger.warn(message),
+    info: (message) => logger.info(message),
+  });
+  const redisService = await useRedis(config, {
+    onRestart: () => logger.warn('the private redis-server was down: started it again (from its AOF)'),
+  }).catch(async (err) => {
+    await db.close();
+    throw err;
+  });
   // BullMQ's blocking commands need maxRetriesPerRequest null: a Redis restart is waited out.
   const { url, ...redisOptions } = redisService.connection as RedisOptions & { url?: string };
   const redis = url
     ? new Redis(url, { ...redisOptions, maxRetriesPerRequest: null })
     : new Redis({ ...redisOptions, maxRetriesPerRequest: null });
-  redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  // One line when Redis goes away and one when it is back: meanwhile BullMQ's commands wait.
+  let redisDown = false;
+  redis.on('error', (err) => {
+    if (!redisDown) logger.warn({ err: err.message }, 'Redis does not answer: work is paused until it does');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    if (redisDown) logger.info('Redis answers again: work resumes');
+    redisDown = false;
+  });
   // Commands wait for Redis indefinitely (see above); at startup, say so instead of hanging.
   const answered = await Promise.race([
     redis.ping().then(() => true),
@@ -150,9 +182,13 @@ export async function openDelivery(
       return worker;
     },
     async close() {
-      await Promise.all(workers.map((w) => w.close()));
-      await sender?.close();
-      await queue.close();
+      if (!(await bounded(Promise.all(workers.map((w) => w.close())), DRAIN_TIMEOUT_MS))) {
+        // Whatever was sent and not yet recorded may be sent again: the duplicate bound.
+        logger.warn('batches in hand did not finish in time: their leases expire and they are taken over');
+        await bounded(Promise.all(workers.map((w) => w.close(true))), CLOSE_STEP_TIMEOUT_MS);
+      }
+      await bounded(sender?.close() ?? Promise.resolve(), CLOSE_STEP_TIMEOUT_MS);
+      await bounded(queue.close(), CLOSE_STEP_TIMEOUT_MS);
       redis.disconnect();
       await redisService.release();
       await db.close();

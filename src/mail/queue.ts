@@ -28,6 +28,9 @@ export function createListMailQueue(
       removeOnFail: { age: 30 * 86400 },
     },
   });
+  // While Redis is down, add() fails (the caller answers 451) and the connection retries: its error
+  // events need a listener, or one would end the process.
+  queue.on('error', () => {});
   return {
     async enqueue(mail) {
       await queue.add('mail', mail);

@@ -1,13 +1,17 @@
 // A private redis-server for installations without REDIS_URL: data under <dataDir>/redis
 // (appendonly, noeviction, as BullMQ needs), reached over a Unix socket there, so no port is taken
-// and every bulletin process of the installation finds the same server. The first process starts
-// it; each process releases it on exit, and the last one out shuts it down.
+// and every bulletin process of the installation finds the same server. Whoever needs it and finds
+// it down starts it, under a machine-wide lock (two servers on one socket would split the queue),
+// in its own session so it outlives its starter; every process using it checks each second that
+// it still answers and starts it again if not (from its AOF). The last one out shuts it down.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { fail } from '../problems.ts';
+import { withMachineLock } from './lock.ts';
 
 /** Where Redis is: BullMQ's `connection` option accepts either form. */
 export type RedisConnection = { url: string } | { path: string };
@@ -20,7 +24,13 @@ export interface RedisService {
 
 const MAX_SOCKET_PATH = 100; // sun_path is 108 bytes on Linux, 104 on macOS
 
-export async function useRedis(config: { redisUrl?: string; dataDir: string }): Promise<RedisService> {
+/** How often a process using the private server checks that it still answers. */
+const WATCH_INTERVAL_MS = 1000;
+
+export async function useRedis(
+  config: { redisUrl?: string; dataDir: string },
+  options: { onRestart?: () => void } = {},
+): Promise<RedisService> {
   if (config.redisUrl) return { connection: { url: config.redisUrl }, release: async () => {} };
   const dir = join(config.dataDir, 'redis');
   const socket = join(dir, 'redis.sock');
@@ -33,39 +43,88 @@ export async function useRedis(config: { redisUrl?: string; dataDir: string }): 
   }
   mkdirSync(dir, { recursive: true });
   const connection = { path: socket };
-  let child: ChildProcess | undefined;
-  if (!(await answers(connection))) {
-    child = startServer(dir, socket);
-    await waitUntilAnswering(connection, child);
-  }
+  const lockKey = `redis:${socket}`;
+  const pidFile = join(dir, 'redis.pid');
+  const ensureRunning = () =>
+    withMachineLock(lockKey, async () => {
+      if (await answers(connection)) return false;
+      // A second server on the same socket would split the queue in two: one that is alive but
+      // not answering (loading its AOF, or swamped) is given time, and only replaced if it hangs.
+      const running = redisPid(pidFile);
+      if (running) {
+        for (let i = 0; i < 60 && redisPid(pidFile) === running; i++) {
+          if (await answers(connection)) return false;
+          await sleep(500);
+        }
+        if (redisPid(pidFile) === running) {
+          process.kill(running, 'SIGKILL');
+          for (let i = 0; i < 50 && redisPid(pidFile) === running; i++) await sleep(100);
+        }
+      }
+      await waitUntilAnswering(connection, startServer(dir, socket, pidFile));
+      return true;
+    });
+  if (!(await answers(connection))) await ensureRunning();
+  let checking = false;
+  const watchdog = setInterval(async () => {
+    if (checking) return;
+    checking = true;
+    try {
+      if (!(await answers(connection)) && (await ensureRunning())) options.onRestart?.();
+    } catch {
+      // Tried again on the next tick.
+    } finally {
+      checking = false;
+    }
+  }, WATCH_INTERVAL_MS);
+  watchdog.unref();
   return {
     connection,
     async release() {
-      const control = oneShotClient(connection);
-      let shutDown = false;
-      try {
-        await control.connect();
-        // Our own queues and workers are closed by now; this client is the only one left if no
-        // other bulletin process is using the server.
-        const clients = String(await control.call('CLIENT', 'LIST', 'TYPE', 'normal'))
-          .trim()
-          .split('\n');
-        if (clients.length <= 1) {
-          shutDown = true;
+      clearInterval(watchdog);
+      // Under the lock, so of several processes leaving at once the last one sees the others gone.
+      await withMachineLock(lockKey, async () => {
+        const control = oneShotClient(connection);
+        try {
+          await control.connect();
+          // Our own queues and workers are closed by now; this client is the only one left if no
+          // other bulletin process is using the server. A client that just left can linger a moment.
+          const others = async () =>
+            String(await control.call('CLIENT', 'LIST', 'TYPE', 'normal'))
+              .trim()
+              .split('\n').length - 1;
+          if ((await others()) > 0 && (await new Promise((r) => setTimeout(r, 300)).then(others)) > 0) return;
           await control.call('SHUTDOWN').catch(() => {}); // the answer is the connection closing
+          for (let i = 0; i < 100 && (await answers(connection)); i++)
+            await new Promise((r) => setTimeout(r, 50));
+        } catch {
+          // Already gone.
+        } finally {
+          control.disconnect();
         }
-      } catch {
-        // Already gone.
-      } finally {
-        control.disconnect();
-      }
-      if (shutDown && child && child.exitCode === null)
-        await new Promise((resolve) => child?.once('exit', resolve));
+      }).catch(() => {});
     },
   };
 }
 
-function startServer(dir: string, socket: string): ChildProcess {
+/** The pid of the live redis-server named in its pid file, if any. */
+function redisPid(pidFile: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    if (!pid) return undefined;
+    process.kill(pid, 0);
+    if (process.platform === 'linux') {
+      // Not a zombie, and not another program that got the pid since.
+      if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) return undefined;
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server')) return undefined;
+    }
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+function startServer(dir: string, socket: string, pidFile: string): ChildProcess {
   const child = spawn(
     'redis-server',
     [
@@ -85,10 +144,14 @@ function startServer(dir: string, socket: string): ChildProcess {
       'noeviction',
       '--logfile',
       join(dir, 'redis.log'),
+      '--pidfile',
+      pidFile,
     ],
-    { stdio: 'ignore' },
+    // Its own session: it outlives its starter and ignores signals sent to the starter's group.
+    { stdio: 'ignore', detached: true },
   );
   child.once('error', () => {}); // reported by waitUntilAnswering
+  child.unref();
   return child;
 }
 
@@ -120,7 +183,7 @@ export async function answers(connection: { path: string }): Promise<boolean> {
 
 async function waitUntilAnswering(connection: { path: string }, child: ChildProcess): Promise<void> {
   const spawnError = new Promise<NodeJS.ErrnoException>((resolve) => child.once('error', resolve));
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < 600; attempt++) {
     const failed = await Promise.race([spawnError, new Promise<undefined>((r) => setTimeout(r, 50))]);
     if (failed?.code === 'ENOENT') {
       fail(
@@ -142,7 +205,7 @@ async function waitUntilAnswering(connection: { path: string }, child: ChildProc
   child.kill();
   fail(
     'redis-timeout',
-    'redis-server did not answer within 5 seconds.',
+    'redis-server did not answer within 30 seconds.',
     `See ${join(connection.path, '..', 'redis.log')}.`,
   );
 }

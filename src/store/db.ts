@@ -1,5 +1,5 @@
-// One database interface over PGlite (embedded) and node-postgres (a server or the shared embedded
-// socket). Everything above src/store speaks PostgreSQL through this and nothing else.
+// One database interface over node-postgres (DATABASE_URL, or the private server of the data
+// dir). Everything above src/store speaks PostgreSQL through this and nothing else.
 
 export interface QueryResult<Row> {
   rows: Row[];

@@ -24,8 +24,8 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
     const applied: string[] = [];
     for (const file of files) {
       if (done.has(file)) continue;
-      // Statements are split on ";" at line ends so one file can hold several (node-postgres with
-      // parameters, and PGlite's query(), take one statement at a time).
+      // Statements are split on ";" at line ends so one file can hold several (node-postgres takes
+      // one statement at a time with parameters).
       for (const statement of readFileSync(join(dir, file), 'utf8').split(/;\s*$/m)) {
         if (statement.replace(/--.*$/gm, '').trim()) await tx.query(statement);
       }

@@ -46,7 +46,11 @@ export function adminRoutes(options: {
     const user = options.user ?? 'admin';
     const throttle = new LoginThrottle(options.loginLimits ?? ADMIN_LOGIN_LIMITS);
     const client = (request: FastifyRequest) => normalizeIP(request.ip);
-    const queues = options.queueNames.map((name) => new Queue(name, { connection: options.connection }));
+    const queues = options.queueNames.map((name) => {
+      const queue = new Queue(name, { connection: options.connection });
+      queue.on('error', () => {}); // a Redis outage shows as failed dashboard requests, not a crash
+      return queue;
+    });
     app.addHook('onClose', async () => {
       await Promise.all(queues.map((q) => q.close()));
     });

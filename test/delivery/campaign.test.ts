@@ -5,15 +5,16 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishIssue } from '../../src/campaigns/publish.ts';
-import { enqueueBatches } from '../../src/campaigns/queue.ts';
-import { type Campaign, campaignProgress, setCampaignStatus } from '../../src/campaigns/store.ts';
+import { type Campaign, campaignProgress } from '../../src/campaigns/store.ts';
 import { watchCampaign } from '../../src/campaigns/watch.ts';
+import { registerCampaignControl } from '../../src/cli/campaign.ts';
 import { type Delivery, type DeliverySettings, openDelivery } from '../../src/delivery/runtime.ts';
 import { loadIssue } from '../../src/issue/load.ts';
 import type { Issue } from '../../src/issue/model.ts';
 import { unsubscribe } from '../../src/subscribers/store.ts';
 import { createTokens } from '../../src/tokens.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
+import { runCommand } from '../support/run-command.ts';
 import { type Faults, startFaultySink } from '../support/smtp-faults.ts';
 import {
   deliveryCounts,
@@ -65,6 +66,16 @@ async function installation(faults: Partial<Faults>, settings: Partial<DeliveryS
     sink,
     delivery,
     publish,
+    /** The environment of a `bulletin` command run on this installation. */
+    env: {
+      BULLETIN_DATA_DIR: config.dataDir,
+      DATABASE_URL: config.databaseUrl as string,
+      REDIS_URL: redis.url,
+      SMTP_URL: sink.url,
+      BULLETIN_SECRET: SECRET,
+      PUBLIC_URL,
+      LOG_LEVEL: 'silent',
+    },
     close: async () => {
       await delivery.close();
       await sink.close();
@@ -218,18 +229,19 @@ describe('delivery faults', () => {
     }
   });
 
-  it('pauses a campaign after consecutive failures instead of burning the list, and resumes', {
+  it('pauses a campaign after consecutive failures instead of burning the list, and `resume` delivers it', {
     timeout: 60_000,
   }, async () => {
-    const { sink, delivery, publish, close } = await installation(
+    const { sink, delivery, publish, env, close } = await installation(
       { deferAll: true },
       { breakerThreshold: 15 },
     );
     try {
       await seedSubscribers(delivery.db, PUBLICATION, 120);
       const { campaign } = await publish();
-      delivery.startWorker();
+      const worker = delivery.startWorker();
       const paused = await finish(delivery, campaign);
+      await worker.close();
       expect(paused.status).toBe('paused');
       expect(paused.statusReason).toMatch(/consecutive failures; last: 451/);
       // Only the batches in hand when the breaker tripped were tried (2 batches of 25).
@@ -238,9 +250,15 @@ describe('delivery faults', () => {
       expect(sink.received).toHaveLength(0);
 
       sink.faults.deferAll = false;
-      await setCampaignStatus(delivery.db, campaign.id, ['paused'], 'sending', null);
-      await enqueueBatches(delivery.db, delivery.queue, paused);
-      expect((await finish(delivery, campaign)).status).toBe('done');
+      // No worker runs anywhere now: `resume`, like `publish`, delivers from its own process.
+      const resumed = await runCommand(
+        registerCampaignControl,
+        ['resume', String(campaign.id), '--batch-size', '25', '--backoff-ms', '100', '--lock-ms', '2000'],
+        env,
+      );
+      expect(resumed.stdout).toMatch(/^Campaign \d+ resumed: 5 batch\(es\) queued\.$/m);
+      expect(resumed.stdout).toMatch(/global-eye\/005 {2}done/);
+      expect(resumed.status).toBe(0);
       expect(new Set(sink.received.map((m) => m.to)).size).toBe(120);
       expect(sink.received).toHaveLength(120);
     } finally {

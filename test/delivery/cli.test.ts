@@ -65,7 +65,7 @@ function bulletin(...args: string[]): Promise<{ status: number | null; stdout: s
 }
 
 describe('bulletin publish, proof, pause, resume, cancel, status', () => {
-  it('runs a campaign from the command line', { timeout: 90_000 }, async () => {
+  it('runs a campaign from the command line', { timeout: 150_000 }, async () => {
     const [published, proof] = await Promise.all([
       bulletin('publish', 'issues/global-eye/005.md', '--batch-size', '10'),
       bulletin('proof', 'issues/global-eye/005.md', '--to', 'editor@example.org'),
@@ -86,12 +86,14 @@ describe('bulletin publish, proof, pause, resume, cancel, status', () => {
     ]);
     expect(again.stdout).toContain('Campaign 1 exists already (done); nobody is sent the issue twice.');
     expect(detached.stdout).toMatch(/trafficking-in-migrants\/025 {2}sending/);
+    expect(detached.stdout).toContain('No worker is running: start `bulletin worker`');
 
     const paused = await bulletin('pause', 'trafficking-in-migrants/025');
     expect(paused.stdout).toMatch(/trafficking-in-migrants\/025 {2}paused \(paused by an operator\)/);
 
-    const resumed = await bulletin('resume', 'trafficking-in-migrants/025');
-    expect(resumed.stdout).toMatch(/^Campaign \d+ resumed: 4 batch\(es\) queued for the workers.$/m);
+    const resumed = await bulletin('resume', 'trafficking-in-migrants/025', '--detach');
+    expect(resumed.stdout).toMatch(/^Campaign \d+ resumed: 4 batch\(es\) queued\.$/m);
+    expect(resumed.stdout).toContain('No worker is running: start `bulletin worker`');
 
     const [cancelled, status] = await Promise.all([
       bulletin('cancel', 'trafficking-in-migrants/025'),

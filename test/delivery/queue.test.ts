@@ -5,6 +5,7 @@ import {
   checkRedisEviction,
   enqueueBatches,
   openDeliveryQueue,
+  reconcile,
 } from '../../src/campaigns/queue.ts';
 import { createCampaign } from '../../src/campaigns/store.ts';
 import type { Db } from '../../src/store/db.ts';
@@ -62,6 +63,36 @@ describe('the delivery queue', () => {
       expect(jobs[0]?.data).toEqual({ campaignId: campaign.id, batch: expect.any(Number) });
       expect(batchJobId({ id: 12, round: 0 }, 7)).toBe('campaign-12-batch-7');
       expect(batchJobId({ id: 12, round: 2 }, 7)).toBe('campaign-12-batch-7-round-2');
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
+
+  it('offers again a batch left submitting with an expired lease whose job is gone, even with a busy queue', async () => {
+    const { rows } = await db.query<{ id: number }>('SELECT id FROM campaigns ORDER BY id LIMIT 1');
+    const campaign = { id: rows[0]?.id as number, round: 0 };
+    const queue = openDeliveryQueue(connection, { attempts: 3, backoffMs: 1000 });
+    try {
+      // Batch 3's worker died and its job vanished (Redis lost it, or it ran out of attempts while
+      // the database was down); batch 4 is held by a live worker; other work is waiting.
+      await db.query(
+        `UPDATE campaign_batches SET status = 'submitting', lease_until = now() - interval '1 minute'
+         WHERE campaign_id = $1 AND batch = 3`,
+        [campaign.id],
+      );
+      await db.query(
+        `UPDATE campaign_batches SET status = 'submitting', lease_until = now() + interval '1 minute'
+         WHERE campaign_id = $1 AND batch = 4`,
+        [campaign.id],
+      );
+      await queue.add('batch', { campaignId: campaign.id, batch: 0 }, { jobId: batchJobId(campaign, 0) });
+      await reconcile(db, queue);
+      const ids = (await queue.getJobs(['waiting'])).map((j) => j.id).sort();
+      expect(ids).toEqual([batchJobId(campaign, 0), batchJobId(campaign, 3)].sort());
+      // Offered again, nothing more: the job is there once.
+      await reconcile(db, queue);
+      expect(await queue.getJobs(['waiting'])).toHaveLength(2);
     } finally {
       await queue.obliterate({ force: true });
       await queue.close();

@@ -1,4 +1,4 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getContribution, listContributions } from '../../src/inbound/contributions.ts';
 import { createInboundHandler, type InboundHandler } from '../../src/inbound/handler.ts';
 import { findSubscriber, requestSubscription } from '../../src/subscribers/store.ts';
@@ -31,6 +31,7 @@ beforeAll(async () => {
   f = await listFixture();
   handler = createInboundHandler(f);
 });
+afterAll(() => f.close());
 beforeEach(() => {
   f.sent.length = 0;
 });

@@ -28,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await mailbox?.logout();
   await dovecot?.stop();
+  await f?.close();
 });
 
 const deliver = (headers: Record<string, string>, body = '') =>

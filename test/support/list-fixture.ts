@@ -1,26 +1,29 @@
-// The handler and the web pages without SMTP or Redis: an in-memory store, the real templates and
-// the sample publications of issues/, and a mailer that keeps what it was asked to send.
+// The handler and the web pages without SMTP or Redis: the embedded store of a temp data dir (its
+// private PostgreSQL server), the real templates and the sample publications of issues/, and a
+// mailer that keeps what it was asked to send. `close()` in afterAll.
 
 import { pino } from 'pino';
 import type { OutgoingMail } from '../../src/mail/message.ts';
 import { loadListTemplates } from '../../src/mail/templates.ts';
 import type { Db } from '../../src/store/db.ts';
-import { migrate } from '../../src/store/migrate.ts';
-import { openPglite } from '../../src/store/pglite.ts';
+import { openStore } from '../../src/store/open.ts';
 import { type ActionDeps, createListActions, type ListActions } from '../../src/subscribers/actions.ts';
 import { type List, loadLists } from '../../src/subscribers/lists.ts';
 import { createTokens } from '../../src/tokens.ts';
+import { tempDataDir } from './data-dir.ts';
 
 export interface ListFixture extends ActionDeps {
   actions: ListActions;
   /** Everything queued so far, oldest first. */
   sent: OutgoingMail[];
   list(slug: string): List;
+  /** Closes the store (stopping its server) and removes the data dir. */
+  close(): Promise<void>;
 }
 
 export async function listFixture(): Promise<ListFixture> {
-  const db: Db = await openPglite();
-  await migrate(db);
+  const data = tempDataDir();
+  const db: Db = await openStore({ dataDir: data.dir });
   const { lists } = loadLists('issues');
   const sent: OutgoingMail[] = [];
   const deps: ActionDeps = {
@@ -42,6 +45,10 @@ export async function listFixture(): Promise<ListFixture> {
     actions: createListActions(deps),
     sent,
     list: (slug) => lists.find((l) => l.slug === slug) as List,
+    async close() {
+      await db.close();
+      data.remove();
+    },
   };
 }
 

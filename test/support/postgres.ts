@@ -1,56 +1,43 @@
-// A real PostgreSQL server for one test file, from the machine's own binaries (apt: postgresql):
-// initdb into a temp dir, pg_ctl start on a free loopback port, fsync off. PostgreSQL refuses to
-// run as root, so under root (containers, CI) it runs as the `postgres` user (or `nobody`).
+// A real PostgreSQL server for one test file, reached over TCP as a DATABASE_URL would be, from
+// the machine's own binaries found as bulletin finds them (src/services/postgres.ts): initdb into
+// a temp dir, pg_ctl start on a free loopback port, fsync off; as the `postgres` user under root.
 //
 //   const pg = await startPostgres();           // in beforeAll
 //   const url = await pg.createDatabase();      // a fresh, empty database per test or suite
 //   await pg.stop();                            // in afterAll: stops the server, removes the dir
 
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { postgresBinDir, postgresUser, runPostgresProgram } from '../../src/services/postgres.ts';
 import { freePort } from './ports.ts';
 
 export interface PostgresServer {
   url: string;
   createDatabase(): Promise<string>;
+  /** Stops the server (an outage), keeping its data; `start` brings it back on the same port. */
+  halt(): Promise<void>;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-function binDir(): string {
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
-  for (const version of versions) {
-    const dir = join(root, version, 'bin');
-    if (existsSync(join(dir, 'pg_ctl'))) return dir;
-  }
-  try {
-    return execFileSync('sh', ['-c', 'dirname "$(command -v pg_ctl)"'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('PostgreSQL binaries not found: apt-get install postgresql (or brew install postgresql)');
-  }
+/** Runs a PostgreSQL program, as the postgres user when we are root (the same rule as bulletin's own). */
+function runner(): { run(bin: string, args: string[]): void; uid?: number; gid?: number } {
+  const user = postgresUser();
+  return {
+    uid: user?.uid,
+    gid: user?.gid,
+    run: (bin, args) => execFileSync(bin, args, { stdio: 'pipe', uid: user?.uid, gid: user?.gid, cwd: '/' }),
+  };
 }
 
-/** Runs a PostgreSQL binary, as an unprivileged user when we are root. */
-function runner(): { run(bin: string, args: string[]): void; uid?: number; gid?: number } {
-  if (process.getuid?.() !== 0) return { run: (bin, args) => execFileSync(bin, args, { stdio: 'pipe' }) };
-  const user = ['postgres', 'nobody'].find((u) => {
-    try {
-      execFileSync('id', ['-u', u], { stdio: 'pipe' });
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (!user) throw new Error('running as root and there is no postgres or nobody user to run PostgreSQL as');
-  const id = (flag: string) => Number(execFileSync('id', [flag, user], { encoding: 'utf8' }).trim());
-  return {
-    uid: id('-u'),
-    gid: id('-g'),
-    run: (bin, args) => execFileSync('runuser', ['-u', user, '--', bin, ...args], { stdio: 'pipe' }),
-  };
+function binDir(): string {
+  const dir = postgresBinDir();
+  if (!dir)
+    throw new Error('PostgreSQL binaries not found: apt-get install postgresql (or brew install postgresql)');
+  return dir;
 }
 
 export async function startPostgres(): Promise<PostgresServer> {
@@ -71,7 +58,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     '--no-sync',
     '--no-instructions',
   ]);
-  as.run(join(bin, 'pg_ctl'), [
+  const startArgs = [
     '-D',
     data,
     '-l',
@@ -80,7 +67,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     '-o',
     `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`,
     'start',
-  ]);
+  ];
+  as.run(join(bin, 'pg_ctl'), startArgs);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let databases = 0;
   return {
@@ -92,6 +80,13 @@ export async function startPostgres(): Promise<PostgresServer> {
       await client.query(`CREATE DATABASE ${name}`);
       await client.end();
       return url.replace(/\/postgres$/, `/${name}`);
+    },
+    // Asynchronous, so a test process serving an SMTP sink keeps serving meanwhile.
+    halt: async () => {
+      await runPostgresProgram(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
+    start: async () => {
+      await runPostgresProgram(join(bin, 'pg_ctl'), startArgs);
     },
     async stop() {
       try {

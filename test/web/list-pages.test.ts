@@ -11,7 +11,10 @@ beforeAll(async () => {
   f = await listFixture();
   app = await buildServer({ routes: [listPages(f.actions)] });
 });
-afterAll(() => app.close());
+afterAll(async () => {
+  await app.close();
+  await f.close();
+});
 
 const subscriber = (email: string) =>
   requestSubscription(f.db, { publication: 'global-eye', email, source: 'web', now: new Date() });
