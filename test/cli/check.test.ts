@@ -123,7 +123,7 @@ describe('the email size check', () => {
 });
 
 describe('what check loads', () => {
-  const HEAVY = ['mjml', 'pdfkit', 'fontkit', 'bullmq', 'ioredis', 'pg', '@electric-sql/pglite'];
+  const HEAVY = ['mjml', 'pdfkit', 'fontkit', 'bullmq', 'ioredis', 'pg'];
 
   it('loads neither MJML, nor pdfkit and fontkit, nor the queue or a database, for issue 005', () => {
     const packages = packagesLoadedByCheck('issues/global-eye/005.md');

@@ -7,7 +7,6 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/db.ts';
 import { MIGRATIONS_DIR, migrate } from '../../src/store/migrate.ts';
-import { openPglite } from '../../src/store/pglite.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 import { createListActions } from '../../src/subscribers/actions.ts';
 import { loadLists } from '../../src/subscribers/lists.ts';
@@ -27,7 +26,6 @@ afterAll(async () => {
 });
 
 const backends: { name: string; open(): Promise<Db> }[] = [
-  { name: 'PGlite', open: openPglite },
   {
     name: 'PostgreSQL',
     open: async () => {
