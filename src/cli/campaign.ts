@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { enqueueBatches } from '../campaigns/queue.ts';
 import { cancelCampaign, setCampaignStatus } from '../campaigns/store.ts';
-import { DEFAULT_SETTINGS, openDelivery } from '../delivery/runtime.ts';
+import { DEFAULT_SETTINGS } from '../delivery/settings.ts';
 import { fail } from '../problems.ts';
-import { withStore } from '../store/open.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, withStore } from './context.ts';
 import { describeCampaign, resolveCampaign } from './status.ts';
 
 /** `bulletin pause|resume|cancel <campaign>`. */
@@ -28,6 +26,10 @@ export function registerCampaignControl(program: Command, context: CliContext): 
     .description('continue a paused campaign (also after the circuit breaker paused it)')
     .argument('<campaign>', 'campaign id or publication/issue')
     .action(async (ref: string) => {
+      const [{ openDelivery }, { enqueueBatches }] = await Promise.all([
+        import('../delivery/runtime.ts'),
+        import('../campaigns/queue.ts'),
+      ]);
       const delivery = await openDelivery(context.config(), DEFAULT_SETTINGS);
       try {
         const campaign = await resolveCampaign(delivery.db, ref);

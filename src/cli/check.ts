@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadIssue } from '../issue/load.ts';
 import { formatProblem, hasErrors, type Problem, warning } from '../problems.ts';
-import { unsupportedCharacters } from '../render/pdf/fonts.ts';
 import type { CliContext } from './context.ts';
 
 /** Characters the PDF's fonts cannot print would come out as empty boxes: say where they are. */
-function glyphWarnings(file: string): Problem[] {
+async function glyphWarnings(file: string): Promise<Problem[]> {
+  const { unsupportedCharacters } = await import('../render/pdf/fonts.ts');
   const lines = readFileSync(file, 'utf8').split('\n');
   return unsupportedCharacters(lines.join('\n')).map((char) => {
     const line = lines.findIndex((l) => l.includes(char));
@@ -25,13 +24,14 @@ export function registerCheck(program: Command, context: CliContext): void {
     .command('check')
     .description('validate issue files and print every problem (exit 1 on errors)')
     .argument('<issue...>', 'issue files, e.g. issues/global-eye/005.md')
-    .action((files: string[]) => {
+    .action(async (files: string[]) => {
+      const { loadIssue } = await import('../issue/load.ts');
       let errors = 0;
       let warnings = 0;
       for (const file of files) {
         const loaded = loadIssue(file);
         const problems = loaded.issue
-          ? [...loaded.problems, ...glyphWarnings(loaded.issue.file)]
+          ? [...loaded.problems, ...(await glyphWarnings(loaded.issue.file))]
           : loaded.problems;
         for (const problem of problems) context.stdout.write(`${formatProblem(problem)}\n`);
         errors += problems.filter((p) => p.severity === 'error').length;

@@ -1,8 +1,6 @@
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { publishIssue } from '../campaigns/publish.ts';
-import { watchCampaign } from '../campaigns/watch.ts';
-import { type DeliverySettings, openDelivery } from '../delivery/runtime.ts';
+import type { watchCampaign } from '../campaigns/watch.ts';
+import type { DeliverySettings } from '../delivery/settings.ts';
 import type { Issue } from '../issue/model.ts';
 import { loadIssueOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
@@ -23,7 +21,7 @@ export function registerPublish(program: Command, context: CliContext): void {
       .option('--detach', 'only record and enqueue the campaign; `bulletin worker` processes deliver it')
       .option('--resend-failed', 'send again to the recipients whose delivery failed'),
   ).action(async (file: string, flags: PublishFlags) => {
-    const issue = loadIssueOrFail(file, context);
+    const issue = await loadIssueOrFail(file, context);
     const settings = settingsFrom(flags, issue.publication.listAddress.split('@')[1]);
     await publishAndFollow(issue, settings, flags, context);
   });
@@ -40,6 +38,10 @@ export async function publishAndFollow(
   context: CliContext,
 ): Promise<void> {
   const config = context.config();
+  const [{ openDelivery }, { publishIssue }] = await Promise.all([
+    import('../delivery/runtime.ts'),
+    import('../campaigns/publish.ts'),
+  ]);
   const delivery = await openDelivery(config, settings);
   try {
     const result = await publishIssue(delivery, issue, {
@@ -81,6 +83,10 @@ async function followWithProgressBar(
   context: CliContext,
   signal: AbortSignal,
 ) {
+  const [{ SingleBar }, { watchCampaign }] = await Promise.all([
+    import('cli-progress'),
+    import('../campaigns/watch.ts'),
+  ]);
   const bar = new SingleBar({
     format:
       '{bar} {percentage}% | sent {sent} | failed {failed} | remaining {remaining} | {rate}/s | ETA {eta_formatted}',
