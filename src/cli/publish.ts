@@ -38,18 +38,26 @@ export async function publishAndFollow(
   context: CliContext,
 ): Promise<void> {
   const config = context.config();
-  const [{ openDelivery }, { publishIssue }] = await Promise.all([
+  const [{ openDelivery }, { publishIssue, storeEditions }] = await Promise.all([
     import('../delivery/runtime.ts'),
     import('../campaigns/publish.ts'),
   ]);
-  const delivery = await openDelivery(config, settings);
+  // The editions render while the database and Redis start (they are other processes, or wait on I/O).
+  const [opened, stored] = await Promise.allSettled([
+    openDelivery(config, settings),
+    storeEditions(issue, { dataDir: config.dataDir, publicUrl: config.publicUrl }),
+  ]);
+  if (opened.status === 'rejected') throw opened.reason;
+  const delivery = opened.value;
   try {
+    if (stored.status === 'rejected') throw stored.reason;
     const result = await publishIssue(delivery, issue, {
       dataDir: config.dataDir,
       publicUrl: config.publicUrl,
       batchSize: settings.batchSize,
       resendFailed: Boolean(flags.resendFailed),
       now: new Date(),
+      editions: stored.value,
     });
     const { campaign } = result;
     context.stdout.write(
