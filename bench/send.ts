@@ -43,9 +43,9 @@ const CONNECTIONS = DEFAULT_SETTINGS.connections;
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Writes the process's peak resident memory to fd 3 as it exits. */
-const PEAK_RSS_HOOK = `data:text/javascript,${encodeURIComponent(
-  "import { writeSync } from 'node:fs'; process.on('exit', () => { try { writeSync(3, String(process.resourceUsage().maxRSS)); } catch {} });",
+/** Writes the process's peak resident memory (KiB) and CPU time (µs) to fd 3 as it exits. */
+const USAGE_HOOK = `data:text/javascript,${encodeURIComponent(
+  "import { writeSync } from 'node:fs'; process.on('exit', () => { const u = process.resourceUsage(); try { writeSync(3, JSON.stringify({ peakKiB: u.maxRSS, cpuUs: u.userCPUTime + u.systemCPUTime })); } catch {} });",
 )}`;
 
 async function startSink(): Promise<{ url: string; kind: string; stop(): Promise<void> }> {
@@ -138,13 +138,15 @@ async function baseline(
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 /** `bulletin publish <issue>` as a user runs it; resolves with its wall time and peak RSS. */
-function publishCommand(env: NodeJS.ProcessEnv): Promise<{ seconds: number; peakKiB: number }> {
+function publishCommand(
+  env: NodeJS.ProcessEnv,
+): Promise<{ seconds: number; peakKiB: number; cpuUs: number }> {
   const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(
       process.execPath,
-      [...profile, '--import', PEAK_RSS_HOOK, join(ROOT, 'bin', 'bulletin.js'), 'publish', args.issue],
+      [...profile, '--import', USAGE_HOOK, join(ROOT, 'bin', 'bulletin.js'), 'publish', args.issue],
       { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -159,7 +161,7 @@ function publishCommand(env: NodeJS.ProcessEnv): Promise<{ seconds: number; peak
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
       if (code !== 0) reject(new Error(`bulletin publish exited ${code}: ${stderr.trim().slice(-600)}`));
-      else resolve({ seconds, peakKiB: Number(peak) });
+      else resolve({ seconds, ...(JSON.parse(peak) as { peakKiB: number; cpuUs: number }) });
     });
   });
 }
@@ -203,7 +205,7 @@ async function run(issue: Issue, N: number, sink: { url: string }, databaseUrl: 
     const runBaseline = async (when: string) => {
       const result = await baseline(sink.url, message, inFlight, N);
       process.stdout.write(
-        `  baseline ${when} (bare nodemailer pool, ${CONNECTIONS} connections, ${(message.length / 1024).toFixed(0)} KiB message): ${result.rate.toFixed(0)} msg/s\n`,
+        `  baseline ${when} (bare nodemailer pool, ${CONNECTIONS} connections, ${(message.length / 1024).toFixed(0)} KiB message): ${result.rate.toFixed(0)} msg/s, ${result.cpuUs.toFixed(0)} µs CPU/msg\n`,
       );
       return result;
     };
@@ -213,12 +215,13 @@ async function run(issue: Issue, N: number, sink: { url: string }, databaseUrl: 
     if (campaign?.status !== 'done') throw new Error(`campaign ended ${campaign?.status}`);
     const rate = N / command.seconds;
     process.stdout.write(
-      `  bulletin publish, start to exit: ${command.seconds.toFixed(1)} s, ${rate.toFixed(0)} msg/s, peak RSS ${mib(command.peakKiB * 1024)}\n`,
+      `  bulletin publish, start to exit: ${command.seconds.toFixed(1)} s, ${rate.toFixed(0)} msg/s, ${(command.cpuUs / N).toFixed(0)} µs CPU/msg (this process; Redis and PostgreSQL apart), peak RSS ${mib(command.peakKiB * 1024)}\n`,
     );
     const after = await runBaseline('after');
     const mean = (before.rate + after.rate) / 2;
+    const meanCpu = (before.cpuUs + after.cpuUs) / 2;
     process.stdout.write(
-      `  ratio at ${N}: ${(rate / mean).toFixed(2)} end to end (pipeline ${rate.toFixed(0)} / baseline mean ${mean.toFixed(0)} msg/s; goal ≥ 0.9)\n`,
+      `  ratio at ${N}: ${(rate / mean).toFixed(2)} end to end (pipeline ${rate.toFixed(0)} / baseline mean ${mean.toFixed(0)} msg/s; goal ≥ 0.9); CPU per message ${(command.cpuUs / N / meanCpu).toFixed(2)} × the baseline's\n`,
     );
   } finally {
     await db.close();
