@@ -25,7 +25,7 @@ delete env.SMTP_URL;
 
 /** Writes the process's peak resident memory to fd 3 as it exits: every run, `node -e 0` included, pays the same. */
 const PEAK_RSS_HOOK = `data:text/javascript,${encodeURIComponent(
-  "import { writeSync } from 'node:fs'; process.on('exit', () => { try { writeSync(3, String(process.resourceUsage().maxRSS)); } catch {} });",
+  "import { writeSync } from 'node:fs'; import { isMainThread } from 'node:worker_threads'; if (isMainThread) process.on('exit', () => { try { writeSync(3, String(process.resourceUsage().maxRSS)); } catch {} });",
 )}`;
 
 interface Run {

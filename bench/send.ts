@@ -43,9 +43,9 @@ const CONNECTIONS = DEFAULT_SETTINGS.connections;
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Writes the process's peak resident memory (KiB) and CPU time (µs) to fd 3 as it exits. */
+/** Writes the process's peak resident memory (KiB) and CPU time (µs) to fd 3 as it exits (not its PDF thread). */
 const USAGE_HOOK = `data:text/javascript,${encodeURIComponent(
-  "import { writeSync } from 'node:fs'; process.on('exit', () => { const u = process.resourceUsage(); try { writeSync(3, JSON.stringify({ peakKiB: u.maxRSS, cpuUs: u.userCPUTime + u.systemCPUTime })); } catch {} });",
+  "import { writeSync } from 'node:fs'; import { isMainThread } from 'node:worker_threads'; if (isMainThread) process.on('exit', () => { const u = process.resourceUsage(); try { writeSync(3, JSON.stringify({ peakKiB: u.maxRSS, cpuUs: u.userCPUTime + u.systemCPUTime })); } catch {} });",
 )}`;
 
 async function startSink(): Promise<{ url: string; kind: string; stop(): Promise<void> }> {
