@@ -161,7 +161,13 @@ function publishCommand(
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
       if (code !== 0) reject(new Error(`bulletin publish exited ${code}: ${stderr.trim().slice(-600)}`));
-      else resolve({ seconds, ...(JSON.parse(peak) as { peakKiB: number; cpuUs: number }) });
+      else {
+        try {
+          resolve({ seconds, ...(JSON.parse(peak) as { peakKiB: number; cpuUs: number }) });
+        } catch {
+          reject(new Error(`bulletin publish reported no usage: ${peak}`));
+        }
+      }
     });
   });
 }
