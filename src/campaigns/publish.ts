@@ -31,9 +31,9 @@ export interface PublishResult {
 /** Renders the editions and puts them online: nothing may be sent before what it links to is stored. */
 export async function storeEditions(
   issue: Issue,
-  options: { dataDir: string; publicUrl: string },
+  options: { dataDir: string; publicUrl: string; pdf?: Promise<Buffer> },
 ): Promise<Editions> {
-  const editions = await renderEditions(issue, { publicUrl: options.publicUrl });
+  const editions = await renderEditions(issue, { publicUrl: options.publicUrl, pdf: options.pdf });
   writeEditionFiles(editionFolder(editionsRoot(options.dataDir), issue), editions.files);
   return editions;
 }

@@ -38,6 +38,10 @@ export async function publishAndFollow(
   context: CliContext,
 ): Promise<void> {
   const config = context.config();
+  // The PDF takes longest: its thread starts before this one loads the rest of publish's code.
+  const { renderPdfOnThread } = await import('../render/pdf/thread.ts');
+  const pdf = renderPdfOnThread(issue, { publicUrl: config.publicUrl });
+  pdf.catch(() => {}); // awaited by storeEditions; a failure to load first must not leave it unhandled
   const [{ openDelivery }, { publishIssue, storeEditions }] = await Promise.all([
     import('../delivery/runtime.ts'),
     import('../campaigns/publish.ts'),
@@ -45,7 +49,7 @@ export async function publishAndFollow(
   // The editions render while the database and Redis start (they are other processes, or wait on I/O).
   const [opened, stored] = await Promise.allSettled([
     openDelivery(config, settings),
-    storeEditions(issue, { dataDir: config.dataDir, publicUrl: config.publicUrl }),
+    storeEditions(issue, { dataDir: config.dataDir, publicUrl: config.publicUrl, pdf }),
   ]);
   if (opened.status === 'rejected') throw opened.reason;
   const delivery = opened.value;

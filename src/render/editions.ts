@@ -29,6 +29,8 @@ export interface Editions {
 
 export interface RenderOptions {
   publicUrl: string;
+  /** The PDF, already rendering (`publish` starts it before loading the rest of its code). */
+  pdf?: Promise<Buffer>;
 }
 
 async function timed<T>(render: () => T | Promise<T>): Promise<{ value: T; ms: number }> {
@@ -39,7 +41,7 @@ async function timed<T>(render: () => T | Promise<T>): Promise<{ value: T; ms: n
 
 export async function renderEditions(issue: Issue, options: RenderOptions): Promise<Editions> {
   // First and on its own thread: the PDF takes longer than the rest together.
-  const rendering = timed(() => renderPdfOnThread(issue, { publicUrl: options.publicUrl }));
+  const rendering = timed(() => options.pdf ?? renderPdfOnThread(issue, { publicUrl: options.publicUrl }));
   rendering.catch(() => {}); // awaited below; an email error first must not leave it unhandled
   const email = await timed(() => renderEmail(issue));
   const text = await timed(() => renderText(issue));
