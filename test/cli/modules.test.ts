@@ -9,10 +9,13 @@ import { BIN } from '../support/cli.ts';
 const MODULE_LOG = fileURLToPath(new URL('../support/module-log.js', import.meta.url));
 
 /** The npm packages a `node` process loaded, as recorded by test/support/module-log.js. */
-function packagesLoaded(args: string[]): { status: number | null; stdout: string; packages: Set<string> } {
+function packagesLoaded(
+  args: string[],
+  env: Record<string, string> = {},
+): { status: number | null; stdout: string; packages: Set<string> } {
   const log = join(mkdtempSync(join(tmpdir(), 'bulletin-modules-')), 'modules.txt');
   const run = spawnSync(process.execPath, ['--import', MODULE_LOG, ...args], {
-    env: { ...process.env, MODULE_LOG: log },
+    env: { ...process.env, ...env, MODULE_LOG: log },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -60,5 +63,23 @@ describe('each command loads only what it uses', () => {
     expect(run.stdout).toContain('issues/global-eye/005.md: ok');
     expect(run.packages).toContain('markdown-it');
     for (const heavy of HEAVY) expect(run.packages, heavy).not.toContain(heavy);
+  });
+
+  // Opening the embedded store is slow on a loaded machine.
+  it('`status` opens the database but loads no renderer, queue or mail code', { timeout: 90_000 }, () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'bulletin-modules-data-'));
+    const run = packagesLoaded([BIN, 'status'], { BULLETIN_DATA_DIR: dataDir });
+    expect(run.stdout).toContain('No campaigns yet');
+    for (const heavy of [
+      'pdfkit',
+      'fontkit',
+      'mjml',
+      'handlebars',
+      'markdown-it',
+      'bullmq',
+      'nodemailer',
+      'fastify',
+    ])
+      expect(run.packages, heavy).not.toContain(heavy);
   });
 });
