@@ -1,31 +1,32 @@
-// `npm run bench:send [-- --subscribers 20000 --connections 5]`
+// `npm run bench:send [-- --subscribers 20000,200000 --profile <dir>]`
 //
-// Delivers issue 005's email to N subscribers through the whole pipeline (publish: snapshot,
-// batches, BullMQ jobs; an in-process worker: claim, personalise, SMTP pool, results written back)
-// and, in the same run, the baseline: a bare nodemailer pool sending the same message to the same
-// sink. Prints both rates, their ratio, peak RSS of this (publishing) process and Redis memory.
+// `bulletin publish` of issue 005 to N subscribers, timed as a user sees it: from the command's
+// start (a new process, from the build) to its exit after the last message was accepted, on the
+// default settings. In the same run, the baseline: a bare nodemailer pool with the same number of
+// connections sending the same finished message to the same sink, before and after the command
+// (the machine is shared: the pipeline is compared with their mean). Prints both rates, their ratio,
+// and the command's peak RSS. `--profile <dir>` writes the command's CPU profile (--cpu-prof) there.
 //
 // Sink: postfix's smtp-sink when installed, else an in-process smtp-server. Database: DATABASE_URL,
 // else a throwaway PostgreSQL from the machine's binaries. Redis: a throwaway redis-server.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Redis } from 'ioredis';
 import nodemailer from 'nodemailer';
-import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
-import { publishIssue } from '../src/campaigns/publish.ts';
-import { watchCampaign } from '../src/campaigns/watch.ts';
+import { findCampaign } from '../src/campaigns/store.ts';
 import { loadConfig } from '../src/config.ts';
 import { composeCampaignMessage, unrecordedCampaign } from '../src/delivery/campaign-message.ts';
-import { DEFAULT_SETTINGS, openDelivery } from '../src/delivery/runtime.ts';
+import { DEFAULT_SETTINGS } from '../src/delivery/settings.ts';
 import { loadIssue } from '../src/issue/load.ts';
+import type { Issue } from '../src/issue/model.ts';
 import { renderEmail } from '../src/render/email/index.ts';
 import { renderText } from '../src/render/text/index.ts';
+import { openStore } from '../src/store/open.ts';
 import { createTokens } from '../src/tokens.ts';
 import { freePort } from '../test/support/ports.ts';
 import { startPostgres } from '../test/support/postgres.ts';
@@ -35,38 +36,20 @@ const direct = import.meta.url === pathToFileURL(process.argv[1] ?? '').href;
 const { values: args } = parseArgs({
   args: direct ? undefined : [],
   options: {
-    subscribers: { type: 'string', default: '20000' },
-    connections: { type: 'string', default: String(DEFAULT_SETTINGS.connections) },
-    'batch-size': { type: 'string', default: String(DEFAULT_SETTINGS.batchSize) },
-    concurrency: { type: 'string', default: String(DEFAULT_SETTINGS.workerConcurrency) },
+    subscribers: { type: 'string', default: '20000,200000' },
     issue: { type: 'string', default: 'issues/global-eye/005.md' },
-    /** For large N, when only the pipeline's memory is of interest. */
-    'skip-baseline': { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
-const N = Number(args.subscribers);
-const CONNECTIONS = Number(args.connections);
+const SIZES = args.subscribers.split(',').map(Number);
+const CONNECTIONS = DEFAULT_SETTINGS.connections;
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Peak RSS of this process and peak Redis memory, sampled every 250 ms. */
-function sampler(redis: Redis) {
-  const peak = { rss: 0, redis: 0 };
-  const sample = async () => {
-    peak.rss = Math.max(peak.rss, process.memoryUsage().rss);
-    const info = await redis.info('memory').catch(() => '');
-    peak.redis = Math.max(peak.redis, Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0));
-  };
-  const timer = setInterval(() => void sample(), 250);
-  return {
-    peak,
-    reset: async () => {
-      await sample();
-      peak.rss = process.memoryUsage().rss;
-      peak.redis = 0;
-    },
-    stop: () => clearInterval(timer),
-  };
-}
+/** Writes the process's peak resident memory (KiB) and CPU time (µs) to fd 3 as it exits (not its PDF thread). */
+const USAGE_HOOK = `data:text/javascript,${encodeURIComponent(
+  "import { writeSync } from 'node:fs'; import { isMainThread } from 'node:worker_threads'; if (isMainThread) process.on('exit', () => { const u = process.resourceUsage(); try { writeSync(3, JSON.stringify({ peakKiB: u.maxRSS, cpuUs: u.userCPUTime + u.systemCPUTime })); } catch {} });",
+)}`;
 
 export async function startSink(): Promise<{ url: string; kind: string; stop(): Promise<void> }> {
   const port = await freePort();
@@ -129,6 +112,7 @@ async function baseline(
   url: string,
   message: Buffer,
   inFlight: number,
+  N: number,
 ): Promise<{ rate: number; cpuUs: number }> {
   const transport = nodemailer.createTransport({
     url,
@@ -156,13 +140,45 @@ async function baseline(
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
-async function main() {
-  const { issue } = loadIssue(args.issue);
-  if (!issue) throw new Error(`${args.issue} does not load`);
-  const [sink, redisServer] = await Promise.all([startSink(), startRedis()]);
-  const postgres = process.env.DATABASE_URL ? undefined : await startPostgres();
-  const databaseUrl = process.env.DATABASE_URL ?? (await postgres?.createDatabase());
-  const config = loadConfig({
+/** `bulletin publish <issue>` as a user runs it; resolves with its wall time and peak RSS. */
+function publishCommand(
+  env: NodeJS.ProcessEnv,
+): Promise<{ seconds: number; peakKiB: number; cpuUs: number }> {
+  const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(
+      process.execPath,
+      [...profile, '--import', USAGE_HOOK, join(ROOT, 'bin', 'bulletin.js'), 'publish', args.issue],
+      { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    let peak = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr += c;
+    });
+    child.stdio[3]?.on('data', (c: Buffer) => {
+      peak += c;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (code !== 0) reject(new Error(`bulletin publish exited ${code}: ${stderr.trim().slice(-600)}`));
+      else {
+        try {
+          resolve({ seconds, ...(JSON.parse(peak) as { peakKiB: number; cpuUs: number }) });
+        } catch {
+          reject(new Error(`bulletin publish reported no usage: ${peak}`));
+        }
+      }
+    });
+  });
+}
+
+async function run(issue: Issue, N: number, sink: { url: string }, databaseUrl: string): Promise<void> {
+  const redisServer = await startRedis();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
     BULLETIN_DATA_DIR: mkdtempSync(join(tmpdir(), 'bulletin-bench-')),
     PUBLIC_URL: 'https://bulletin.example.org',
     DATABASE_URL: databaseUrl,
@@ -170,22 +186,11 @@ async function main() {
     SMTP_URL: sink.url,
     BULLETIN_SECRET: SECRET,
     LOG_LEVEL: 'warn',
-  });
-  const settings = {
-    ...DEFAULT_SETTINGS,
-    connections: CONNECTIONS,
-    batchSize: Number(args['batch-size']),
-    workerConcurrency: Number(args.concurrency),
   };
-  const delivery = await openDelivery(config, settings, pino({ level: 'warn' }));
-  const memory = sampler(delivery.redis);
+  const config = loadConfig(env);
+  const db = await openStore(config);
   try {
-    process.stdout.write(`machine: ${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}\n`);
-    process.stdout.write(
-      `sink: ${sink.kind}; subscribers: ${N}; connections: ${CONNECTIONS}; batch size ${settings.batchSize}\n`,
-    );
-
-    await delivery.db.query(
+    await db.query(
       `INSERT INTO subscribers (publication, email, status, source, created_at, updated_at, confirmed_at, consent_method)
        SELECT $1, 'r' || i || '@example.net', 'confirmed', 'import', now(), now(), now(), 'cli' FROM generate_series(1, $2) AS i`,
       [issue.publication.slug, N],
@@ -205,63 +210,54 @@ async function main() {
     const message = campaignLike.template.personalise(
       campaignLike.recipient({ id: 1, email: 'r1@example.net' }),
     );
-    // The machine is shared: the baseline runs before and after the pipeline, and the pipeline is
-    // compared with their mean, so load that drifts during the run affects both sides alike.
-    const inFlight = settings.workerConcurrency * settings.connections;
+    const inFlight = DEFAULT_SETTINGS.workerConcurrency * CONNECTIONS;
     const runBaseline = async (when: string) => {
-      if (args['skip-baseline']) return undefined;
-      const result = await baseline(sink.url, message, inFlight);
+      const result = await baseline(sink.url, message, inFlight, N);
       process.stdout.write(
-        `baseline ${when} (bare nodemailer pool, ${(message.length / 1024).toFixed(0)} KiB message): ${result.rate.toFixed(0)} msg/s, ${result.cpuUs.toFixed(0)} µs CPU/msg\n`,
+        `  baseline ${when} (bare nodemailer pool, ${CONNECTIONS} connections, ${(message.length / 1024).toFixed(0)} KiB message): ${result.rate.toFixed(0)} msg/s, ${result.cpuUs.toFixed(0)} µs CPU/msg\n`,
       );
       return result;
     };
     const before = await runBaseline('before');
-
-    await memory.reset();
-    const started = performance.now();
-    const { campaign } = await publishIssue(delivery, issue, {
-      dataDir: config.dataDir,
-      publicUrl: config.publicUrl,
-      batchSize: settings.batchSize,
-      resendFailed: false,
-      now: new Date(),
-    });
-    const enqueued = performance.now();
-    const cpu = cpuMeter(N);
-    delivery.startWorker();
-    const finished = await watchCampaign(delivery.db, campaign.id, () => {}, 200);
-    const done = performance.now();
-    const pipelineCpuUs = cpu();
-    if (finished.status !== 'done')
-      throw new Error(`campaign ended ${finished.status}: ${finished.statusReason}`);
-
-    const sendRate = N / ((done - enqueued) / 1000);
-    const overallRate = N / ((done - started) / 1000);
-    const peak = { ...memory.peak };
+    const command = await publishCommand(env);
+    const campaign = await findCampaign(db, issue.publication.slug, issue.number);
+    if (campaign?.status !== 'done') throw new Error(`campaign ended ${campaign?.status}`);
+    const rate = N / command.seconds;
     process.stdout.write(
-      `publish (render, snapshot ${N} recipients, enqueue ${Math.ceil(N / settings.batchSize)} jobs): ${((enqueued - started) / 1000).toFixed(1)} s\n`,
-    );
-    process.stdout.write(
-      `pipeline, enqueued to last message: ${sendRate.toFixed(0)} msg/s, ${pipelineCpuUs.toFixed(0)} µs CPU/msg in this process\n`,
-    );
-    process.stdout.write(`pipeline, publish to last message: ${overallRate.toFixed(0)} msg/s\n`);
-    process.stdout.write(
-      `peak RSS of the publishing process: ${mib(peak.rss)}; peak Redis used_memory: ${mib(peak.redis)}\n`,
+      `  bulletin publish, start to exit: ${command.seconds.toFixed(1)} s, ${rate.toFixed(0)} msg/s, ${(command.cpuUs / N).toFixed(0)} µs CPU/msg (this process; Redis and PostgreSQL apart), peak RSS ${mib(command.peakKiB * 1024)}\n`,
     );
     const after = await runBaseline('after');
-    if (before && after) {
-      const mean = (before.rate + after.rate) / 2;
-      const meanCpu = (before.cpuUs + after.cpuUs) / 2;
-      process.stdout.write(
-        `ratio pipeline / baseline (mean ${mean.toFixed(0)} msg/s): ${(sendRate / mean).toFixed(2)} sending, ${(overallRate / mean).toFixed(2)} end to end; CPU per message ${(pipelineCpuUs / meanCpu).toFixed(2)} × the baseline's\n`,
-      );
+    const mean = (before.rate + after.rate) / 2;
+    const meanCpu = (before.cpuUs + after.cpuUs) / 2;
+    process.stdout.write(
+      `  ratio at ${N}: ${(rate / mean).toFixed(2)} end to end (pipeline ${rate.toFixed(0)} / baseline mean ${mean.toFixed(0)} msg/s; goal ≥ 0.9); CPU per message ${(command.cpuUs / N / meanCpu).toFixed(2)} × the baseline's\n`,
+    );
+  } finally {
+    await db.close();
+    redisServer.stop();
+  }
+}
+
+async function main() {
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.js'), '--if-stale'], { stdio: 'inherit' });
+  const { issue } = loadIssue(args.issue);
+  if (!issue) throw new Error(`${args.issue} does not load`);
+  const sink = await startSink();
+  const postgres = process.env.DATABASE_URL ? undefined : await startPostgres();
+  try {
+    process.stdout.write(
+      `machine: ${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}, load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}\n`,
+    );
+    process.stdout.write(`sink: ${sink.kind}; default settings (${CONNECTIONS} connections)\n`);
+    for (const N of SIZES) {
+      process.stdout.write(`${N} subscribers\n`);
+      const databaseUrl = process.env.DATABASE_URL ?? ((await postgres?.createDatabase()) as string);
+      await run(issue, N, sink, databaseUrl);
     }
   } finally {
-    memory.stop();
-    await delivery.close();
     await sink.stop();
-    redisServer.stop();
     await postgres?.stop();
   }
 }

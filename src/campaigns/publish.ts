@@ -3,7 +3,7 @@
 
 import { join } from 'node:path';
 import type { Issue } from '../issue/model.ts';
-import { editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
+import { type Editions, editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
 import { pdfFileName } from '../render/placeholders.ts';
 import { SUMMARY_FILE } from '../render/web/archive.ts';
 import type { Db } from '../store/db.ts';
@@ -28,13 +28,30 @@ export interface PublishResult {
   enqueued: number;
 }
 
+/** Renders the editions and puts them online: nothing may be sent before what it links to is stored. */
+export async function storeEditions(
+  issue: Issue,
+  options: { dataDir: string; publicUrl: string; pdf?: Promise<Buffer> },
+): Promise<Editions> {
+  const editions = await renderEditions(issue, { publicUrl: options.publicUrl, pdf: options.pdf });
+  writeEditionFiles(editionFolder(editionsRoot(options.dataDir), issue), editions.files);
+  return editions;
+}
+
 export async function publishIssue(
   deps: { db: Db; queue: DeliveryQueue },
   issue: Issue,
-  options: { dataDir: string; publicUrl: string; batchSize: number; resendFailed: boolean; now: Date },
+  options: {
+    dataDir: string;
+    publicUrl: string;
+    batchSize: number;
+    resendFailed: boolean;
+    now: Date;
+    /** Already stored with `storeEditions` (e.g. while the database and Redis were starting). */
+    editions?: Editions;
+  },
 ): Promise<PublishResult> {
-  const editions = await renderEditions(issue, { publicUrl: options.publicUrl });
-  writeEditionFiles(editionFolder(editionsRoot(options.dataDir), issue), editions.files);
+  const editions = options.editions ?? (await storeEditions(issue, options));
   const { campaign, created } = await createCampaign(
     deps.db,
     {

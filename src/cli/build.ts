@@ -1,14 +1,12 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { loadIssue } from '../issue/load.ts';
 import type { Issue } from '../issue/model.ts';
 import { BulletinError, formatProblem, hasErrors } from '../problems.ts';
-import { editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
-import { GMAIL_CLIP_BYTES } from '../render/email/size.ts';
 import type { CliContext } from './context.ts';
 
 /** Loads an issue or throws every error at once; warnings go to stderr. */
-export function loadIssueOrFail(file: string, context: CliContext): Issue {
+export async function loadIssueOrFail(file: string, context: CliContext): Promise<Issue> {
+  const { loadIssue } = await import('../issue/load.ts');
   const { issue, problems } = loadIssue(file);
   if (hasErrors(problems) || !issue) throw new BulletinError(problems);
   for (const problem of problems) context.stderr.write(`${formatProblem(problem)}\n`);
@@ -17,7 +15,11 @@ export function loadIssueOrFail(file: string, context: CliContext): Issue {
 
 /** Writes the editions of an issue and prints what was written; returns the loaded issue. */
 export async function buildIssue(file: string, out: string, context: CliContext): Promise<Issue> {
-  const issue = loadIssueOrFail(file, context);
+  const issue = await loadIssueOrFail(file, context);
+  const [{ editionFolder, renderEditions, writeEditionFiles }, { GMAIL_CLIP_BYTES }] = await Promise.all([
+    import('../render/editions.ts'),
+    import('../render/email/size.ts'),
+  ]);
   const editions = await renderEditions(issue, { publicUrl: context.config().publicUrl });
   const paths = writeEditionFiles(editionFolder(out, issue), editions.files);
   const rows = editions.files.map((f, i) => [

@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
-import { enqueueBatches, workersLine } from '../campaigns/queue.ts';
 import { cancelCampaign, setCampaignStatus } from '../campaigns/store.ts';
-import { openDelivery } from '../delivery/runtime.ts';
 import { fail } from '../problems.ts';
-import { withStore } from '../store/open.ts';
-import type { CliContext } from './context.ts';
-import { deliverHere } from './publish.ts';
+import { type CliContext, withStore } from './context.ts';
 import { describeCampaign, resolveCampaign } from './status.ts';
 import { type DeliveryFlags, deliveryOptions, settingsFrom } from './worker.ts';
 
@@ -34,6 +30,11 @@ export function registerCampaignControl(program: Command, context: CliContext): 
       .argument('<campaign>', 'campaign id or publication/issue')
       .option('--detach', 'only queue its batches; `bulletin worker` processes deliver it'),
   ).action(async (ref: string, flags: DeliveryFlags & { detach?: boolean }) => {
+    const [{ openDelivery }, { enqueueBatches, workersLine }, { deliverHere }] = await Promise.all([
+      import('../delivery/runtime.ts'),
+      import('../campaigns/queue.ts'),
+      import('./publish.ts'),
+    ]);
     const delivery = await openDelivery(context.config(), settingsFrom(flags));
     try {
       const campaign = await resolveCampaign(delivery.db, ref);

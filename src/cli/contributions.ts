@@ -1,10 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import { contributionFiles, getContribution, listContributions } from '../inbound/contributions.ts';
 import { fail } from '../problems.ts';
-import { withStore } from '../store/open.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, withStore } from './context.ts';
 import { listFromOptions } from './subscribers.ts';
 
 interface ListOptions {
@@ -37,6 +35,7 @@ export function registerContributions(program: Command, context: CliContext): vo
     )
     .option('--issues <dir>', 'where publications live', 'issues');
   const chosen = () => listFromOptions(contributions.opts<ListOptions>());
+  const load = () => import('../inbound/contributions.ts');
   const out = (line: string) => context.stdout.write(`${line}\n`);
 
   contributions
@@ -44,7 +43,8 @@ export function registerContributions(program: Command, context: CliContext): vo
     .description('newest first: number, date, sender, subject, attachments')
     .option('--limit <n>', 'how many', '50')
     .action(async (options: { limit: string }) => {
-      const list = chosen();
+      const list = await chosen();
+      const { listContributions } = await load();
       await withStore(context.config(), async (db) => {
         for (const c of await listContributions(db, list.slug, Number(options.limit) || 50)) {
           const from = c.fromName
@@ -66,7 +66,8 @@ export function registerContributions(program: Command, context: CliContext): vo
     .description('one contribution: sender, subject, text and attachment list')
     .argument('<number>')
     .action(async (number: string) => {
-      const list = chosen();
+      const list = await chosen();
+      const { getContribution } = await load();
       await withStore(context.config(), async (db) => {
         const c = await getContribution(db, list.slug, idOrFail(number));
         if (!c)
@@ -92,7 +93,8 @@ export function registerContributions(program: Command, context: CliContext): vo
     .requiredOption('-o, --output <dir>', 'folder to write into')
     .argument('[numbers...]', 'which ones (default: all)')
     .action(async (numbers: string[], options: { output: string }) => {
-      const list = chosen();
+      const list = await chosen();
+      const { contributionFiles, listContributions } = await load();
       await withStore(context.config(), async (db) => {
         const ids = numbers.length
           ? numbers.map(idOrFail)

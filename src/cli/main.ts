@@ -1,5 +1,9 @@
+// Command modules define their commands with what is light (commander, problems, settings) and
+// import what their actions need when they run (`await import()`), so a command loads only its own
+// code: `--help` loads no renderer, `check` no PDF, email, queue or database code
+// (test/cli/modules.test.ts).
 import { Command, CommanderError } from 'commander';
-import { type Config, loadConfig } from '../config.ts';
+import type { Config } from '../config.ts';
 import { BulletinError, formatProblem } from '../problems.ts';
 import { registerBuild } from './build.ts';
 import { registerCampaignControl } from './campaign.ts';
@@ -29,14 +33,20 @@ export async function main(
   env: Record<string, string | undefined> = process.env,
 ): Promise<number> {
   let config: Config | undefined;
+  // The configuration's schema (zod) loads before an action runs, not for `--help`.
+  let configModule: typeof import('../config.ts') | undefined;
   const program = new Command('bulletin')
     .description('Publish a quarterly bulletin: email, PDF and web editions, a list address, delivery.')
     .option('--data-dir <dir>', 'where state is kept (default .data, or BULLETIN_DATA_DIR)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .hook('preAction', async () => {
+      configModule ??= await import('../config.ts');
+    });
   const context: CliContext = {
     config: () => {
-      config ??= loadConfig(env, { dataDir: program.opts<{ dataDir?: string }>().dataDir });
+      if (!configModule) throw new Error('the configuration is read only once a command runs');
+      config ??= configModule.loadConfig(env, { dataDir: program.opts<{ dataDir?: string }>().dataDir });
       return config;
     },
     stdout: process.stdout,

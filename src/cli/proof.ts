@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { composeCampaignMessage, unrecordedCampaign } from '../delivery/campaign-message.ts';
-import { outboxSender, smtpPoolSender } from '../delivery/sender.ts';
-import { renderEmail } from '../render/email/index.ts';
-import { renderText } from '../render/text/index.ts';
 import { normaliseAddress } from '../subscribers/address.ts';
-import { createTokens, loadSecret } from '../tokens.ts';
 import { loadIssueOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
 
@@ -19,7 +14,7 @@ export function registerProof(program: Command, context: CliContext): void {
     .requiredOption('--to <address...>', 'where to send the proof')
     .action(async (file: string, options: { to: string[] }) => {
       const config = context.config();
-      const issue = loadIssueOrFail(file, context);
+      const issue = await loadIssueOrFail(file, context);
       const addresses = options.to.map((a) => ({ given: a, address: normaliseAddress(a) }));
       const invalid = addresses.filter((a) => !a.address).map((a) => a.given);
       if (invalid.length) {
@@ -27,6 +22,19 @@ export function registerProof(program: Command, context: CliContext): void {
         context.exitCode = 1;
         return;
       }
+      const [
+        { composeCampaignMessage, unrecordedCampaign },
+        { outboxSender, smtpPoolSender },
+        { renderEmail },
+        { renderText },
+        { createTokens, loadSecret },
+      ] = await Promise.all([
+        import('../delivery/campaign-message.ts'),
+        import('../delivery/sender.ts'),
+        import('../render/email/index.ts'),
+        import('../render/text/index.ts'),
+        import('../tokens.ts'),
+      ]);
       const email = await renderEmail(issue);
       const message = await composeCampaignMessage(
         unrecordedCampaign(

@@ -1,9 +1,7 @@
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { publishIssue } from '../campaigns/publish.ts';
-import { workersLine } from '../campaigns/queue.ts';
-import { watchCampaign } from '../campaigns/watch.ts';
-import { type Delivery, type DeliverySettings, openDelivery } from '../delivery/runtime.ts';
+import type { watchCampaign } from '../campaigns/watch.ts';
+import type { Delivery } from '../delivery/runtime.ts';
+import type { DeliverySettings } from '../delivery/settings.ts';
 import type { Issue } from '../issue/model.ts';
 import { loadIssueOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
@@ -24,7 +22,7 @@ export function registerPublish(program: Command, context: CliContext): void {
       .option('--detach', 'only record and enqueue the campaign; `bulletin worker` processes deliver it')
       .option('--resend-failed', 'send again to the recipients whose delivery failed'),
   ).action(async (file: string, flags: PublishFlags) => {
-    const issue = loadIssueOrFail(file, context);
+    const issue = await loadIssueOrFail(file, context);
     const settings = settingsFrom(flags, issue.publication.listAddress.split('@')[1]);
     await publishAndFollow(issue, settings, flags, context);
   });
@@ -41,14 +39,30 @@ export async function publishAndFollow(
   context: CliContext,
 ): Promise<void> {
   const config = context.config();
-  const delivery = await openDelivery(config, settings);
+  // The PDF takes longest: its thread starts before this one loads the rest of publish's code.
+  const { renderPdfOnThread } = await import('../render/pdf/thread.ts');
+  const pdf = renderPdfOnThread(issue, { publicUrl: config.publicUrl });
+  pdf.catch(() => {}); // awaited by storeEditions; a failure to load first must not leave it unhandled
+  const [{ openDelivery }, { publishIssue, storeEditions }] = await Promise.all([
+    import('../delivery/runtime.ts'),
+    import('../campaigns/publish.ts'),
+  ]);
+  // The editions render while the database and Redis start (they are other processes, or wait on I/O).
+  const [opened, stored] = await Promise.allSettled([
+    openDelivery(config, settings),
+    storeEditions(issue, { dataDir: config.dataDir, publicUrl: config.publicUrl, pdf }),
+  ]);
+  if (opened.status === 'rejected') throw opened.reason;
+  const delivery = opened.value;
   try {
+    if (stored.status === 'rejected') throw stored.reason;
     const result = await publishIssue(delivery, issue, {
       dataDir: config.dataDir,
       publicUrl: config.publicUrl,
       batchSize: settings.batchSize,
       resendFailed: Boolean(flags.resendFailed),
       now: new Date(),
+      editions: stored.value,
     });
     const { campaign } = result;
     context.stdout.write(
@@ -58,7 +72,10 @@ export async function publishAndFollow(
     );
     if (flags.detach || campaign.status !== 'sending') {
       context.stdout.write(await describeCampaign(delivery.db, campaign));
-      if (campaign.status === 'sending') context.stdout.write(await workersLine(delivery.queue));
+      if (campaign.status === 'sending') {
+        const { workersLine } = await import('../campaigns/queue.ts');
+        context.stdout.write(await workersLine(delivery.queue));
+      }
       return;
     }
     await deliverHere(delivery, campaign.id, context);
@@ -95,6 +112,10 @@ async function followWithProgressBar(
   context: CliContext,
   signal: AbortSignal,
 ) {
+  const [{ SingleBar }, { watchCampaign }] = await Promise.all([
+    import('cli-progress'),
+    import('../campaigns/watch.ts'),
+  ]);
   const bar = new SingleBar({
     format:
       '{bar} {percentage}% | sent {sent} | failed {failed} | remaining {remaining} | {rate}/s | ETA {eta_formatted}',

@@ -2,26 +2,15 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
-import { DELIVERY_QUEUE } from '../campaigns/queue.ts';
+import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import { createInboundHandler } from '../inbound/handler.ts';
-import { parseImapUrl, startImapPolling } from '../inbound/imap.ts';
-import { createListSmtpServer, type SmtpLimits } from '../inbound/smtp.ts';
-import { createListMailQueue, LIST_MAIL_QUEUE, type ListMailer, startListMailWorker } from '../mail/queue.ts';
-import { loadListTemplates } from '../mail/templates.ts';
-import { createMailTransport } from '../mail/transport.ts';
+import type { SmtpLimits } from '../inbound/smtp.ts';
+import type { ListMailer } from '../mail/queue.ts';
 import { BulletinError, fail } from '../problems.ts';
-import { type RedisService, useRedis } from '../services/redis.ts';
+import type { RedisService } from '../services/redis.ts';
 import type { Db } from '../store/db.ts';
-import { openStore } from '../store/open.ts';
-import { createListActions } from '../subscribers/actions.ts';
-import { type List, loadLists } from '../subscribers/lists.ts';
-import { createTokens, loadSecret, type Tokens } from '../tokens.ts';
-import { adminRoutes } from '../web/admin.ts';
-import { editionRoutes } from '../web/editions.ts';
-import { listPages } from '../web/list-pages.ts';
-import { buildServer } from '../web/server.ts';
+import type { List } from '../subscribers/lists.ts';
+import type { Tokens } from '../tokens.ts';
 import type { CliContext } from './context.ts';
 import { shutdownSignal } from './worker.ts';
 
@@ -58,6 +47,42 @@ export interface ListService {
 /** Starts everything `bulletin serve` runs; `stop` undoes it in reverse order. */
 export async function startListService(options: ListServiceOptions): Promise<ListService> {
   const { config, log } = options;
+  // Loaded here, not at the top: only `serve` pays for them (see main.ts).
+  const [
+    { DELIVERY_QUEUE },
+    { createInboundHandler },
+    { parseImapUrl, startImapPolling },
+    { createListSmtpServer },
+    { createListMailQueue, LIST_MAIL_QUEUE, startListMailWorker },
+    { loadListTemplates },
+    { createMailTransport },
+    { useRedis },
+    { openStore },
+    { createListActions },
+    { loadLists },
+    { createTokens, loadSecret },
+    { adminRoutes },
+    { editionRoutes },
+    { listPages },
+    { buildServer },
+  ] = await Promise.all([
+    import('../campaigns/queue.ts'),
+    import('../inbound/handler.ts'),
+    import('../inbound/imap.ts'),
+    import('../inbound/smtp.ts'),
+    import('../mail/queue.ts'),
+    import('../mail/templates.ts'),
+    import('../mail/transport.ts'),
+    import('../services/redis.ts'),
+    import('../store/open.ts'),
+    import('../subscribers/actions.ts'),
+    import('../subscribers/lists.ts'),
+    import('../tokens.ts'),
+    import('../web/admin.ts'),
+    import('../web/editions.ts'),
+    import('../web/list-pages.ts'),
+    import('../web/server.ts'),
+  ]);
   const { lists, problems } = loadLists(options.issuesDir);
   if (problems.length) throw new BulletinError(problems);
   if (!lists.length)
@@ -184,6 +209,7 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--issues <dir>', 'where publications live', 'issues')
     .action(async (options: { http: string; smtp: string; issues: string }) => {
       const config = context.config();
+      const { default: pino } = await import('pino');
       const log = pino({ level: config.logLevel }, pino.destination(2));
       const service = await startListService({
         config,

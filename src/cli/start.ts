@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_SETTINGS } from '../delivery/runtime.ts';
-import { withStore } from '../store/open.ts';
+import { DEFAULT_SETTINGS } from '../delivery/settings.ts';
 import { addConfirmed, countByStatus } from '../subscribers/store.ts';
 import { buildIssue } from './build.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, withStore } from './context.ts';
 import { publishAndFollow } from './publish.ts';
 
 export const SAMPLE_ISSUE = 'issues/global-eye/005.md';

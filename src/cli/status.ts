@@ -8,8 +8,7 @@ import {
 } from '../campaigns/store.ts';
 import { fail } from '../problems.ts';
 import type { Db } from '../store/db.ts';
-import { withStore } from '../store/open.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, withStore } from './context.ts';
 
 /** A campaign named by id (12) or by issue (global-eye/005). */
 export async function resolveCampaign(db: Db, ref: string): Promise<Campaign> {

@@ -3,11 +3,8 @@ import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { BulletinError, fail } from '../problems.ts';
-import { withStore } from '../store/open.ts';
 import { normaliseAddress } from '../subscribers/address.ts';
-import { exportSubscribers } from '../subscribers/export.ts';
-import { ImportFormatError, importSubscribers } from '../subscribers/import.ts';
-import { type List, loadLists, pickList } from '../subscribers/lists.ts';
+import type { List } from '../subscribers/lists.ts';
 import { STATUSES, type Status } from '../subscribers/model.ts';
 import {
   addConfirmed,
@@ -17,7 +14,7 @@ import {
   streamSubscribers,
   unsubscribe,
 } from '../subscribers/store.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, withStore } from './context.ts';
 
 interface ListOptions {
   publication?: string;
@@ -25,7 +22,8 @@ interface ListOptions {
 }
 
 /** The list chosen by the shared --publication/--issues options. */
-export function listFromOptions(options: ListOptions): List {
+export async function listFromOptions(options: ListOptions): Promise<List> {
+  const { loadLists, pickList } = await import('../subscribers/lists.ts');
   const { lists, problems } = loadLists(options.issues);
   const list = pickList(lists, options.publication);
   if ('code' in list) throw new BulletinError([...problems, list]);
@@ -63,7 +61,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
     .description('print subscribers (email, status, name), then counts by status')
     .option('--status <status>', `only this status (${STATUSES.join(', ')})`)
     .action(async (options: { status?: string }) => {
-      const list = chosen();
+      const list = await chosen();
       const status = statusOrFail(options.status);
       await store(async (db) => {
         for await (const s of streamSubscribers(db, list.slug, { status })) {
@@ -84,7 +82,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
     .argument('<email>')
     .option('--name <name>')
     .action(async (email: string, options: { name?: string }) => {
-      const list = chosen();
+      const list = await chosen();
       const address = addressOrFail(email);
       await store(async (db) => {
         const { result } = await addConfirmed(db, {
@@ -110,7 +108,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
     .description('unsubscribe an address (the row and its history are kept)')
     .argument('<email>')
     .action(async (email: string) => {
-      const list = chosen();
+      const list = await chosen();
       const address = addressOrFail(email);
       await store(async (db) => {
         const s = await findSubscriber(db, list.slug, address);
@@ -124,7 +122,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
     .description('delete an address and its consent record for good (GDPR erasure)')
     .argument('<email>')
     .action(async (email: string) => {
-      const list = chosen();
+      const list = await chosen();
       const address = addressOrFail(email);
       await store(async (db) => {
         out(`${address}: ${(await eraseSubscriber(db, list.slug, address)) ? 'erased' : 'not on the list'}`);
@@ -137,8 +135,9 @@ export function registerSubscribers(program: Command, context: CliContext): void
     .argument('<file>', 'CSV file, or - for standard input')
     .option('--status <status>', 'status for rows without one', 'confirmed')
     .action(async (file: string, options: { status: string }) => {
-      const list = chosen();
+      const list = await chosen();
       const defaultStatus = statusOrFail(options.status);
+      const { ImportFormatError, importSubscribers } = await import('../subscribers/import.ts');
       const input: Readable = file === '-' ? process.stdin : createReadStream(file);
       const started = performance.now();
       const report = await store((db) =>
@@ -170,8 +169,9 @@ export function registerSubscribers(program: Command, context: CliContext): void
     .option('-o, --output <file>', 'write here instead of standard output')
     .option('--status <status>', 'only this status')
     .action(async (options: { output?: string; status?: string }) => {
-      const list = chosen();
+      const list = await chosen();
       const status = statusOrFail(options.status);
+      const { exportSubscribers } = await import('../subscribers/export.ts');
       const file = options.output ? createWriteStream(options.output) : undefined;
       const count = await store((db) =>
         exportSubscribers(db, list.slug, file ?? (context.stdout as Writable), { status }),

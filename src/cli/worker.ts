@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_SETTINGS, type Delivery, type DeliverySettings, openDelivery } from '../delivery/runtime.ts';
+import { DEFAULT_SETTINGS, type DeliverySettings } from '../delivery/settings.ts';
 import type { CliContext } from './context.ts';
 
 /** The delivery tuning flags shared by `publish` and `worker`. */
@@ -115,7 +115,8 @@ export function registerWorker(program: Command, context: CliContext): void {
       context.exitCode = 1;
       return;
     }
-    const delivery: Delivery = await openDelivery(context.config(), settingsFrom(flags));
+    const { openDelivery } = await import('../delivery/runtime.ts');
+    const delivery = await openDelivery(context.config(), settingsFrom(flags));
     delivery.startWorker();
     delivery.logger.info({ pid: process.pid }, 'delivery worker started');
     const signal = await shutdownSignal();

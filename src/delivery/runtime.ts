@@ -18,44 +18,9 @@ import { CircuitBreaker } from './circuit-breaker.ts';
 import { systemClock } from './clock.ts';
 import { rateLimiter } from './rate-limiter.ts';
 import { outboxSender, type Sender, smtpPoolSender } from './sender.ts';
+import type { DeliverySettings } from './settings.ts';
 
-export interface DeliverySettings {
-  /** Recipients per job. */
-  batchSize: number;
-  /** Batches one worker process works on at once. */
-  workerConcurrency: number;
-  /** SMTP connections per worker process, and messages per connection before reconnecting. */
-  connections: number;
-  messagesPerConnection: number;
-  /** Messages per second per worker process; 0: as fast as the server takes them. */
-  ratePerSecond: number;
-  /** Attempts per batch and the first backoff (doubling, with jitter). */
-  attempts: number;
-  backoffMs: number;
-  /** Consecutive failed sends that pause a campaign. */
-  breakerThreshold: number;
-  lockDurationMs: number;
-  reconcileIntervalMs: number;
-  /** Results per database write, and the longest they wait (the duplicate bound, see README). */
-  flushEvery: number;
-  flushIntervalMs: number;
-  dkim?: { domainName: string; keySelector: string; privateKey: string };
-}
-
-export const DEFAULT_SETTINGS: DeliverySettings = {
-  batchSize: 100,
-  workerConcurrency: 4,
-  connections: 5,
-  messagesPerConnection: 100,
-  ratePerSecond: 0,
-  attempts: 8,
-  backoffMs: 30_000,
-  breakerThreshold: 50,
-  lockDurationMs: 30_000,
-  reconcileIntervalMs: 15_000,
-  flushEvery: 50,
-  flushIntervalMs: 500,
-};
+export { DEFAULT_SETTINGS, type DeliverySettings } from './settings.ts';
 
 const REDIS_STARTUP_TIMEOUT_MS = 10_000;
 /** How long SIGTERM lets the batches in hand finish before the worker lets go of them. */

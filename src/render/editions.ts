@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Issue, imagesOf } from '../issue/model.ts';
 import { type EmailEdition, renderEmail } from './email/index.ts';
-import { renderPdf } from './pdf/index.ts';
+import { renderPdfOnThread } from './pdf/thread.ts';
 import { pdfFileName } from './placeholders.ts';
 import { renderText } from './text/index.ts';
 import { editionSummary, SUMMARY_FILE } from './web/archive.ts';
@@ -29,6 +29,8 @@ export interface Editions {
 
 export interface RenderOptions {
   publicUrl: string;
+  /** The PDF, already rendering (`publish` starts it before loading the rest of its code). */
+  pdf?: Promise<Buffer>;
 }
 
 async function timed<T>(render: () => T | Promise<T>): Promise<{ value: T; ms: number }> {
@@ -38,20 +40,23 @@ async function timed<T>(render: () => T | Promise<T>): Promise<{ value: T; ms: n
 }
 
 export async function renderEditions(issue: Issue, options: RenderOptions): Promise<Editions> {
+  // First and on its own thread: the PDF takes longer than the rest together.
+  const rendering = timed(() => options.pdf ?? renderPdfOnThread(issue, { publicUrl: options.publicUrl }));
+  rendering.catch(() => {}); // awaited below; an email error first must not leave it unhandled
   const email = await timed(() => renderEmail(issue));
   const text = await timed(() => renderText(issue));
   const web = await timed(() => renderWeb(issue));
-  const pdf = await timed(() => renderPdf(issue, { publicUrl: options.publicUrl }));
+  const pdf = await rendering;
   const images = [...new Map(imagesOf(issue).map((image) => [image.path, image])).values()];
   return {
     email: email.value,
     text: text.value,
-    pdf: pdf.value.pdf,
+    pdf: pdf.value,
     files: [
       { name: 'email.html', contents: email.value.html, ms: email.ms },
       { name: 'email.txt', contents: text.value, ms: text.ms },
       { name: 'index.html', contents: web.value, ms: web.ms },
-      { name: pdfFileName(issue.publication.slug, issue.code), contents: pdf.value.pdf, ms: pdf.ms },
+      { name: pdfFileName(issue.publication.slug, issue.code), contents: pdf.value, ms: pdf.ms },
       { name: SUMMARY_FILE, contents: JSON.stringify(editionSummary(issue), null, 2), ms: 0 },
       // The web edition and the email's <img> tags load them from beside the page.
       ...images.map((image) => ({ name: image.path, contents: readFileSync(image.file), ms: 0 })),

@@ -29,6 +29,17 @@ describe('bulletin build', () => {
     }
   });
 
+  it('writes the whole PDF edition, rendered on its worker thread, with its size and time', () => {
+    const out = mkdtempSync(join(tmpdir(), 'bulletin-build-'));
+    const run = bulletin(['build', 'issues/global-eye/005.md', '--out', out]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/global-eye-005\.pdf\s+[\d.]+ KiB\s+\d+ ms/);
+    const pdf = readFileSync(join(out, 'global-eye', '005', 'global-eye-005.pdf'));
+    expect(pdf.subarray(0, 8).toString()).toBe('%PDF-1.7');
+    expect(pdf.subarray(-6).toString()).toMatch(/%%EOF\n?$/);
+    expect(pdf.length).toBeGreaterThan(100_000);
+  });
+
   it('says in one line that a file is missing', () => {
     const run = bulletin(['build', 'issues/global-eye/999.md']);
     expect(run.status).toBe(1);
