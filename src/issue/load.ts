@@ -7,12 +7,13 @@ import matter from 'gray-matter';
 import type { Token } from 'markdown-it';
 import { z } from 'zod';
 import { error, hasErrors, type Problem } from '../problems.ts';
-import { parsePartialDate, parseRange } from './dates.ts';
+import { parseRange } from './dates.ts';
 import { BlockConverter, createMarkdown, type Node, toTree } from './markdown.ts';
 import type {
   Article,
   Block,
   Byline,
+  DateRange,
   Entry,
   Footnote,
   Inline,
@@ -23,6 +24,7 @@ import type {
 } from './model.ts';
 import { plainText } from './model.ts';
 import { loadPublication } from './publication.ts';
+import { slugify } from './slug.ts';
 import { parseLocatedYaml, schemaProblems, unknownKeyWarnings } from './yaml.ts';
 
 export interface LoadResult {
@@ -31,14 +33,19 @@ export interface LoadResult {
 }
 
 const frontMatterSchema = z.object({
-  number: z.number({ error: 'is required: the issue number, e.g. 5' }).int().positive(),
+  // Required for numbered publications; an unnumbered one's items take the number of their file name.
+  number: z.number({ error: 'must be a number: the issue number, e.g. 5' }).int().positive().optional(),
   title: z
     .string({ error: "is required: the issue's theme" })
     .trim()
     .min(1, "is required: the issue's theme"),
   date: z
     .string({ error: 'is required: YYYY-MM-DD or YYYY-MM' })
-    .refine((s) => parsePartialDate(s) !== undefined, 'must be a date written YYYY-MM-DD or YYYY-MM'),
+    .refine(
+      (s) => parseRange(s) !== undefined,
+      'must be a date written YYYY-MM-DD or YYYY-MM, or a range "2026-03-10 to 2026-03-11"',
+    ),
+  author: z.string().trim().min(1).optional(),
   season: z.string().optional(),
   preheader: z.string().max(200, 'should be at most 200 characters: inboxes show about 100').optional(),
   next_issue: z.string().optional(),
@@ -134,7 +141,15 @@ export function loadIssue(path: string): LoadResult {
     if (parsed.success) front = parsed.data;
     else problems.push(...schemaProblems(parsed, yaml, file));
     problems.push(...unknownKeyWarnings(yaml.value, Object.keys(frontMatterSchema.shape), yaml, file));
-    if (front && nameMatch && Number(nameMatch[1]) !== front.number) {
+    if (front && front.number === undefined && publication?.numbered !== false) {
+      problems.push(
+        error('missing-number', 'number is required.', 'Add a line "number: 5" (the issue number).', {
+          file,
+          line: 2,
+        }),
+      );
+    }
+    if (front?.number !== undefined && nameMatch && Number(nameMatch[1]) !== front.number) {
       problems.push(
         error(
           'number-mismatch',
@@ -159,14 +174,17 @@ export function loadIssue(path: string): LoadResult {
   problems.push(...converter.problems);
 
   if (hasErrors(problems) || !front || !nameMatch) return { problems };
+  const dates = parseRange(front.date) as DateRange;
   return {
     problems,
     issue: {
       publication,
-      number: front.number,
+      number: front.number ?? Number(nameMatch[1]),
       code: nameMatch[1] as string,
       title: front.title,
-      date: parsePartialDate(front.date) as Issue['date'],
+      date: dates.start,
+      ...(dates.end ? { dates } : {}),
+      ...(front.author ? { author: front.author } : {}),
       season: front.season,
       preheader: front.preheader,
       nextIssue,
@@ -489,15 +507,6 @@ export function parseMore(value: string): MoreLink | undefined {
   return undefined;
 }
 
-export function slugify(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/, '');
-}
+export { slugify };
 
 export type { Inline };

@@ -1,7 +1,7 @@
 // What the HTML templates (email and web) see: the issue model with every piece of text already
 // escaped and formatted, so that templates only arrange it.
 
-import { formatDate, formatRange, isoDate } from '../issue/dates.ts';
+import { formatRange, issueDateLabel, isoDate } from '../issue/dates.ts';
 import { type Article, type Block, bylineText, type Issue, plainText } from '../issue/model.ts';
 import {
   blocksHtml,
@@ -42,8 +42,13 @@ export interface IssueView {
     colors: { primary: string; accent: string };
   };
   number: number;
+  /** False for papers, reports and programmes: no "No. 1" anywhere. */
+  numbered: boolean;
   code: string;
   title: string;
+  author?: string;
+  /** "In this issue", or "Contents" for a document that is not an issue. */
+  contentsLabel: string;
   dateLabel: string;
   datetime: string;
   preheader: string;
@@ -66,9 +71,12 @@ export function issueView(issue: Issue, imageBase: string): IssueView {
       colors: publication.colors,
     },
     number: issue.number,
+    numbered: publication.numbered,
     code: issue.code,
     title: issue.title,
-    dateLabel: issue.season ?? formatDate(issue.date, publication.language),
+    author: issue.author,
+    contentsLabel: publication.numbered ? 'In this issue' : 'Contents',
+    dateLabel: issueDateLabel(issue),
     datetime: isoDate(issue.date),
     preheader: issue.preheader ?? defaultPreheader(issue),
     nextIssue: issue.nextIssue ? inlineHtml(issue.nextIssue, { footnotePrefix: '' }) : undefined,
@@ -77,7 +85,16 @@ export function issueView(issue: Issue, imageBase: string): IssueView {
       slug: section.slug,
       entries: section.entries,
       articles: section.articles.map((article) =>
-        articleView(article, { imageBase, footnotePrefix: `${article.slug}-` }, publication.language),
+        articleView(
+          article,
+          {
+            imageBase,
+            footnotePrefix: `${article.slug}-`,
+            language: publication.language,
+            citedNotes: new Set(),
+          },
+          publication.language,
+        ),
       ),
     })),
     subscribeHref: `mailto:${publication.listAddress}?subject=subscribe`,
