@@ -51,6 +51,10 @@ const frontMatterSchema = z.object({
   next_issue: z.string().optional(),
 });
 
+const numberedFrontMatterSchema = frontMatterSchema.extend({
+  number: z.number({ error: 'is required: the issue number, e.g. 5' }).int().positive(),
+});
+
 const FIELDS = [
   'by',
   'role',
@@ -137,18 +141,11 @@ export function loadIssue(path: string): LoadResult {
   problems.push(...yaml.problems);
   let front: z.infer<typeof frontMatterSchema> | undefined;
   if (!yaml.problems.length) {
-    const parsed = frontMatterSchema.safeParse(normaliseYamlDates(yaml.value ?? {}));
+    const schema = publication?.numbered === false ? frontMatterSchema : numberedFrontMatterSchema;
+    const parsed = schema.safeParse(normaliseYamlDates(yaml.value ?? {}));
     if (parsed.success) front = parsed.data;
     else problems.push(...schemaProblems(parsed, yaml, file));
     problems.push(...unknownKeyWarnings(yaml.value, Object.keys(frontMatterSchema.shape), yaml, file));
-    if (front && front.number === undefined && publication?.numbered !== false) {
-      problems.push(
-        error('missing-number', 'number is required.', 'Add a line "number: 5" (the issue number).', {
-          file,
-          line: 2,
-        }),
-      );
-    }
     if (front?.number !== undefined && nameMatch && Number(nameMatch[1]) !== front.number) {
       problems.push(
         error(
@@ -507,6 +504,5 @@ export function parseMore(value: string): MoreLink | undefined {
   return undefined;
 }
 
-export { slugify };
-
 export type { Inline };
+export { slugify };

@@ -48,7 +48,10 @@ export function programmeBlock(converter: BlockConverter, container: Node): Bloc
           error('programme-date', `Day "${iso}" is not a date.`, 'Write the day as YYYY-MM-DD.', at),
         );
       }
-      const label = (iso ? text.replace(iso, '') : text).replace(/^[\s,:\u2013\u2014-]+|[\s,:\u2013\u2014-]+$/g, '');
+      const label = (iso ? text.replace(iso, '') : text).replace(
+        /^[\s,:\u2013\u2014-]+|[\s,:\u2013\u2014-]+$/g,
+        '',
+      );
       day = { intro: [], slots: [], ...(label ? { label } : {}), ...(date ? { date } : {}) };
       days.push(day);
       slot = undefined;
@@ -114,7 +117,8 @@ export function programmeBlock(converter: BlockConverter, container: Node): Bloc
       const current = slot as ProgrammeSlot;
       if (!people) {
         const misspelt = /^([A-Za-z]+):/.exec(line.trim())?.[1];
-        const near = misspelt && FIELD_NAMES.find((name) => distance(name.toLowerCase(), misspelt.toLowerCase()) <= 2);
+        const near =
+          misspelt && FIELD_NAMES.find((name) => distance(name.toLowerCase(), misspelt.toLowerCase()) <= 2);
         if (near && near.toLowerCase() !== misspelt.toLowerCase()) {
           converter.problems.push(
             error(
@@ -144,7 +148,10 @@ export function programmeBlock(converter: BlockConverter, container: Node): Bloc
       } else current.speakers.push(...peopleOf(value));
     });
     if (description.length) {
-      slot.description.push({ type: 'paragraph', content: converter.inlineString(description.join(' '), lineAt(1)) });
+      slot.description.push({
+        type: 'paragraph',
+        content: converter.inlineString(description.join(' '), lineAt(1)),
+      });
     }
     if (BREAK.test(title as string) && !slot.speakers.length && !slot.chair) slot.kind = 'break';
     currentDay().slots.push(slot);
@@ -177,7 +184,12 @@ function minutes(time: TimeOfDay): number {
 function peopleOf(value: string): Person[] {
   return value
     .split(';')
-    .map((part) => part.split(',').map((s) => s.trim()).filter(Boolean))
+    .map((part) =>
+      part
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .filter((parts) => parts.length)
     .map(([name, ...rest]): Person => {
       if (rest.length === 0) return { name: name as string };

@@ -8,9 +8,9 @@ import {
   type Image,
   type Inline,
   listMarker,
-  personText,
   type ProgrammeDay,
   type ProgrammeSlot,
+  personText,
   timeText,
 } from '../issue/model.ts';
 

@@ -1,7 +1,7 @@
 // What the HTML templates (email and web) see: the issue model with every piece of text already
 // escaped and formatted, so that templates only arrange it.
 
-import { formatRange, issueDateLabel, isoDate } from '../issue/dates.ts';
+import { formatRange, isoDate, issueDateLabel } from '../issue/dates.ts';
 import { type Article, type Block, bylineText, type Issue, plainText } from '../issue/model.ts';
 import {
   blocksHtml,

@@ -11,9 +11,9 @@ import {
   type Issue,
   listMarker,
   type Person,
+  type ProgrammeDay,
   personText,
   plainText,
-  type ProgrammeDay,
   slotTime,
 } from '../../issue/model.ts';
 import { PLACEHOLDERS } from '../placeholders.ts';
@@ -130,7 +130,10 @@ function blockLines(block: Block, refs: References, indent = ''): string[] {
 }
 
 function underlined(title: string, rule: string, indent: string): string[] {
-  return [...wrap(title, indent), `${indent}${rule.repeat(Math.min(title.length, TEXT_WIDTH - indent.length))}`];
+  return [
+    ...wrap(title, indent),
+    `${indent}${rule.repeat(Math.min(title.length, TEXT_WIDTH - indent.length))}`,
+  ];
 }
 
 const TIME_COLUMN = 13;

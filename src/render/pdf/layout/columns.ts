@@ -3,7 +3,9 @@
 // - a paragraph leaves at least two lines at the foot of a column and takes at least two to the next
 //   (no orphans, no widows), and no hyphenated word is split over a page turn;
 // - a heading, a question or a byline shares its column with the start of what follows it;
-// - a figure floats to the top of the next page, across the columns, which start below it.
+// - a figure floats to the top of the next page, across the columns, which start below it. A float
+//   that would land after its article has ended is reported, so that the caller sets it in the column
+//   instead (never at the top of the next article).
 import type { PageFrame, PlacedBox, Rect } from '../types.ts';
 import type { BlockItem, FlowItem, LinesItem, Panel } from './flow-item.ts';
 import { frameOf, type Geometry } from './pages.ts';
@@ -17,6 +19,8 @@ export interface FlowResult {
   boxes: PlacedBox[];
   /** Where each item with `starts` landed. */
   starts: { item: FlowItem; page: number; y: number }[];
+  /** Floats placed where their article had already ended. */
+  lateFloats: Set<BlockItem>;
 }
 
 export function pourColumns(items: readonly FlowItem[], geometry: Geometry, firstTop: number): FlowResult {
@@ -24,6 +28,10 @@ export function pourColumns(items: readonly FlowItem[], geometry: Geometry, firs
   const boxes: PlacedBox[] = [];
   const starts: FlowResult['starts'] = [];
   const floats: BlockItem[] = [];
+  /** The article being poured, and the article of each waiting float. */
+  let article: object | undefined;
+  const articleOf = new Map<BlockItem, object | undefined>();
+  const lateFloats = new Set<BlockItem>();
   let column = 0;
   let y = firstTop;
   let empty = true;
@@ -42,6 +50,7 @@ export function pourColumns(items: readonly FlowItem[], geometry: Geometry, firs
       const roomy = top === body.y || top + float.height + MIN_COLUMN <= body.y + body.height;
       if (!roomy) break;
       floats.shift();
+      if (articleOf.get(float) !== article) lateFloats.add(float);
       for (const part of float.parts) {
         boxes.push({ ...part, page: frame().number, column: -1, x: body.x + part.x, y: top + part.y });
       }
@@ -129,8 +138,10 @@ export function pourColumns(items: readonly FlowItem[], geometry: Geometry, firs
   };
 
   items.forEach((item, i) => {
+    if (item.starts || item.columnBreakBefore) article = item.starts?.article;
     if (item.kind === 'block' && item.float) {
       floats.push(item);
+      articleOf.set(item, article);
       if (freshPage) placeFloats();
       return;
     }
@@ -144,9 +155,10 @@ export function pourColumns(items: readonly FlowItem[], geometry: Geometry, firs
     empty = false;
     y = Math.min(y + item.spaceAfter, bottom());
   });
+  article = undefined;
   while (floats.length) newPage();
 
-  return { pages, boxes: withPanels(boxes, items, pages), starts };
+  return { pages, boxes: withPanels(boxes, items, pages), starts, lateFloats };
 }
 
 function fullHeight(item: FlowItem): number {

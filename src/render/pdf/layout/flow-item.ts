@@ -41,6 +41,8 @@ export interface BlockItem extends Common {
   kind: 'block';
   /** Set across the full text width at the top of the next page (figures); columns start below. */
   float?: boolean;
+  /** A float's form in the column, used when its article ends before the float's page comes. */
+  inColumn?: BlockItem;
   height: number;
   /** Positions relative to the block's top-left corner (the column's left edge). */
   parts: Omit<PlacedBox, 'page' | 'column'>[];
