@@ -103,7 +103,8 @@ export function issueView(issue: Issue, imageBase: string): IssueView {
 
 function defaultPreheader(issue: Issue): string {
   const names = issue.sections.flatMap((s) => s.articles.slice(0, 1).map((a) => plainText(a.title)));
-  return `${issue.title}. In this issue: ${names.join('; ')}`.slice(0, 150);
+  const label = issue.publication.numbered ? 'In this issue' : 'Contents';
+  return `${issue.title}. ${label}: ${names.join('; ')}`.slice(0, 150);
 }
 
 function articleView(article: Article, options: HtmlOptions, language: string): ArticleView {

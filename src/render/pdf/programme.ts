@@ -9,6 +9,9 @@ import { node } from './structure.ts';
 import type { Piece } from './text/pieces.ts';
 import { type Context, inlinePieces, ruleItem, type Typesetter, textItem } from './typeset.ts';
 
+/** One leading for a slot's title and people, so that text extraction reads them as one block. */
+const LEADING = 11.5;
+
 /** How the article's blocks are set (descriptions hold any blocks); passed in so imports run one way. */
 type BlockItems = (t: Typesetter, blocks: readonly Block[], ctx: Context) => FlowItem[];
 
@@ -20,11 +23,13 @@ export function programmeItems(
 ): FlowItem[] {
   const { theme } = t;
   const timeStyle = theme.style('sansBold', 8, theme.primary);
+  // A small gap after the time: wide enough to read as a column, narrow enough that text
+  // extraction still reads the time and the title as one line.
   const timeWidth =
     Math.max(
-      ...programme.days.flatMap((d) => d.slots.map((s) => t.measurer.width(slotTime(s), 'sansBold', 8))),
       0,
-    ) + 8;
+      ...programme.days.flatMap((d) => d.slots.map((s) => t.measurer.width(slotTime(s), 'sansBold', 8))),
+    ) + 5;
   const items: FlowItem[] = [];
   for (const day of programme.days) {
     const date = day.date && formatDay(day.date, t.language);
@@ -72,6 +77,7 @@ function slotItems(
     align: 'left',
     spaceBefore: 3,
     keepWithNext: true,
+    leading: LEADING,
   });
   const first = title.lines[0];
   if (first)
@@ -88,7 +94,7 @@ function slotItems(
       const rest = [person.role, person.organisation].filter(Boolean).join(', ');
       if (rest) pieces.push({ text: `, ${rest}`, style: theme.style('sans', 7.5, theme.muted) });
     });
-    return [textItem(t, inner, pieces, { struct: node('P', cell), align: 'left', spaceBefore: 1 })];
+    return [textItem(t, inner, pieces, { struct: node('P', cell), align: 'left', leading: LEADING })];
   };
   const details = [
     ...(slot.place
@@ -96,6 +102,7 @@ function slotItems(
           textItem(t, inner, [{ text: slot.place, style: theme.style('sans', 7.5, theme.muted) }], {
             struct: node('P', cell),
             align: 'left',
+            leading: LEADING,
           }),
         ]
       : []),
