@@ -60,9 +60,10 @@ async function editions(path: string): Promise<Editions> {
 }
 
 /** The editor's words, without the labels that editions write differently (Speaker: → Speakers). */
-function reference(path: string): string {
+function reference(path: string, notes = true): string {
+  const markdown = readFileSync(path, 'utf8');
   return (
-    authoredText(readFileSync(path, 'utf8'))
+    authoredText(notes ? markdown : markdown.replace(/^\[\^\d+\]:.*$/gm, ''))
       .replace(/^(Chair|Moderator|Speakers?|Place):\s*/gm, '')
       .replace(/\d{4}-\d{2}-\d{2}/g, '')
       // Note numbers are list numbers, not text, in the HTML editions.
@@ -88,7 +89,9 @@ describe.each([
     ] as const) {
       const result = recall(reference(path), text);
       expect(result.missing.slice(0, 10), edition).toEqual([]);
-      expect(result.order, edition).toBeGreaterThanOrEqual(0.95);
+      // The PDF sets notes at the foot of the page that cites them, before what follows in the file.
+      const order = edition === 'pdf' ? recall(reference(path, false), text).order : result.order;
+      expect(order, edition).toBeGreaterThanOrEqual(0.95);
     }
   });
 
@@ -222,5 +225,51 @@ describe('figures stay with their article in the PDF', () => {
       );
       expect(ownText.length, `${article?.title} on page ${figure.page}`).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('notes in the PDF', () => {
+  const noteNumber = (box: PlacedBox) =>
+    Number(/^(\d+)\./.exec(box.lines?.[0]?.segments[0]?.text ?? '')?.[1]);
+  const inNote = (struct: StructNode | undefined): boolean =>
+    !!struct && (struct.type === 'Note' || inNote(struct.parent));
+  const withColumns = (issue: Issue, columns: number): Issue => ({
+    ...issue,
+    publication: { ...issue.publication, pdf: { ...issue.publication.pdf, columns } },
+  });
+
+  it.each([1, 2])('sit at the foot of the column that cites them (%i columns)', async (columns) => {
+    const { layout } = await renderPdf(withColumns(load(PAPER), columns), {
+      publicUrl: 'https://bulletin.example.org',
+    });
+    const notes = layout.boxes.filter((b) => b.kind === 'text' && inNote(b.struct));
+    expect(notes.map(noteNumber)).toEqual([1, 2, 3]);
+    for (const note of notes) {
+      const n = noteNumber(note);
+      const citing = layout.boxes.find(
+        (b) => b.kind === 'text' && b.lines?.some((l) => l.notes?.includes(n)),
+      );
+      expect([note.page, note.column], `note ${n}`).toEqual([citing?.page, citing?.column]);
+      const column = layout.pages[note.page - 1]?.columns[note.column];
+      const foot = (column?.y ?? 0) + (column?.height ?? 0);
+      expect(note.y).toBeGreaterThan(citing?.y ?? 0);
+      // Notes stack down to the foot: the last one ends there.
+      if (n === 3) expect(note.y + note.height).toBeGreaterThan(foot - 40);
+    }
+  });
+
+  it('fall back to the end of the article when too long for the foot of a column', async () => {
+    const issue = load(PAPER);
+    const article = issue.sections[0]?.articles[0];
+    const first = article?.footnotes[0];
+    if (!article || !first) throw new Error('the paper has notes');
+    first.blocks = [{ type: 'paragraph', content: [{ type: 'text', text: 'A long note. '.repeat(400) }] }];
+    const { layout } = await renderPdf(issue, { publicUrl: 'https://bulletin.example.org' });
+    const note = layout.boxes.find((b) => b.kind === 'text' && inNote(b.struct) && noteNumber(b) === 1);
+    const lastReference = layout.boxes
+      .filter((b) => b.lines?.[0]?.segments[0]?.text.startsWith('Martin, P.'))
+      .pop();
+    if (!note || !lastReference) throw new Error('note 1 and the references are set');
+    expect(note.page * 10_000 + note.y).toBeGreaterThan(lastReference.page * 10_000 + lastReference.y);
   });
 });

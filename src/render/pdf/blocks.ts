@@ -306,28 +306,33 @@ function sidebarItems(t: Typesetter, title: string, blocks: readonly Block[], ct
 function footnoteItems(t: Typesetter, footnotes: readonly Footnote[], ctx: Context): FlowItem[] {
   const { theme } = t;
   const items: FlowItem[] = [
-    ruleItem(t, { ...ctx, inset: t.width / 2 }, theme.muted, 0.4, {
-      spaceBefore: 8,
-      spaceAfter: 3,
-      keepWithNext: true,
-    }),
+    {
+      ...ruleItem(t, { ...ctx, inset: t.width / 2 }, theme.muted, 0.4, {
+        spaceBefore: 8,
+        spaceAfter: 3,
+        keepWithNext: true,
+      }),
+      footnoteRule: footnotes.map((note) => note.number),
+    },
   ];
   const style = theme.style('serif', 7.5, theme.text);
   for (const footnote of footnotes) {
     // The number leads the note's first paragraph; anything else in the note (a list, a quote)
-    // follows in the article's own type.
+    // follows in the article's own type, and keeps the note at the article's end.
     const note = node('Note', ctx.parent);
     const [first, ...rest] = footnote.blocks;
     const content = first?.type === 'paragraph' ? first.content : [];
-    items.push(
-      textItem(
-        t,
-        { ...ctx, parent: note },
-        [{ text: `${footnote.number}. `, style }, ...inlinePieces(t, content, style)],
-        { struct: node('P', note), spaceBefore: 2 },
-      ),
-      ...blockItems(t, first?.type === 'paragraph' ? rest : footnote.blocks, { ...ctx, parent: note }),
+    const more = blockItems(t, first?.type === 'paragraph' ? rest : footnote.blocks, {
+      ...ctx,
+      parent: note,
+    });
+    const lead = textItem(
+      t,
+      { ...ctx, parent: note },
+      [{ text: `${footnote.number}. `, style }, ...inlinePieces(t, content, style)],
+      { struct: node('P', note), spaceBefore: 2 },
     );
+    items.push(more.length ? lead : { ...lead, footnote: footnote.number }, ...more);
   }
   return items;
 }

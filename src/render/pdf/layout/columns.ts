@@ -3,16 +3,23 @@
 // - a paragraph leaves at least two lines at the foot of a column and takes at least two to the next
 //   (no orphans, no widows), and no hyphenated word is split over a page turn;
 // - a heading, a question or a byline shares its column with the start of what follows it;
+// - a note goes to the foot of the column where it is cited, above a short rule; a note too long
+//   for that (or one holding more than a paragraph) stays at the end of its article;
 // - a figure floats to the top of the next page, across the columns, which start below it. A float
 //   that would land after its article has ended is reported, so that the caller sets it in the column
 //   instead (never at the top of the next article).
-import type { PageFrame, PlacedBox, Rect } from '../types.ts';
+import type { Line, PageFrame, PlacedBox, Rect } from '../types.ts';
 import type { BlockItem, FlowItem, LinesItem, Panel } from './flow-item.ts';
 import { frameOf, type Geometry } from './pages.ts';
 
 const MIN_LINES = 2;
 /** Height left for the columns under floats, at the least. */
 const MIN_COLUMN = 160;
+/** A note longer than this share of the page stays at its article's end. */
+const MAX_NOTE_SHARE = 0.25;
+/** Above the notes at a column's foot: space, the rule, space. */
+const NOTE_SEPARATOR = 8;
+const NOTE_GAP = 1;
 
 export interface FlowResult {
   pages: PageFrame[];
@@ -37,10 +44,92 @@ export function pourColumns(items: readonly FlowItem[], geometry: Geometry, firs
   let empty = true;
   /** Nothing placed on this page yet but floats: a new float may still go to its top. */
   let freshPage = false;
+  /** Notes that may go to a column's foot, by number; those set there; this column's and their height. */
+  const movableNotes = new Map<number, LinesItem>();
+  for (const item of items) {
+    if (
+      item.kind === 'lines' &&
+      item.footnote !== undefined &&
+      fullHeight(item) <= MAX_NOTE_SHARE * geometry.body.height
+    )
+      movableNotes.set(item.footnote, item);
+  }
+  const noteRule = items.find((item): item is BlockItem => item.kind === 'block' && !!item.footnoteRule);
+  const notesAtFoot = new Set<number>();
+  let columnNotes: LinesItem[] = [];
+  let reserved = 0;
+  const noteHeight = (n: number) => fullHeight(movableNotes.get(n) as LinesItem) + NOTE_GAP;
 
   const frame = () => pages[pages.length - 1] as PageFrame;
   const rect = () => frame().columns[column] as Rect;
-  const bottom = () => rect().y + rect().height;
+  const foot = () => rect().y + rect().height;
+  const bottom = () => foot() - reserved;
+  /** The notes of the lines, not yet placed, and the height they would add to this column's foot. */
+  const notesOf = (lines: readonly Line[], pending: ReadonlySet<number>) => {
+    const fresh = [...new Set(lines.flatMap((line) => line.notes ?? []))].filter(
+      (n) => movableNotes.has(n) && !notesAtFoot.has(n) && !pending.has(n),
+    );
+    const height = fresh.reduce((sum, n) => sum + noteHeight(n), 0);
+    return { fresh, height: height && reserved === 0 && !pending.size ? height + NOTE_SEPARATOR : height };
+  };
+  /** How many of `lines` fit above the foot, with the notes they cite. */
+  const fitting = (lines: readonly Line[], lineHeight: number): number => {
+    let fit = 0;
+    let extra = 0;
+    const pending = new Set<number>();
+    for (const line of lines) {
+      const notes = notesOf([line], pending);
+      if (y + (fit + 1) * lineHeight > bottom() - extra - notes.height + 0.01) break;
+      for (const n of notes.fresh) pending.add(n);
+      extra += notes.height;
+      fit += 1;
+    }
+    return fit;
+  };
+  /** Reserves the foot of this column for the notes the placed lines cite, when they fit. */
+  const citeNotes = (lines: readonly Line[], linesHeight: number) => {
+    for (const n of notesOf(lines, new Set()).fresh) {
+      const height = noteHeight(n) + (reserved === 0 ? NOTE_SEPARATOR : 0);
+      if (y + linesHeight + height > bottom() + 0.01) continue; // stays at the article's end
+      reserved += height;
+      notesAtFoot.add(n);
+      columnNotes.push(movableNotes.get(n) as LinesItem);
+    }
+  };
+  /** Sets this column's notes at its foot, under a short rule. */
+  const setNotes = () => {
+    if (!columnNotes.length) return;
+    let top = foot() - reserved;
+    const rule = noteRule?.parts[0];
+    boxes.push({
+      kind: 'rule',
+      page: frame().number,
+      column,
+      x: rect().x,
+      y: top + NOTE_SEPARATOR / 2,
+      width: rect().width / 3,
+      height: 0.4,
+      fill: rule?.fill ?? '#555555',
+    });
+    top += NOTE_SEPARATOR;
+    for (const note of columnNotes) {
+      const height = fullHeight(note);
+      boxes.push({
+        kind: 'text',
+        page: frame().number,
+        column,
+        x: rect().x + note.x,
+        y: top,
+        width: note.width,
+        height,
+        lines: note.lines,
+        struct: note.struct,
+      });
+      top += height + NOTE_GAP;
+    }
+    columnNotes = [];
+    reserved = 0;
+  };
   /** Sets waiting floats at the top of the current page, as many as leave room for the columns. */
   const placeFloats = () => {
     const { body } = geometry;
@@ -66,6 +155,7 @@ export function pourColumns(items: readonly FlowItem[], geometry: Geometry, firs
     placeFloats();
   };
   const nextColumn = () => {
+    setNotes();
     column += 1;
     if (column >= geometry.columns) newPage();
     y = rect().y;
@@ -105,7 +195,7 @@ export function pourColumns(items: readonly FlowItem[], geometry: Geometry, firs
   const placeLines = (item: LinesItem) => {
     let remaining = item.lines;
     while (remaining.length) {
-      const fit = Math.floor((bottom() - y + 0.01) / item.lineHeight);
+      const fit = fitting(remaining, item.lineHeight);
       let take = remaining.length;
       if (take > fit) {
         const allowed = Math.min(fit, remaining.length - MIN_LINES);
@@ -120,6 +210,7 @@ export function pourColumns(items: readonly FlowItem[], geometry: Geometry, firs
         continue;
       }
       const lines = remaining.slice(0, take);
+      citeNotes(lines, take * item.lineHeight);
       put({
         kind: item.boxKind,
         x: rect().x + item.x,
@@ -138,6 +229,9 @@ export function pourColumns(items: readonly FlowItem[], geometry: Geometry, firs
   };
 
   items.forEach((item, i) => {
+    // Notes already set at the foot of a column are not repeated at their article's end.
+    if (item.footnote !== undefined && notesAtFoot.has(item.footnote)) return;
+    if (item.footnoteRule?.every((n) => notesAtFoot.has(n))) return;
     if (item.starts || item.columnBreakBefore) article = item.starts?.article;
     if (item.kind === 'block' && item.float) {
       floats.push(item);
@@ -155,6 +249,7 @@ export function pourColumns(items: readonly FlowItem[], geometry: Geometry, firs
     empty = false;
     y = Math.min(y + item.spaceAfter, bottom());
   });
+  setNotes();
   article = undefined;
   while (floats.length) newPage();
 

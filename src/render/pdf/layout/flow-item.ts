@@ -20,6 +20,10 @@ interface Common {
   /** Starts at the top of a column (the back matter). */
   columnBreakBefore?: boolean;
   panel?: Panel;
+  /** A one-paragraph note: set at the foot of the column citing it when it fits, else here. */
+  footnote?: number;
+  /** The rule above an article's notes: dropped when all of `footnoteRule` went to column feet. */
+  footnoteRule?: number[];
   /** Recorded in the layout, and bookmarked, where the item lands. */
   starts?: { section?: Section; article?: Article };
 }
