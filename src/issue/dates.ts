@@ -1,4 +1,4 @@
-import type { DateRange, Issue, PartialDate } from './model.ts';
+import type { DateRange, Issue, PartialDate, ProgrammeDay } from './model.ts';
 
 const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/;
 
@@ -64,12 +64,6 @@ export function issueDateLabel(issue: Issue): string {
   return issue.dates ? formatRange(issue.dates, language) : formatDate(issue.date, language);
 }
 
-/** "No. 5 · May 2009", or only the date for a publication whose items are not numbered. */
-export function issueLine(issue: Issue, separator = ' \u00b7 '): string {
-  const date = issueDateLabel(issue);
-  return issue.publication.numbered ? `No. ${issue.number}${separator}${date}` : date;
-}
-
 /** "Tuesday 10 March 2026": a programme's day, with its weekday, in the publication's language. */
 export function formatDay(d: PartialDate, language: string): string {
   if (d.day === undefined) return formatDate(d, language);
@@ -80,4 +74,10 @@ export function formatDay(d: PartialDate, language: string): string {
     month: 'long',
     day: 'numeric',
   }).format(toUtc(d));
+}
+
+/** "Day 1 – Tuesday, 10 March 2026": a programme day's heading, its date written out. */
+export function dayTitle(day: ProgrammeDay, language: string): string | undefined {
+  const date = day.date && formatDay(day.date, language);
+  return [day.label, date].filter(Boolean).join(' \u2013 ') || undefined;
 }

@@ -1,7 +1,7 @@
 // The issue model as HTML fragments, shared by the email and web editions. Everything that came
 // from an issue file is escaped here; templates insert these fragments unescaped.
 
-import { formatDay, isoDate } from '../issue/dates.ts';
+import { dayTitle, isoDate } from '../issue/dates.ts';
 import {
   type Block,
   type Footnote,
@@ -135,11 +135,6 @@ function markedListHtml(block: Extract<Block, { type: 'list' }>, options: HtmlOp
     )
     .join('');
   return `<ol class="marked"${block.start !== 1 ? ` start="${block.start}"` : ''}>${items}</ol>`;
-}
-
-export function dayTitle(day: ProgrammeDay, language: string): string | undefined {
-  const date = day.date && formatDay(day.date, language);
-  return [day.label, date].filter(Boolean).join(' \u2013 ') || undefined;
 }
 
 /** A day: its heading, then a timetable whose first column is the time of each slot. */

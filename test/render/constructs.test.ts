@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIssue } from '../../src/issue/load.ts';
 import type { Issue } from '../../src/issue/model.ts';
@@ -13,6 +14,7 @@ import { type PdfLayout, type PlacedBox, renderPdf } from '../../src/render/pdf/
 import type { StructNode } from '../../src/render/pdf/structure.ts';
 import { renderText } from '../../src/render/text/index.ts';
 import { renderWeb } from '../../src/render/web/index.ts';
+import { launchChromium } from '../support/browser.ts';
 import { authoredText, htmlToText, recall } from '../support/recall.ts';
 
 const WORKSHOP = 'test/fixtures/workshop/001.md';
@@ -271,5 +273,34 @@ describe('notes in the PDF', () => {
       .pop();
     if (!note || !lastReference) throw new Error('note 1 and the references are set');
     expect(note.page * 10_000 + note.y).toBeGreaterThan(lastReference.page * 10_000 + lastReference.y);
+  });
+});
+
+describe('the web edition of a programme in Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(() => browser?.close());
+
+  it('keeps the time column beside the session, without sideways scrolling, at 320 px', async () => {
+    const html = renderWeb(load(WORKSHOP));
+    const page = await browser.newPage({ viewport: { width: 320, height: 800 } });
+    await page.route('**/*', (route) => route.abort());
+    await page.setContent(html);
+    const facts = await page.evaluate(() => {
+      const row = document.querySelector('tr.slot.session');
+      const time = row?.querySelector('th.time')?.getBoundingClientRect();
+      const session = row?.querySelector('td.session')?.getBoundingClientRect();
+      return {
+        scrollWidth: document.documentElement.scrollWidth,
+        beside: !!time && !!session && time.right <= session.left && Math.abs(time.top - session.top) < 2,
+        headers: document.querySelectorAll('th[scope="row"]').length,
+      };
+    });
+    await page.close();
+    expect(facts.scrollWidth).toBeLessThanOrEqual(320);
+    expect(facts.beside).toBe(true);
+    expect(facts.headers).toBe(10);
   });
 });

@@ -1,7 +1,7 @@
 // A programme as a timetable in the column: each day's heading, then its slots, the time hung in a
 // column of its own at the left of the slot's title. Tagged as a Table per day, one TR per slot
 // with the time as its row header (TH) and the session (title, people, description) as its TD.
-import { formatDay } from '../../issue/dates.ts';
+import { dayTitle } from '../../issue/dates.ts';
 import type { Block, Person, ProgrammeSlot } from '../../issue/model.ts';
 import { slotTime } from '../../issue/model.ts';
 import type { FlowItem } from './layout/flow-item.ts';
@@ -32,8 +32,7 @@ export function programmeItems(
     ) + 5;
   const items: FlowItem[] = [];
   for (const day of programme.days) {
-    const date = day.date && formatDay(day.date, t.language);
-    const title = [day.label, date].filter(Boolean).join(' \u2013 ');
+    const title = dayTitle(day, t.language);
     if (title) {
       items.push(
         textItem(t, ctx, [{ text: title, style: theme.style('sansBold', 10, theme.accent) }], {

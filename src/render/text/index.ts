@@ -2,7 +2,7 @@
 // A link whose text is not its address gets a numbered reference, listed under its article, so
 // the prose stays readable and no address is lost. An address longer than a line stands alone.
 
-import { formatDay, formatRange, issueDateLabel } from '../../issue/dates.ts';
+import { dayTitle, formatRange, issueDateLabel } from '../../issue/dates.ts';
 import {
   type Article,
   type Block,
@@ -141,8 +141,7 @@ const TIME_COLUMN = 13;
 /** A timetable: the time of each slot in a column of its own, the session beside it. */
 function programmeDayLines(day: ProgrammeDay, refs: References, indent: string): string[] {
   const out: string[] = [];
-  const date = day.date && formatDay(day.date, refs.language);
-  const title = [day.label, date].filter(Boolean).join(' \u2013 ');
+  const title = dayTitle(day, refs.language);
   if (title) out.push(...underlined(title, '.', indent));
   if (day.intro.length) out.push(...blocksLines(day.intro, refs, indent), '');
   const rest = `${indent}${' '.repeat(TIME_COLUMN)}`;
