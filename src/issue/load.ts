@@ -41,10 +41,8 @@ const frontMatterSchema = z.object({
     .min(1, "is required: the issue's theme"),
   date: z
     .string({ error: 'is required: YYYY-MM-DD or YYYY-MM' })
-    .refine(
-      (s) => parseRange(s) !== undefined,
-      'must be a date written YYYY-MM-DD or YYYY-MM, or a range "2026-03-10 to 2026-03-11"',
-    ),
+    // A range ("2026-03-10 to 2026-03-11") is for programmes and reports: see docs/authoring.md.
+    .refine((s) => parseRange(s) !== undefined, 'must be a date written YYYY-MM-DD or YYYY-MM'),
   author: z.string().trim().min(1).optional(),
   season: z.string().optional(),
   preheader: z.string().max(200, 'should be at most 200 characters: inboxes show about 100').optional(),
