@@ -23,6 +23,7 @@ import type {
   Section,
 } from './model.ts';
 import { plainText } from './model.ts';
+import { citeBylineNote } from './notes.ts';
 import { loadPublication } from './publication.ts';
 import { slugify } from './slug.ts';
 import { parseLocatedYaml, schemaProblems, unknownKeyWarnings } from './yaml.ts';
@@ -327,6 +328,7 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
       const fields = next ? fieldLines(next) : undefined;
       if (next && fields) {
         applyFields(article, fields, next.token, converter, section?.entries ?? false);
+        if (article.byline) citeBylineNote(article.byline, next, converter);
         i += 1;
       }
       if (section?.entries && !article.entry) article.entry = { kind: 'publication' };

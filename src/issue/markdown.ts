@@ -83,6 +83,11 @@ export class BlockConverter {
     return { file: this.file, line: start + 1 + this.lineOffset, column: 1 };
   }
 
+  /** Records a note cited outside the article's blocks (its byline): it belongs to the article. */
+  cite(number: number): void {
+    this.footnoteRefs.push(number);
+  }
+
   takeFootnoteRefs(): number[] {
     const refs = this.footnoteRefs;
     this.footnoteRefs = [];

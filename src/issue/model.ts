@@ -93,6 +93,8 @@ export interface DateRange {
 
 export interface Byline {
   author: string;
+  /** A note on the author (`By: Name[^bio]`), by number. */
+  note?: number;
   role?: string;
   organisation?: string;
 }
@@ -274,8 +276,14 @@ export function plainText(inlines: readonly Inline[]): string {
   return out;
 }
 
-export function bylineText(byline: Byline): string {
-  return [byline.author, byline.role, byline.organisation].filter(Boolean).join(', ');
+/** The byline with its note's reference after the author's name. */
+export function bylineInlines(byline: Byline): Inline[] {
+  const rest = [byline.role, byline.organisation].filter(Boolean).join(', ');
+  return [
+    { type: 'text', text: byline.author },
+    ...(byline.note ? [{ type: 'footnoteRef', number: byline.note } as const] : []),
+    ...(rest ? [{ type: 'text', text: `, ${rest}` } as const] : []),
+  ];
 }
 
 /** Articles in reading order, with their section. */

@@ -2,7 +2,7 @@
 // escaped and formatted, so that templates only arrange it.
 
 import { formatRange, isoDate, issueDateLabel } from '../issue/dates.ts';
-import { type Article, type Block, bylineText, type Issue, plainText } from '../issue/model.ts';
+import { type Article, type Block, bylineInlines, type Issue, plainText } from '../issue/model.ts';
 import {
   blocksHtml,
   escapeHtml,
@@ -114,7 +114,7 @@ function articleView(article: Article, options: HtmlOptions, language: string): 
     title: inlineHtml(article.title, options),
     titleText: plainText(article.title),
     kicker: article.kicker && escapeHtml(article.kicker),
-    byline: article.byline && escapeHtml(bylineText(article.byline)),
+    byline: article.byline && inlineHtml(bylineInlines(article.byline), options),
     standfirst: article.standfirst && inlineHtml(article.standfirst, options),
     segments: segments(article.blocks, options),
     footnotes: footnotesHtml(article.footnotes, options),

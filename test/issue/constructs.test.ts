@@ -190,3 +190,20 @@ describe('documents that are not numbered issues', () => {
     expect(problems.map((p) => p.message.split(':')[0])).toEqual(['number']);
   });
 });
+
+describe('a note on a byline', () => {
+  it('keeps the name without the reference, and belongs to the article', () => {
+    const { issue, problems } = load(
+      '---\nnumber: 7\ntitle: T\ndate: 2024-03\n---\n# Feature\n\n## A\nBy: Elena Petrova[^bio]\nRole: Researcher\n\nText.[^1]\n\n[^bio]: She studies recruitment.\n[^1]: A note.\n',
+    );
+    expect(summary(problems)).toEqual([]);
+    const article = issue?.sections[0]?.articles[0];
+    expect(article?.byline).toEqual({ author: 'Elena Petrova', role: 'Researcher', note: 1 });
+    expect(
+      article?.footnotes.map((n) => [n.number, plainText((n.blocks[0] as { content: [] }).content)]),
+    ).toEqual([
+      [1, 'She studies recruitment.'],
+      [2, 'A note.'],
+    ]);
+  });
+});

@@ -65,11 +65,11 @@ async function editions(path: string): Promise<Editions> {
 function reference(path: string, notes = true): string {
   const markdown = readFileSync(path, 'utf8');
   return (
-    authoredText(notes ? markdown : markdown.replace(/^\[\^\d+\]:.*$/gm, ''))
+    authoredText(notes ? markdown : markdown.replace(/^\[\^[^\]\s]+\]:.*$/gm, ''))
       .replace(/^(Chair|Moderator|Speakers?|Place):\s*/gm, '')
       .replace(/\d{4}-\d{2}-\d{2}/g, '')
-      // Note numbers are list numbers, not text, in the HTML editions.
-      .replace(/^\[\^\d+\]:\s*/gm, '')
+      // Notes are cited and listed by number, whatever their label in the file.
+      .replace(/\[\^[^\]\s]+\]:?/g, '')
   );
 }
 
@@ -180,17 +180,22 @@ describe('a paper', () => {
     expect(e.pdfText).not.toContain('•');
   });
 
-  it('numbers notes, linked both ways in HTML', () => {
+  it('numbers notes, a note on the byline too, linked both ways in HTML', () => {
+    const prefix = 'debt-bondage-and-labour-migration-';
     for (const html of [e.web, e.email]) {
-      const prefix = 'debt-bondage-and-labour-migration-';
-      expect(html).toContain(`<sup class="noteref" id="${prefix}fnref1"><a href="#${prefix}fn1"`);
-      expect(html).toMatch(
-        new RegExp(`<li id="${prefix}fn1" value="1">[\\s\\S]*?<a class="backref" href="#${prefix}fnref1"`),
+      // The note on the author, cited in the byline, is note 1.
+      expect(html).toContain(
+        `By Elena Petrova<sup class="noteref" id="${prefix}fnref1"><a href="#${prefix}fn1"`,
       );
-      // The second citation of note 1 links to it too, without repeating the id.
-      expect(html.match(new RegExp(`id="${prefix}fnref1"`, 'g'))?.length).toBe(1);
-      expect(html.match(new RegExp(`href="#${prefix}fn1"`, 'g'))?.length).toBe(2);
+      expect(html).toMatch(
+        new RegExp(`<li id="${prefix}fn2" value="2">[\\s\\S]*?<a class="backref" href="#${prefix}fnref2"`),
+      );
+      // The second citation of note 2 links to it too, without repeating the id.
+      expect(html.match(new RegExp(`id="${prefix}fnref2"`, 'g'))?.length).toBe(1);
+      expect(html.match(new RegExp(`href="#${prefix}fn2"`, 'g'))?.length).toBe(2);
     }
+    expect(e.text).toContain('By Elena Petrova[^1], Senior Researcher');
+    expect(e.text).toMatch(/\n\[\^1\] Elena Petrova has studied/);
   });
 
   it('sets references as a list without bullets, left-aligned, with a hanging indent', () => {
@@ -245,18 +250,17 @@ describe('notes in the PDF', () => {
       publicUrl: 'https://bulletin.example.org',
     });
     const notes = layout.boxes.filter((b) => b.kind === 'text' && inNote(b.struct));
-    expect(notes.map(noteNumber)).toEqual([1, 2, 3]);
+    expect(notes.map(noteNumber)).toEqual([1, 2, 3, 4]);
     for (const note of notes) {
       const n = noteNumber(note);
-      const citing = layout.boxes.find(
-        (b) => b.kind === 'text' && b.lines?.some((l) => l.notes?.includes(n)),
-      );
+      // The line that cites it: in the text, or in the byline (set as a heading line).
+      const citing = layout.boxes.find((b) => b.lines?.some((l) => l.notes?.includes(n)));
       expect([note.page, note.column], `note ${n}`).toEqual([citing?.page, citing?.column]);
       const column = layout.pages[note.page - 1]?.columns[note.column];
       const foot = (column?.y ?? 0) + (column?.height ?? 0);
       expect(note.y).toBeGreaterThan(citing?.y ?? 0);
       // Notes stack down to the foot: the last one ends there.
-      if (n === 3) expect(note.y + note.height).toBeGreaterThan(foot - 40);
+      if (n === 4) expect(note.y + note.height).toBeGreaterThan(foot - 40);
     }
   });
 

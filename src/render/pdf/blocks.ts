@@ -2,7 +2,7 @@
 // the structure tree. Walks the typed model (Block, Inline); Markdown is never looked at again.
 import { formatRange } from '../../issue/dates.ts';
 import type { Article, Block, Footnote, Inline, Section } from '../../issue/model.ts';
-import { bylineText, listMarker, plainText } from '../../issue/model.ts';
+import { bylineInlines, listMarker, plainText } from '../../issue/model.ts';
 import { figureItem } from './figure.ts';
 import type { FlowItem, LinesItem, Panel } from './layout/flow-item.ts';
 import { programmeItems } from './programme.ts';
@@ -71,9 +71,12 @@ function articleItems(t: Typesetter, article: Article, parent: StructNode, notFi
     if (entry.date) meta.push(formatRange(entry.date, t.language));
     if (entry.place) meta.push(entry.place);
   }
-  if (article.byline) meta.push(entry ? bylineText(article.byline) : `By ${bylineText(article.byline)}`);
-  if (meta.length) {
-    head([{ text: meta.join(' · '), style: theme.style('sans', 8, theme.muted) }], {
+  const metaStyle = theme.style('sans', 8, theme.muted);
+  if (meta.length || article.byline) {
+    const byline = article.byline ? inlinePieces(t, bylineInlines(article.byline), metaStyle) : [];
+    const lead =
+      meta.join(' · ') + (meta.length && byline.length ? ' · ' : '') + (byline.length && !entry ? 'By ' : '');
+    head([...(lead ? [{ text: lead, style: metaStyle }] : []), ...byline], {
       struct: node('P', art),
       spaceAfter: 4,
       keepTogether: false,

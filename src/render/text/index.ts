@@ -6,7 +6,7 @@ import { dayTitle, formatRange, issueDateLabel } from '../../issue/dates.ts';
 import {
   type Article,
   type Block,
-  bylineText,
+  bylineInlines,
   type Inline,
   type Issue,
   listMarker,
@@ -179,7 +179,7 @@ function articleLines(article: Article, language: string): string[] {
   const out: string[] = [];
   if (article.kicker) out.push(article.kicker.toLocaleUpperCase());
   out.push(...wrap(title), '~'.repeat(Math.min(title.length, TEXT_WIDTH)));
-  if (article.byline) out.push(...wrap(`By ${bylineText(article.byline)}`));
+  if (article.byline) out.push(...wrap(`By ${inlineText(bylineInlines(article.byline), refs)}`));
   const entry = article.entry;
   if (entry) {
     const meta = [entry.date && formatRange(entry.date, language), entry.place].filter(Boolean).join(', ');
