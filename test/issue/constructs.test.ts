@@ -199,9 +199,9 @@ describe('a note on a byline', () => {
     expect(summary(problems)).toEqual([]);
     const article = issue?.sections[0]?.articles[0];
     expect(article?.byline).toEqual({ author: 'Elena Petrova', role: 'Researcher', note: 1 });
-    expect(
-      article?.footnotes.map((n) => [n.number, plainText((n.blocks[0] as { content: [] }).content)]),
-    ).toEqual([
+    const text = (blocks: readonly Block[]) =>
+      blocks[0]?.type === 'paragraph' ? plainText(blocks[0].content) : '';
+    expect(article?.footnotes.map((n) => [n.number, text(n.blocks)])).toEqual([
       [1, 'She studies recruitment.'],
       [2, 'A note.'],
     ]);
