@@ -23,7 +23,7 @@ import type {
   Section,
 } from './model.ts';
 import { plainText } from './model.ts';
-import { citeBylineNote } from './notes.ts';
+import { citeBylineNote, numberNotesByArticle } from './notes.ts';
 import { loadPublication } from './publication.ts';
 import { slugify } from './slug.ts';
 import { parseLocatedYaml, schemaProblems, unknownKeyWarnings } from './yaml.ts';
@@ -357,6 +357,7 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
     owner.footnotes = [...new Set(numbers)].map(
       (number): Footnote => ({ number, blocks: footnoteBodies.get(number) ?? [] }),
     );
+    numberNotesByArticle(owner);
   }
   return sections;
 }

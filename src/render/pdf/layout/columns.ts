@@ -44,18 +44,27 @@ export function pourColumns(items: readonly FlowItem[], geometry: Geometry, firs
   let empty = true;
   /** Nothing placed on this page yet but floats: a new float may still go to its top. */
   let freshPage = false;
-  /** Notes that may go to a column's foot, by number; those set there; this column's and their height. */
-  const movableNotes = new Map<number, LinesItem>();
-  for (const item of items) {
-    if (
-      item.kind === 'lines' &&
-      item.footnote !== undefined &&
-      fullHeight(item) <= MAX_NOTE_SHARE * geometry.body.height
-    )
-      movableNotes.set(item.footnote, item);
-  }
+  /**
+   * Notes that may go to a column's foot, by number (numbers restart with each article, so these are
+   * the current article's); those set there; this column's, and the height they take.
+   */
+  let movableNotes = new Map<number, LinesItem>();
+  const notesOfArticle = (from: number) => {
+    const notes = new Map<number, LinesItem>();
+    for (let i = from; i < items.length; i++) {
+      const item = items[i] as FlowItem;
+      if (i > from && (item.starts || item.columnBreakBefore)) break;
+      if (
+        item.kind === 'lines' &&
+        item.footnote !== undefined &&
+        fullHeight(item) <= MAX_NOTE_SHARE * geometry.body.height
+      )
+        notes.set(item.footnote, item);
+    }
+    return notes;
+  };
   const noteRule = items.find((item): item is BlockItem => item.kind === 'block' && !!item.footnoteRule);
-  const notesAtFoot = new Set<number>();
+  let notesAtFoot = new Set<number>();
   let columnNotes: LinesItem[] = [];
   let reserved = 0;
   const noteHeight = (n: number) => fullHeight(movableNotes.get(n) as LinesItem) + NOTE_GAP;
@@ -229,6 +238,10 @@ export function pourColumns(items: readonly FlowItem[], geometry: Geometry, firs
   };
 
   items.forEach((item, i) => {
+    if (item.starts?.article) {
+      movableNotes = notesOfArticle(i);
+      notesAtFoot = new Set();
+    }
     // Notes already set at the foot of a column are not repeated at their article's end.
     if (item.footnote !== undefined && notesAtFoot.has(item.footnote)) return;
     if (item.footnoteRule?.every((n) => notesAtFoot.has(n))) return;
