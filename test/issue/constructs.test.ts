@@ -207,3 +207,22 @@ describe('a note on a byline', () => {
     ]);
   });
 });
+
+describe('notes are numbered per article', () => {
+  it('from 1 in each article, in the order first cited', () => {
+    const { issue, problems } = load(
+      '---\nnumber: 7\ntitle: T\ndate: 2024-03\n---\n# Feature\n\n## A\n\nOne.[^a] Two.[^b]\n\n## B\n\nThree.[^c]\n\n[^a]: Note a.\n[^b]: Note b.\n[^c]: Note c.\n',
+    );
+    expect(summary(problems)).toEqual([]);
+    const [a, b] = issue?.sections[0]?.articles ?? [];
+    expect(a?.footnotes.map((n) => n.number)).toEqual([1, 2]);
+    expect(b?.footnotes.map((n) => n.number)).toEqual([1]);
+    expect(b?.blocks[0]).toEqual({
+      type: 'paragraph',
+      content: [
+        { type: 'text', text: 'Three.' },
+        { type: 'footnoteRef', number: 1 },
+      ],
+    });
+  });
+});

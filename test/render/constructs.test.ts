@@ -308,3 +308,25 @@ describe('the web edition of a programme in Chromium', () => {
     expect(facts.headers).toBe(10);
   });
 });
+
+describe('notes of several articles in the PDF', () => {
+  it('each article’s note 1 goes to the foot of its own column', async () => {
+    const paper = load(PAPER);
+    const article = paper.sections[0]?.articles[0];
+    if (!article) throw new Error('the paper has an article');
+    const second = structuredClone(article);
+    second.slug = 'second';
+    const issue: Issue = {
+      ...paper,
+      sections: [{ ...(paper.sections[0] as Issue['sections'][0]), articles: [article, second] }],
+    };
+    const { layout } = await renderPdf(issue, { publicUrl: 'https://bulletin.example.org' });
+    const inNote = (struct: StructNode | undefined): boolean =>
+      !!struct && (struct.type === 'Note' || inNote(struct.parent));
+    const firstNotes = layout.boxes.filter(
+      (b) => b.kind === 'text' && inNote(b.struct) && b.lines?.[0]?.segments[0]?.text.startsWith('1.'),
+    );
+    expect(firstNotes.length).toBe(2);
+    expect(new Set(firstNotes.map((b) => b.struct)).size).toBe(2);
+  });
+});
