@@ -1,4 +1,4 @@
-import type { DateRange, PartialDate } from './model.ts';
+import type { DateRange, Issue, PartialDate, ProgrammeDay } from './model.ts';
 
 const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/;
 
@@ -55,4 +55,29 @@ export function isoDate(d: PartialDate): string {
   return [d.year, String(d.month).padStart(2, '0'), ...(d.day ? [String(d.day).padStart(2, '0')] : [])].join(
     '-',
   );
+}
+
+/** What an issue is dated by in every edition: its season, its range of days, or its date. */
+export function issueDateLabel(issue: Issue): string {
+  const { language } = issue.publication;
+  if (issue.season) return issue.season;
+  return issue.dates ? formatRange(issue.dates, language) : formatDate(issue.date, language);
+}
+
+/** "Tuesday 10 March 2026": a programme's day, with its weekday, in the publication's language. */
+export function formatDay(d: PartialDate, language: string): string {
+  if (d.day === undefined) return formatDate(d, language);
+  return new Intl.DateTimeFormat(language, {
+    timeZone: 'UTC',
+    weekday: 'long',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+  }).format(toUtc(d));
+}
+
+/** "Day 1 – Tuesday, 10 March 2026": a programme day's heading, its date written out. */
+export function dayTitle(day: ProgrammeDay, language: string): string | undefined {
+  const date = day.date && formatDay(day.date, language);
+  return [day.label, date].filter(Boolean).join(' \u2013 ') || undefined;
 }

@@ -16,12 +16,13 @@ import {
   unclosedBoxes,
   unclosedFrontMatter,
 } from './checks.ts';
-import { parsePartialDate, parseRange } from './dates.ts';
+import { parseRange } from './dates.ts';
 import { BlockConverter, createMarkdown, type Node, toTree } from './markdown.ts';
 import type {
   Article,
   Block,
   Byline,
+  DateRange,
   Entry,
   Footnote,
   Inline,
@@ -31,7 +32,9 @@ import type {
   Section,
 } from './model.ts';
 import { plainText } from './model.ts';
+import { citeBylineNote, numberNotesByArticle } from './notes.ts';
 import { loadPublication } from './publication.ts';
+import { slugify } from './slug.ts';
 import { parseLocatedYaml, schemaProblems, unknownKeyWarnings } from './yaml.ts';
 
 export interface LoadResult {
@@ -40,17 +43,24 @@ export interface LoadResult {
 }
 
 const frontMatterSchema = z.object({
-  number: z.number({ error: 'is required: the issue number, e.g. 5' }).int().positive(),
+  // Required for numbered publications; an unnumbered one's items take the number of their file name.
+  number: z.number({ error: 'must be a number: the issue number, e.g. 5' }).int().positive().optional(),
   title: z
     .string({ error: "is required: the issue's theme" })
     .trim()
     .min(1, "is required: the issue's theme"),
   date: z
     .string({ error: 'is required: YYYY-MM-DD or YYYY-MM' })
-    .refine((s) => parsePartialDate(s) !== undefined, 'must be a date written YYYY-MM-DD or YYYY-MM'),
+    // A range ("2026-03-10 to 2026-03-11") is for programmes and reports: see docs/authoring.md.
+    .refine((s) => parseRange(s) !== undefined, 'must be a date written YYYY-MM-DD or YYYY-MM'),
+  author: z.string().trim().min(1).optional(),
   season: z.string().optional(),
   preheader: z.string().max(200, 'should be at most 200 characters: inboxes show about 100').optional(),
   next_issue: z.string().optional(),
+});
+
+const numberedFrontMatterSchema = frontMatterSchema.extend({
+  number: z.number({ error: 'is required: the issue number, e.g. 5' }).int().positive(),
 });
 
 /** Field names as editors write them; matched case-blind. */
@@ -159,11 +169,12 @@ export function loadIssue(path: string): LoadResult {
   problems.push(...yaml.problems);
   let front: z.infer<typeof frontMatterSchema> | undefined;
   if (!yaml.problems.length) {
-    const parsed = frontMatterSchema.safeParse(normaliseYamlDates(yaml.value ?? {}));
+    const schema = publication?.numbered === false ? frontMatterSchema : numberedFrontMatterSchema;
+    const parsed = schema.safeParse(normaliseYamlDates(yaml.value ?? {}));
     if (parsed.success) front = parsed.data;
     else problems.push(...schemaProblems(parsed, yaml, file));
     problems.push(...unknownKeyWarnings(yaml.value, Object.keys(frontMatterSchema.shape), yaml, file));
-    if (front && nameMatch && Number(nameMatch[1]) !== front.number) {
+    if (front?.number !== undefined && nameMatch && Number(nameMatch[1]) !== front.number) {
       problems.push(
         error(
           'number-mismatch',
@@ -197,14 +208,17 @@ export function loadIssue(path: string): LoadResult {
   );
 
   if (hasErrors(problems) || !front || !nameMatch) return { problems };
+  const dates = parseRange(front.date) as DateRange;
   return {
     problems,
     issue: {
       publication,
-      number: front.number,
+      number: front.number ?? Number(nameMatch[1]),
       code: nameMatch[1] as string,
       title: front.title,
-      date: parsePartialDate(front.date) as Issue['date'],
+      date: dates.start,
+      ...(dates.end ? { dates } : {}),
+      ...(front.author ? { author: front.author } : {}),
       season: front.season,
       preheader: front.preheader,
       nextIssue,
@@ -363,6 +377,7 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
       const fields = next ? fieldLines(next) : undefined;
       if (next && fields) {
         applyFields(article, fields, next.token, converter, section?.entries ?? false);
+        if (article.byline) citeBylineNote(article.byline, next, converter);
         i += 1;
       }
       if (section?.entries && !article.entry) article.entry = { kind: 'publication' };
@@ -391,6 +406,7 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
     owner.footnotes = [...new Set(numbers)].map(
       (number): Footnote => ({ number, blocks: footnoteBodies.get(number) ?? [] }),
     );
+    numberNotesByArticle(owner);
   }
   return sections;
 }
@@ -557,15 +573,5 @@ export function parseMore(value: string): MoreLink | undefined {
   return undefined;
 }
 
-export function slugify(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/, '');
-}
-
 export type { Inline };
+export { slugify };

@@ -10,9 +10,12 @@ import type { Token } from 'markdown-it';
 import container from 'markdown-it-container';
 import footnote from 'markdown-it-footnote';
 import { error, type Location, type Problem, warning } from '../problems.ts';
-import { type Block, type Inline, plainText } from './model.ts';
+import { markedList, startsWithMarker } from './lists.ts';
+import { type Block, type Inline, type ListMarker, plainText } from './model.ts';
+import { programmeBlock } from './programme.ts';
+import { referencesBlock } from './references.ts';
 
-export const BOX_TYPES = ['pullquote', 'sidebar'] as const;
+export const BOX_TYPES = ['pullquote', 'sidebar', 'programme', 'references'] as const;
 
 export function createMarkdown(): Markdown {
   // html: true so that raw HTML is *seen* and refused with a location, rather than silently escaped.
@@ -80,6 +83,11 @@ export class BlockConverter {
     return { file: this.file, line: start + 1 + this.lineOffset, column: 1 };
   }
 
+  /** Records a note cited outside the article's blocks (its byline): it belongs to the article. */
+  cite(number: number): void {
+    this.footnoteRefs.push(number);
+  }
+
   takeFootnoteRefs(): number[] {
     const refs = this.footnoteRefs;
     this.footnoteRefs = [];
@@ -101,15 +109,15 @@ export class BlockConverter {
       case 'paragraph_open':
         return this.paragraph(node);
       case 'heading_open':
-        return { type: 'heading', content: this.inlineOf(node) };
+        // Deeper levels than #### are set as ####; `check` warns about them.
+        return { type: 'heading', level: token.tag === 'h3' ? 3 : 4, content: this.inlineOf(node) };
       case 'bullet_list_open':
       case 'ordered_list_open':
-        return {
-          type: 'list',
-          ordered: token.type === 'ordered_list_open',
-          start: Number(attr(token, 'start') || 1),
-          items: node.children.map((item) => this.blocks(item.children)),
-        };
+        return this.list(node);
+      case 'container_programme_open':
+        return programmeBlock(this, node);
+      case 'container_references_open':
+        return referencesBlock(this, node);
       case 'blockquote_open':
         return { type: 'quote', blocks: this.blocks(node.children) };
       case 'container_pullquote_open':
@@ -162,11 +170,58 @@ export class BlockConverter {
     }
   }
 
+  private list(node: Node): Block {
+    const { token } = node;
+    const items = node.children.map((item) => this.blocks(item.children));
+    const ordered = token.type === 'ordered_list_open';
+    const start = Number(attr(token, 'start') || 1);
+    if (ordered) {
+      const marker: ListMarker | undefined =
+        token.markup === ')' ? { numbering: 'decimal', delimiter: ')' } : undefined;
+      return { type: 'list', ordered, start, ...(marker ? { marker } : {}), items };
+    }
+    // `- a) …` items: a lettered list typed with bullets.
+    const heads = items.map((blocks) => (blocks[0]?.type === 'paragraph' ? blocks[0].content : []));
+    const marked = markedList(heads);
+    if (!marked) return { type: 'list', ordered, start, items };
+    return {
+      type: 'list',
+      ordered: true,
+      start: marked.start,
+      marker: marked.marker,
+      items: items.map((blocks, i) => [
+        { type: 'paragraph', content: marked.items[i] as Inline[] },
+        ...blocks.slice(1),
+      ]),
+    };
+  }
+
   private paragraph(node: Node): Block | undefined {
     const inlineToken = node.children[0]?.token;
     const children = inlineToken?.children ?? [];
     const first = children[0];
     if (first?.type === 'image') return this.figure(node.token, children);
+    // Lines that each start a) b) c) or (i) (ii) are a lettered list.
+    const rawLines = (inlineToken?.content ?? '').split('\n');
+    const lines = splitOnSoftbreaks(children);
+    if (rawLines.length > 1 && rawLines.every(startsWithMarker) && lines.length === rawLines.length) {
+      const before = { problems: this.problems.length, refs: this.footnoteRefs.length };
+      const marked = markedList(lines.map((line) => this.inlines(line, node.token)));
+      // Not a list after all: the paragraph is converted below, and must not report things twice.
+      if (!marked) {
+        this.problems.length = before.problems;
+        this.footnoteRefs.length = before.refs;
+      }
+      if (marked) {
+        return {
+          type: 'list',
+          ordered: true,
+          start: marked.start,
+          marker: marked.marker,
+          items: marked.items.map((content) => [{ type: 'paragraph', content }]),
+        };
+      }
+    }
     const raw = inlineToken?.content ?? '';
     if (/^:::/.test(raw)) {
       this.problems.push(

@@ -32,6 +32,8 @@ export const publicationSchema = z.object({
     website: z.url({ protocol: /^https?$/ }).optional(),
   }),
   disclaimer: z.string().optional(),
+  /** false: a paper, report or programme, never called "No. 1". */
+  numbered: z.boolean().default(true),
   sections: z.array(sectionSchema).min(1, 'must list at least one section'),
   colors: z.object({ primary: color.default('#0b4f8a'), accent: color.default('#c8102e') }).default({
     primary: '#0b4f8a',
@@ -107,6 +109,7 @@ export function loadPublication(folder: string): PublicationResult {
       colors: data.colors,
       logo,
       pdf: data.pdf,
+      numbered: data.numbered,
     },
   };
 }

@@ -1,7 +1,18 @@
 // The issue model as HTML fragments, shared by the email and web editions. Everything that came
 // from an issue file is escaped here; templates insert these fragments unescaped.
 
-import type { Block, Footnote, Image, Inline } from '../issue/model.ts';
+import { dayTitle, isoDate } from '../issue/dates.ts';
+import {
+  type Block,
+  type Footnote,
+  type Image,
+  type Inline,
+  listMarker,
+  type ProgrammeDay,
+  type ProgrammeSlot,
+  personText,
+  timeText,
+} from '../issue/model.ts';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -18,11 +29,18 @@ export function escapeHtml(text: string): string {
 export interface HtmlOptions {
   /** Where an image written as `images/x.png` is served from: `%%web_url%%` in mail, `` on the web. */
   imageBase: string;
-  /** Prefix of footnote anchors, so that two articles' notes never collide. */
+  /** Prefix of the article's anchors (notes, programme slots), so that two articles never collide. */
   footnotePrefix: string;
+  /** The publication's language, for dates written out (programme days). */
+  language?: string;
+  /** Notes whose first reference has been written: that one carries the id the note links back to. */
+  citedNotes?: Set<number>;
 }
 
-export function inlineHtml(inlines: readonly Inline[], options: Pick<HtmlOptions, 'footnotePrefix'>): string {
+export function inlineHtml(
+  inlines: readonly Inline[],
+  options: Pick<HtmlOptions, 'footnotePrefix' | 'citedNotes'>,
+): string {
   let out = '';
   for (const node of inlines) {
     switch (node.type) {
@@ -44,9 +62,13 @@ export function inlineHtml(inlines: readonly Inline[], options: Pick<HtmlOptions
       case 'link':
         out += `<a href="${escapeHtml(node.href)}">${inlineHtml(node.children, options)}</a>`;
         break;
-      case 'footnoteRef':
-        out += `<sup><a href="#${options.footnotePrefix}fn${node.number}">${node.number}</a></sup>`;
+      case 'footnoteRef': {
+        const first = options.citedNotes && !options.citedNotes.has(node.number);
+        options.citedNotes?.add(node.number);
+        const id = first ? ` id="${options.footnotePrefix}fnref${node.number}"` : '';
+        out += `<sup class="noteref"${id}><a href="#${options.footnotePrefix}fn${node.number}" aria-label="Note ${node.number}">${node.number}</a></sup>`;
         break;
+      }
     }
   }
   return out;
@@ -68,8 +90,9 @@ export function blockHtml(block: Block, options: HtmlOptions): string {
     case 'question':
       return `<p class="question"><strong>${inline(block.content)}</strong></p>`;
     case 'heading':
-      return `<h3>${inline(block.content)}</h3>`;
+      return `<h${block.level}>${inline(block.content)}</h${block.level}>`;
     case 'list': {
+      if (block.marker) return markedListHtml(block, options);
       const tag = block.ordered ? 'ol' : 'ul';
       const start = block.ordered && block.start !== 1 ? ` start="${block.start}"` : '';
       const items = block.items.map((item) => `<li>${unwrapSingleParagraph(item, options)}</li>`).join('');
@@ -84,6 +107,13 @@ export function blockHtml(block: Block, options: HtmlOptions): string {
       return `<div class="sidebar" role="note">${block.title ? `<h4>${escapeHtml(block.title)}</h4>` : ''}${blocksHtml(block.blocks, options)}</div>`;
     case 'figure':
       return `<figure><img src="${escapeHtml(imageUrl(block.image, options))}" alt="${escapeHtml(block.image.alt)}" width="100%">${figcaptionHtml(block.caption, block.credit, options)}</figure>`;
+    case 'references': {
+      const title = block.title ? `<h3>${escapeHtml(block.title)}</h3>` : '';
+      const items = block.items.map((item) => `<li>${inline(item)}</li>`).join('');
+      return `<div class="references">${title}<ul class="references">${items}</ul></div>`;
+    }
+    case 'programme':
+      return `<div class="programme">${block.days.map((day) => programmeDayHtml(day, options)).join('')}</div>`;
     case 'table': {
       const cell = (tag: 'th' | 'td', content: Inline[], i: number) =>
         `<${tag}${block.align[i] && block.align[i] !== 'left' ? ` style="text-align:${block.align[i]}"` : ''}>${inline(content)}</${tag}>`;
@@ -96,10 +126,53 @@ export function blockHtml(block: Block, options: HtmlOptions): string {
   }
 }
 
+/** a) b) c), (i) (ii): the markers written out, as list-style-type cannot write them in every client. */
+function markedListHtml(block: Extract<Block, { type: 'list' }>, options: HtmlOptions): string {
+  const items = block.items
+    .map(
+      (item, i) =>
+        `<li><span class="marker">${escapeHtml(listMarker(block, i))}</span> ${unwrapSingleParagraph(item, options)}</li>`,
+    )
+    .join('');
+  return `<ol class="marked"${block.start !== 1 ? ` start="${block.start}"` : ''}>${items}</ol>`;
+}
+
+/** A day: its heading, then a timetable whose first column is the time of each slot. */
+function programmeDayHtml(day: ProgrammeDay, options: HtmlOptions): string {
+  const title = dayTitle(day, options.language ?? 'en');
+  const heading = title
+    ? `<h3 class="programme-day">${day.date ? `<time datetime="${isoDate(day.date)}">${escapeHtml(title)}</time>` : escapeHtml(title)}</h3>`
+    : '';
+  const rows = day.slots.map((slot) => slotHtml(slot, options)).join('');
+  return `${heading}${blocksHtml(day.intro, options)}<table class="timetable"><tbody>${rows}</tbody></table>`;
+}
+
+function slotHtml(slot: ProgrammeSlot, options: HtmlOptions): string {
+  const time = (t: ProgrammeSlot['start']) => `<time>${timeText(t)}</time>`;
+  const when = slot.end ? `${time(slot.start)}\u2013${time(slot.end)}` : time(slot.start);
+  const people = (label: string, list: ProgrammeSlot['speakers']) =>
+    list.length
+      ? `<p class="people">${escapeHtml(label)}: ${list
+          .map((p) => {
+            const rest = personText({ ...p, name: '' }).replace(/^, /, '');
+            return `<strong>${escapeHtml(p.name)}</strong>${rest ? `, ${escapeHtml(rest)}` : ''}`;
+          })
+          .join('; ')}</p>`
+      : '';
+  const body = [
+    `<p class="slot-title">${slot.kind === 'break' ? '' : '<strong>'}${inlineHtml(slot.title, options)}${slot.kind === 'break' ? '' : '</strong>'}</p>`,
+    slot.place ? `<p class="people">${escapeHtml(slot.place)}</p>` : '',
+    slot.chair ? people(slot.chair.label, slot.chair.people) : '',
+    people(slot.speakers.length > 1 ? 'Speakers' : 'Speaker', slot.speakers),
+    blocksHtml(slot.description, options),
+  ].join('');
+  return `<tr id="${escapeHtml(options.footnotePrefix + slot.id)}" class="slot ${slot.kind}"><th scope="row" class="time">${when}</th><td class="session">${body}</td></tr>`;
+}
+
 export function figcaptionHtml(
   caption: readonly Inline[],
   credit: string | undefined,
-  options: Pick<HtmlOptions, 'footnotePrefix'>,
+  options: Pick<HtmlOptions, 'footnotePrefix' | 'citedNotes'>,
 ): string {
   if (!caption.length && !credit) return '';
   const creditHtml = credit ? ` <span class="credit">${escapeHtml(credit)}</span>` : '';
@@ -111,7 +184,7 @@ export function footnotesHtml(footnotes: readonly Footnote[], options: HtmlOptio
   const items = footnotes
     .map(
       (note) =>
-        `<li id="${options.footnotePrefix}fn${note.number}" value="${note.number}">${unwrapSingleParagraph(note.blocks, options)}</li>`,
+        `<li id="${options.footnotePrefix}fn${note.number}" value="${note.number}">${unwrapSingleParagraph(note.blocks, options)} <a class="backref" href="#${options.footnotePrefix}fnref${note.number}" aria-label="Back to the text of note ${note.number}">\u21a9\ufe0e</a></li>`,
     )
     .join('');
   return `<ol class="footnotes">${items}</ol>`;

@@ -1,8 +1,8 @@
 // What the HTML templates (email and web) see: the issue model with every piece of text already
 // escaped and formatted, so that templates only arrange it.
 
-import { formatDate, formatRange, isoDate } from '../issue/dates.ts';
-import { type Article, type Block, bylineText, type Issue, plainText } from '../issue/model.ts';
+import { formatRange, isoDate, issueDateLabel } from '../issue/dates.ts';
+import { type Article, type Block, bylineInlines, type Issue, plainText } from '../issue/model.ts';
 import {
   blocksHtml,
   escapeHtml,
@@ -42,8 +42,13 @@ export interface IssueView {
     colors: { primary: string; accent: string };
   };
   number: number;
+  /** False for papers, reports and programmes: no "No. 1" anywhere. */
+  numbered: boolean;
   code: string;
   title: string;
+  author?: string;
+  /** "In this issue", or "Contents" for a document that is not an issue. */
+  contentsLabel: string;
   dateLabel: string;
   datetime: string;
   preheader: string;
@@ -66,9 +71,12 @@ export function issueView(issue: Issue, imageBase: string): IssueView {
       colors: publication.colors,
     },
     number: issue.number,
+    numbered: publication.numbered,
     code: issue.code,
     title: issue.title,
-    dateLabel: issue.season ?? formatDate(issue.date, publication.language),
+    author: issue.author,
+    contentsLabel: publication.numbered ? 'In this issue' : 'Contents',
+    dateLabel: issueDateLabel(issue),
     datetime: isoDate(issue.date),
     preheader: issue.preheader ?? defaultPreheader(issue),
     nextIssue: issue.nextIssue ? inlineHtml(issue.nextIssue, { footnotePrefix: '' }) : undefined,
@@ -77,7 +85,16 @@ export function issueView(issue: Issue, imageBase: string): IssueView {
       slug: section.slug,
       entries: section.entries,
       articles: section.articles.map((article) =>
-        articleView(article, { imageBase, footnotePrefix: `${article.slug}-` }, publication.language),
+        articleView(
+          article,
+          {
+            imageBase,
+            footnotePrefix: `${article.slug}-`,
+            language: publication.language,
+            citedNotes: new Set(),
+          },
+          publication.language,
+        ),
       ),
     })),
     subscribeHref: `mailto:${publication.listAddress}?subject=subscribe`,
@@ -86,7 +103,8 @@ export function issueView(issue: Issue, imageBase: string): IssueView {
 
 function defaultPreheader(issue: Issue): string {
   const names = issue.sections.flatMap((s) => s.articles.slice(0, 1).map((a) => plainText(a.title)));
-  return `${issue.title}. In this issue: ${names.join('; ')}`.slice(0, 150);
+  const label = issue.publication.numbered ? 'In this issue' : 'Contents';
+  return `${issue.title}. ${label}: ${names.join('; ')}`.slice(0, 150);
 }
 
 function articleView(article: Article, options: HtmlOptions, language: string): ArticleView {
@@ -96,7 +114,7 @@ function articleView(article: Article, options: HtmlOptions, language: string): 
     title: inlineHtml(article.title, options),
     titleText: plainText(article.title),
     kicker: article.kicker && escapeHtml(article.kicker),
-    byline: article.byline && escapeHtml(bylineText(article.byline)),
+    byline: article.byline && inlineHtml(bylineInlines(article.byline), options),
     standfirst: article.standfirst && inlineHtml(article.standfirst, options),
     segments: segments(article.blocks, options),
     footnotes: footnotesHtml(article.footnotes, options),

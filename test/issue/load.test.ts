@@ -238,7 +238,7 @@ describe('validation', () => {
 
   it('warns about an unknown front-matter key and still loads', () => {
     const { issue, problems } = load(
-      '---\nnumber: 7\ntitle: T\ndate: 2024-03\nauthor: Me\n---\n# Feature\n\n## A\n\nText.\n',
+      '---\nnumber: 7\ntitle: T\ndate: 2024-03\neditor: Me\n---\n# Feature\n\n## A\n\nText.\n',
     );
     expect(summary(problems)).toEqual(['warning unknown-key 5']);
     expect(issue?.date).toEqual({ year: 2024, month: 3 });

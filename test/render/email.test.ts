@@ -100,7 +100,8 @@ describe('the email edition of the Global Eye sample', () => {
     expect(html).toContain('By José Manuel Cepellín');
     expect(html).toMatch(/class="pullquote"/);
     expect(html).toMatch(/<img[^>]+src="%%web_url%%images\/olga-heaven\.png"/);
-    expect(html).toMatch(/<time datetime="2009-02-24">February 24\s–\s27, 2009<\/time> · Strasbourg, France/);
+    // British English, as the publisher writes its dates: day before month.
+    expect(html).toMatch(/<time datetime="2009-02-24">24\s–\s27 February 2009<\/time> · Strasbourg, France/);
     expect(html).toContain('ON THE NEXT ISSUE');
   });
 

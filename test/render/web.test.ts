@@ -48,7 +48,7 @@ describe('the web edition in Chromium', () => {
         articles: document.querySelectorAll('article').length,
       }));
       await page.close();
-      expect(facts.lang).toBe('en');
+      expect(facts.lang).toBe('en-GB');
       expect(facts.scrollWidth).toBeLessThanOrEqual(width);
       expect(facts.h1).toBe(1);
       expect(facts.landmarks).toEqual(['header', 'nav', 'main', 'footer']);

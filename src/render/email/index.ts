@@ -18,7 +18,10 @@ export interface EmailEdition {
 }
 
 export function emailSubject(issue: Issue): string {
-  return `${issue.publication.name} No. ${issue.number}: ${issue.title}`;
+  const { publication } = issue;
+  return publication.numbered
+    ? `${publication.name} No. ${issue.number}: ${issue.title}`
+    : `${publication.name}: ${issue.title}`;
 }
 
 export async function renderEmail(

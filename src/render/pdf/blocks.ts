@@ -2,9 +2,10 @@
 // the structure tree. Walks the typed model (Block, Inline); Markdown is never looked at again.
 import { formatRange } from '../../issue/dates.ts';
 import type { Article, Block, Footnote, Inline, Section } from '../../issue/model.ts';
-import { bylineText, plainText } from '../../issue/model.ts';
+import { bylineInlines, listMarker, plainText } from '../../issue/model.ts';
 import { figureItem } from './figure.ts';
 import type { FlowItem, LinesItem, Panel } from './layout/flow-item.ts';
+import { programmeItems } from './programme.ts';
 import { node, type StructNode } from './structure.ts';
 import { tableItems } from './table.ts';
 import type { Piece } from './text/pieces.ts';
@@ -56,8 +57,10 @@ function articleItems(t: Typesetter, article: Article, parent: StructNode, notFi
   }
   const entry = article.entry;
   const titleSize = article.entry ? 10.5 : 14;
+  // H2 as on the web (entries are listed under their section's heading, as H3); `###` in an
+  // article is then H3 and `####` H4.
   head(inlinePieces(t, article.title, theme.style('serifBold', titleSize, theme.primary)), {
-    struct: node('H3', art),
+    struct: node(entry ? 'H3' : 'H2', art),
     spaceBefore: article.kicker ? 1 : notFirst ? (entry ? 10 : 14) : 4,
     spaceAfter: 3,
   });
@@ -68,9 +71,12 @@ function articleItems(t: Typesetter, article: Article, parent: StructNode, notFi
     if (entry.date) meta.push(formatRange(entry.date, t.language));
     if (entry.place) meta.push(entry.place);
   }
-  if (article.byline) meta.push(entry ? bylineText(article.byline) : `By ${bylineText(article.byline)}`);
-  if (meta.length) {
-    head([{ text: meta.join(' · '), style: theme.style('sans', 8, theme.muted) }], {
+  const metaStyle = theme.style('sans', 8, theme.muted);
+  if (meta.length || article.byline) {
+    const byline = article.byline ? inlinePieces(t, bylineInlines(article.byline), metaStyle) : [];
+    const lead =
+      meta.join(' · ') + (meta.length && byline.length ? ' · ' : '') + (byline.length && !entry ? 'By ' : '');
+    head([...(lead ? [{ text: lead, style: metaStyle }] : []), ...byline], {
       struct: node('P', art),
       spaceAfter: 4,
       keepTogether: false,
@@ -148,17 +154,13 @@ function blockItems(t: Typesetter, blocks: readonly Block[], ctx: Context): Flow
         );
         break;
       case 'heading':
-        items.push(
-          textItem(t, ctx, inlinePieces(t, block.content, theme.style('sansBold', 10, theme.primary)), {
-            struct: node('H4', ctx.parent),
-            align: 'left',
-            kind: 'heading',
-            spaceBefore: 10,
-            spaceAfter: 1,
-            keepWithNext: true,
-            keepTogether: true,
-          }),
-        );
+        items.push(headingItem(t, ctx, block.level, block.content));
+        break;
+      case 'references':
+        items.push(...referenceItems(t, block, ctx));
+        break;
+      case 'programme':
+        items.push(...programmeItems(t, block, ctx, blockItems));
         break;
       case 'list':
         items.push(...listItems(t, block, ctx));
@@ -202,7 +204,7 @@ function listItems(t: Typesetter, list: Extract<Block, { type: 'list' }>, ctx: C
     const body = node('LBody', li);
     const inner = blockItems(t, blocks, { ...ctx, parent: body, indent: ctx.indent + indent });
     const first = inner[0];
-    const label = list.ordered ? `${list.start + i}.` : '•';
+    const label = list.ordered ? listMarker(list, i) : '•';
     if (first?.kind === 'lines' && first.lines[0]) {
       const style = t.theme.style('serif', t.theme.body.size, list.ordered ? t.theme.text : t.theme.accent);
       const width = t.measurer.width(label, style.face, style.size);
@@ -213,6 +215,48 @@ function listItems(t: Typesetter, list: Extract<Block, { type: 'list' }>, ctx: C
       first.spaceBefore = i === 0 ? 4 : 2;
     }
     items.push(...inner);
+  });
+  return items;
+}
+
+/** `###` (H3) set larger than `####` (H4), both in the sans bold of the article's subheads. */
+export function headingItem(t: Typesetter, ctx: Context, level: 3 | 4, content: readonly Inline[]): FlowItem {
+  const { theme } = t;
+  const size = level === 3 ? 10.5 : 9.5;
+  const face = level === 3 ? 'sansBold' : 'serifBoldItalic';
+  return textItem(t, ctx, inlinePieces(t, content, theme.style(face, size, theme.primary)), {
+    struct: node(level === 3 ? 'H3' : 'H4', ctx.parent),
+    align: 'left',
+    kind: 'heading',
+    spaceBefore: level === 3 ? 10 : 8,
+    spaceAfter: 1,
+    keepWithNext: true,
+    keepTogether: true,
+  });
+}
+
+/** A bibliography: left-aligned entries with a hanging indent, tagged as a list without labels. */
+function referenceItems(
+  t: Typesetter,
+  block: Extract<Block, { type: 'references' }>,
+  ctx: Context,
+): FlowItem[] {
+  const { theme } = t;
+  const items: FlowItem[] = [];
+  if (block.title) items.push(headingItem(t, ctx, 3, [{ type: 'text', text: block.title }]));
+  const list = node('L', ctx.parent);
+  const hang = 14;
+  const style = theme.style('serif', 8.5, theme.text);
+  block.items.forEach((reference, i) => {
+    const body = node('LBody', node('LI', list));
+    items.push(
+      textItem(t, { ...ctx, parent: body, indent: ctx.indent + hang }, inlinePieces(t, reference, style), {
+        struct: node('P', body),
+        align: 'left',
+        firstIndent: -hang,
+        spaceBefore: i === 0 ? 4 : 2,
+      }),
+    );
   });
   return items;
 }
@@ -265,28 +309,33 @@ function sidebarItems(t: Typesetter, title: string, blocks: readonly Block[], ct
 function footnoteItems(t: Typesetter, footnotes: readonly Footnote[], ctx: Context): FlowItem[] {
   const { theme } = t;
   const items: FlowItem[] = [
-    ruleItem(t, { ...ctx, inset: t.width / 2 }, theme.muted, 0.4, {
-      spaceBefore: 8,
-      spaceAfter: 3,
-      keepWithNext: true,
-    }),
+    {
+      ...ruleItem(t, { ...ctx, inset: t.width / 2 }, theme.muted, 0.4, {
+        spaceBefore: 8,
+        spaceAfter: 3,
+        keepWithNext: true,
+      }),
+      footnoteRule: footnotes.map((note) => note.number),
+    },
   ];
   const style = theme.style('serif', 7.5, theme.text);
   for (const footnote of footnotes) {
     // The number leads the note's first paragraph; anything else in the note (a list, a quote)
-    // follows in the article's own type.
+    // follows in the article's own type, and keeps the note at the article's end.
     const note = node('Note', ctx.parent);
     const [first, ...rest] = footnote.blocks;
     const content = first?.type === 'paragraph' ? first.content : [];
-    items.push(
-      textItem(
-        t,
-        { ...ctx, parent: note },
-        [{ text: `${footnote.number}. `, style }, ...inlinePieces(t, content, style)],
-        { struct: node('P', note), spaceBefore: 2 },
-      ),
-      ...blockItems(t, first?.type === 'paragraph' ? rest : footnote.blocks, { ...ctx, parent: note }),
+    const more = blockItems(t, first?.type === 'paragraph' ? rest : footnote.blocks, {
+      ...ctx,
+      parent: note,
+    });
+    const lead = textItem(
+      t,
+      { ...ctx, parent: note },
+      [{ text: `${footnote.number}. `, style }, ...inlinePieces(t, content, style)],
+      { struct: node('P', note), spaceBefore: 2 },
     );
+    items.push(more.length ? lead : { ...lead, footnote: footnote.number }, ...more);
   }
   return items;
 }

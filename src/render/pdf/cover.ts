@@ -1,6 +1,6 @@
 // The top of the first page, across the full text width: masthead, issue line, the issue's theme and
 // the "In this issue" box with the page of each section and article. The Feature starts below it.
-import { formatDate } from '../../issue/dates.ts';
+import { issueDateLabel } from '../../issue/dates.ts';
 import type { Issue } from '../../issue/model.ts';
 import { plainText } from '../../issue/model.ts';
 import type { BlockItem, FlowItem } from './layout/flow-item.ts';
@@ -12,9 +12,10 @@ import { type Context, type Typesetter, textItem } from './typeset.ts';
 
 const NUMBER_SIZE = 8.5;
 
-/** "N° 5 · May 2009" (or the season, when the issue has one). */
+/** "N° 5 · May 2009" (or the season, when the issue has one); only the date when items are unnumbered. */
 export function issueLabel(issue: Issue): string {
-  return `N° ${issue.number} · ${issue.season ?? formatDate(issue.date, issue.publication.language)}`;
+  const date = issueDateLabel(issue);
+  return issue.publication.numbered ? `N° ${issue.number} · ${date}` : date;
 }
 
 export function coverItems(t: Typesetter, issue: Issue, parent: StructNode): FlowItem[] {
@@ -62,9 +63,18 @@ export function coverItems(t: Typesetter, issue: Issue, parent: StructNode): Flo
       align: 'left',
       kind: 'heading',
       spaceBefore: 4,
-      spaceAfter: 12,
+      spaceAfter: issue.author ? 4 : 12,
     }),
   );
+  if (issue.author) {
+    items.push(
+      textItem(t, flush, [{ text: issue.author, style: theme.style('sans', 10, theme.text) }], {
+        struct: node('P', parent),
+        align: 'left',
+        spaceAfter: 12,
+      }),
+    );
+  }
   return [...items, ...contentsItems(t, issue, parent)];
 }
 
@@ -75,12 +85,22 @@ function contentsItems(t: Typesetter, issue: Issue, parent: StructNode): FlowIte
   const ctx: Context = { parent, indent: 10, inset: 10, panel };
   const toc = node('TOC', parent);
   const items: FlowItem[] = [
-    textItem(t, ctx, [{ text: 'In this issue', style: theme.style('sansBold', 10, theme.primary) }], {
-      struct: node('H2', parent),
-      align: 'left',
-      kind: 'heading',
-      spaceAfter: 3,
-    }),
+    textItem(
+      t,
+      ctx,
+      [
+        {
+          text: issue.publication.numbered ? 'In this issue' : 'Contents',
+          style: theme.style('sansBold', 10, theme.primary),
+        },
+      ],
+      {
+        struct: node('H2', parent),
+        align: 'left',
+        kind: 'heading',
+        spaceAfter: 3,
+      },
+    ),
   ];
   const numberWidth = 24;
   const entry = (text: string, style: Style, target: PageTarget | undefined, indent: number, gap: number) => {

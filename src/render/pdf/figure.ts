@@ -1,7 +1,7 @@
 // Figures: the picture across the text width at the top of a page, its caption and credit below.
 import type { Block } from '../../issue/model.ts';
 import type { BlockItem } from './layout/flow-item.ts';
-import { node } from './structure.ts';
+import { node, type StructNode } from './structure.ts';
 import type { Piece } from './text/pieces.ts';
 import { type Context, inlinePieces, type Typesetter, textItem } from './typeset.ts';
 
@@ -15,12 +15,42 @@ export function figureItem(
   figure: Extract<Block, { type: 'figure' }>,
   ctx: Context,
 ): BlockItem {
+  // One Figure and one Caption element, whichever form is placed.
+  const structs = {
+    figure: node('Figure', ctx.parent, { alt: figure.image.alt }),
+    caption: node('Caption', ctx.parent),
+  };
+  const float = figureBlock(t, figure, ctx, structs, t.body.width, t.body.height * 0.35);
+  // When its article ends before the next page, the figure is set in the article's column instead,
+  // so that it never lands at the top of the next article.
+  const inColumn = figureBlock(
+    t,
+    figure,
+    ctx,
+    structs,
+    t.width - ctx.indent - ctx.inset,
+    t.body.height * 0.3,
+  );
+  for (const part of inColumn.parts) part.x += ctx.indent;
+  return {
+    ...float,
+    float: true,
+    inColumn: { ...inColumn, spaceBefore: 8, spaceAfter: 8, panel: ctx.panel },
+  };
+}
+
+function figureBlock(
+  t: Typesetter,
+  figure: Extract<Block, { type: 'figure' }>,
+  ctx: Context,
+  structs: { figure: StructNode; caption: StructNode },
+  width: number,
+  maxHeight: number,
+): BlockItem {
   const { theme } = t;
-  const width = t.body.width;
   const { width: pixelsWide, height: pixelsHigh } = t.imageSize(figure.image.file);
   let imageWidth = width;
   let imageHeight = (width * pixelsHigh) / pixelsWide;
-  const maxHeight = t.body.height * 0.35;
   if (imageHeight > maxHeight) {
     imageWidth = (imageWidth * maxHeight) / imageHeight;
     imageHeight = maxHeight;
@@ -33,11 +63,11 @@ export function figureItem(
       width: imageWidth,
       height: imageHeight,
       image: { file: figure.image.file },
-      struct: node('Figure', ctx.parent, { alt: figure.image.alt }),
+      struct: structs.figure,
     },
   ];
   let y = imageHeight + 4;
-  const caption = node('Caption', ctx.parent);
+  const caption = structs.caption;
   const captionLines = (pieces: Piece[]) => {
     const item = textItem(t, { ...ctx, indent: 0 }, pieces, { struct: caption, align: 'left', width });
     const height = item.lines.length * item.lineHeight;
@@ -47,5 +77,5 @@ export function figureItem(
   if (figure.caption.length)
     captionLines(inlinePieces(t, figure.caption, theme.style('sans', 8, theme.muted)));
   if (figure.credit) captionLines([{ text: figure.credit, style: theme.style('sans', 7, theme.muted) }]);
-  return { kind: 'block', float: true, height: y, parts, spaceBefore: 0, spaceAfter: 14 };
+  return { kind: 'block', height: y, parts, spaceBefore: 0, spaceAfter: 14 };
 }

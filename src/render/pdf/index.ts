@@ -108,11 +108,18 @@ function layOut(issue: Issue, setting: Setting) {
   const coverContent = coverItems(coverTypesetter, issue, root);
   const cover = stackItems(coverContent, geometry.body);
   const column = typesetter(geometry.columnWidth);
-  const items = [
+  let items = [
     ...issue.sections.flatMap((section) => sectionItems(column, section, root)),
     ...backMatterItems(column, issue, root, webUrl),
   ];
-  const flow = pourColumns(items, geometry, cover.bottom);
+  let flow = pourColumns(items, geometry, cover.bottom);
+  if (flow.lateFloats.size) {
+    // A figure must not float past the end of its article: set those in the column where written.
+    items = items.map((item) =>
+      flow.lateFloats.has(item as never) ? (item.kind === 'block' && item.inColumn) || item : item,
+    );
+    flow = pourColumns(items, geometry, cover.bottom);
+  }
   const layout: PdfLayout = {
     pages: flow.pages,
     boxes: [...cover.boxes, ...flow.boxes],

@@ -34,6 +34,8 @@ export interface Line {
   height: number;
   /** Ends in a hyphenated word: not to be the last line of a page. */
   hyphenated?: boolean;
+  /** Notes cited on this line, by number. */
+  notes?: number[];
   /** A marker hung in the left margin of the line (list bullets and numbers). */
   label?: { text: string; style: Style; x: number; struct: StructNode };
 }

@@ -2,14 +2,19 @@
 // A link whose text is not its address gets a numbered reference, listed under its article, so
 // the prose stays readable and no address is lost. An address longer than a line stands alone.
 
-import { formatDate, formatRange } from '../../issue/dates.ts';
+import { dayTitle, formatRange, issueDateLabel } from '../../issue/dates.ts';
 import {
   type Article,
   type Block,
-  bylineText,
+  bylineInlines,
   type Inline,
   type Issue,
+  listMarker,
+  type Person,
+  type ProgrammeDay,
+  personText,
   plainText,
+  slotTime,
 } from '../../issue/model.ts';
 import { PLACEHOLDERS } from '../placeholders.ts';
 
@@ -34,8 +39,10 @@ export function wrap(text: string, first = '', rest = first, width = TEXT_WIDTH)
   return lines;
 }
 
+/** The article being written: its numbered link references, and its language (programme days). */
 class References {
   readonly urls: string[] = [];
+  constructor(readonly language = 'en') {}
   add(href: string): number {
     const index = this.urls.indexOf(href);
     if (index >= 0) return index + 1;
@@ -83,16 +90,19 @@ function blockLines(block: Block, refs: References, indent = ''): string[] {
       return para(block.content);
     case 'question':
       return para(block.content, `${indent}Q: `, `${indent}   `);
-    case 'heading': {
-      const title = inlineText(block.content, refs);
+    case 'heading':
+      // Level 3 underlined with dashes, level 4 with dots: the article's title has tildes.
+      return underlined(inlineText(block.content, refs), block.level === 3 ? '-' : '.', indent);
+    case 'references':
       return [
-        ...wrap(title, indent),
-        `${indent}${'-'.repeat(Math.min(title.length, TEXT_WIDTH - indent.length))}`,
+        ...(block.title ? [...underlined(block.title, '-', indent), ''] : []),
+        ...block.items.flatMap((item) => wrap(inlineText(item, refs), indent, `${indent}    `)),
       ];
-    }
+    case 'programme':
+      return block.days.flatMap((day, i) => [...(i ? [''] : []), ...programmeDayLines(day, refs, indent)]);
     case 'list':
       return block.items.flatMap((item, i) => {
-        const bullet = block.ordered ? `${block.start + i}. ` : '* ';
+        const bullet = block.ordered ? `${listMarker(block, i)} ` : '* ';
         return itemLines(item, refs, `${indent}${bullet}`, `${indent}${' '.repeat(bullet.length)}`);
       });
     case 'quote':
@@ -119,6 +129,35 @@ function blockLines(block: Block, refs: References, indent = ''): string[] {
   }
 }
 
+function underlined(title: string, rule: string, indent: string): string[] {
+  return [
+    ...wrap(title, indent),
+    `${indent}${rule.repeat(Math.min(title.length, TEXT_WIDTH - indent.length))}`,
+  ];
+}
+
+const TIME_COLUMN = 13;
+
+/** A timetable: the time of each slot in a column of its own, the session beside it. */
+function programmeDayLines(day: ProgrammeDay, refs: References, indent: string): string[] {
+  const out: string[] = [];
+  const title = dayTitle(day, refs.language);
+  if (title) out.push(...underlined(title, '.', indent));
+  if (day.intro.length) out.push(...blocksLines(day.intro, refs, indent), '');
+  const rest = `${indent}${' '.repeat(TIME_COLUMN)}`;
+  const people = (label: string, list: readonly Person[]) =>
+    list.length ? wrap(`${label}: ${list.map(personText).join('; ')}`, rest, `${rest}  `) : [];
+  for (const slot of day.slots) {
+    const first = `${indent}${slotTime(slot).padEnd(TIME_COLUMN)}`;
+    out.push(...wrap(inlineText(slot.title, refs), first, rest));
+    if (slot.place) out.push(...wrap(slot.place, rest));
+    if (slot.chair) out.push(...people(slot.chair.label, slot.chair.people));
+    out.push(...people(slot.speakers.length > 1 ? 'Speakers' : 'Speaker', slot.speakers));
+    if (slot.description.length) out.push(...blocksLines(slot.description, refs, rest));
+  }
+  return out;
+}
+
 function itemLines(blocks: readonly Block[], refs: References, first: string, rest: string): string[] {
   const lines = blocksLines(blocks, refs, rest).filter((line) => line.trim());
   const [head, ...tail] = lines;
@@ -135,12 +174,12 @@ function blocksLines(blocks: readonly Block[], refs: References, indent = ''): s
 }
 
 function articleLines(article: Article, language: string): string[] {
-  const refs = new References();
+  const refs = new References(language);
   const title = plainText(article.title);
   const out: string[] = [];
   if (article.kicker) out.push(article.kicker.toLocaleUpperCase());
   out.push(...wrap(title), '~'.repeat(Math.min(title.length, TEXT_WIDTH)));
-  if (article.byline) out.push(...wrap(`By ${bylineText(article.byline)}`));
+  if (article.byline) out.push(...wrap(`By ${inlineText(bylineInlines(article.byline), refs)}`));
   const entry = article.entry;
   if (entry) {
     const meta = [entry.date && formatRange(entry.date, language), entry.place].filter(Boolean).join(', ');
@@ -168,18 +207,19 @@ const RULE = '='.repeat(TEXT_WIDTH);
 
 export function renderText(issue: Issue): string {
   const { publication } = issue;
-  const dateLabel = issue.season ?? formatDate(issue.date, publication.language);
+  const dateLabel = issueDateLabel(issue);
   const out: string[] = [
     ...wrap(publication.name.toLocaleUpperCase()),
     ...(publication.tagline ? wrap(publication.tagline) : []),
-    `No. ${issue.number} - ${dateLabel}`,
+    publication.numbered ? `No. ${issue.number} - ${dateLabel}` : dateLabel,
     '',
     ...wrap(issue.title),
+    ...(issue.author ? wrap(issue.author) : []),
     '',
     `Web edition: ${PLACEHOLDERS.web_url}`,
     `PDF edition: ${PLACEHOLDERS.pdf_url}`,
     '',
-    'IN THIS ISSUE',
+    publication.numbered ? 'IN THIS ISSUE' : 'CONTENTS',
   ];
   for (const section of issue.sections) {
     out.push(...wrap(section.name, '* ', '  '));

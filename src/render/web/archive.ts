@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { formatDate } from '../../issue/dates.ts';
+import { issueDateLabel } from '../../issue/dates.ts';
 import type { Issue } from '../../issue/model.ts';
 import { pdfFileName } from '../placeholders.ts';
 
@@ -13,6 +13,8 @@ export const SUMMARY_FILE = 'edition.json';
 
 export interface EditionSummary {
   number: number;
+  /** False (or absent in summaries written before) for items that are never called "No. 1". */
+  numbered?: boolean;
   code: string;
   title: string;
   dateLabel: string;
@@ -24,9 +26,10 @@ export function editionSummary(issue: Issue): EditionSummary {
   const { publication } = issue;
   return {
     number: issue.number,
+    numbered: publication.numbered,
     code: issue.code,
     title: issue.title,
-    dateLabel: issue.season ?? formatDate(issue.date, publication.language),
+    dateLabel: issueDateLabel(issue),
     pdf: pdfFileName(publication.slug, issue.code),
     publication: {
       name: publication.name,
@@ -43,7 +46,9 @@ let compiled: HandlebarsTemplateDelegate | undefined;
 
 /** The archive page; `summaries` in any order, at least one (the publication's details come from the newest). */
 export function renderArchive(summaries: readonly EditionSummary[]): string {
-  const issues = [...summaries].sort((a, b) => b.number - a.number);
+  const issues = [...summaries]
+    .sort((a, b) => b.number - a.number)
+    .map((summary) => ({ ...summary, numbered: summary.numbered !== false }));
   const newest = issues[0];
   if (!newest) throw new Error('renderArchive needs at least one edition');
   compiled ??= Handlebars.create().compile(readFileSync(TEMPLATE, 'utf8'));

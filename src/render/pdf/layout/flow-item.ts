@@ -20,6 +20,10 @@ interface Common {
   /** Starts at the top of a column (the back matter). */
   columnBreakBefore?: boolean;
   panel?: Panel;
+  /** A one-paragraph note: set at the foot of the column citing it when it fits, else here. */
+  footnote?: number;
+  /** The rule above an article's notes: dropped when all of `footnoteRule` went to column feet. */
+  footnoteRule?: number[];
   /** Recorded in the layout, and bookmarked, where the item lands. */
   starts?: { section?: Section; article?: Article };
 }
@@ -41,6 +45,8 @@ export interface BlockItem extends Common {
   kind: 'block';
   /** Set across the full text width at the top of the next page (figures); columns start below. */
   float?: boolean;
+  /** A float's form in the column, used when its article ends before the float's page comes. */
+  inColumn?: BlockItem;
   height: number;
   /** Positions relative to the block's top-left corner (the column's left edge). */
   parts: Omit<PlacedBox, 'page' | 'column'>[];

@@ -22,6 +22,7 @@ interface Part {
   text: string;
   style: Style;
   link?: LinkTarget;
+  note?: number;
 }
 
 interface Word {
@@ -54,7 +55,7 @@ function wordsOf(pieces: readonly Piece[], hyphenate: Hyphenate): Word[] {
         current = { parts: [] };
         words.push(current);
       }
-      current.parts.push({ text, style: piece.style, link: piece.link });
+      current.parts.push({ text, style: piece.style, link: piece.link, note: piece.note });
     }
   }
   return words;
@@ -113,7 +114,8 @@ export function breakLines(pieces: readonly Piece[], options: BreakOptions): Lin
         x = (segments[segments.length - 1] as Segment).x + (segments[segments.length - 1] as Segment).width;
       });
     });
-    return { segments, height: options.lineHeight };
+    const notes = words.flatMap((word) => word.parts.flatMap((part) => (part.note ? [part.note] : [])));
+    return { segments, height: options.lineHeight, ...(notes.length ? { notes } : {}) };
   };
 
   const queue = wordsOf(pieces, options.hyphenate);

@@ -10,6 +10,8 @@ export interface Piece {
   link?: LinkTarget;
   /** A forced line break (Markdown hard break). */
   lineBreak?: boolean;
+  /** A note's reference: the column holding this line sets the note at its foot. */
+  note?: number;
 }
 
 export function piecesOf(inlines: readonly Inline[], style: Style, linkColor: string): Piece[] {
@@ -38,6 +40,7 @@ export function piecesOf(inlines: readonly Inline[], style: Style, linkColor: st
             text: String(node.number),
             style: { ...current, size: current.size * 0.65, rise: current.size * 0.35 },
             link,
+            note: node.number,
           });
           break;
       }

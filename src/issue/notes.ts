@@ -1,0 +1,45 @@
+// A note on a byline (`By: Elena Petrova[^bio]`): markdown-it has numbered the reference in the
+// field block; the byline keeps the author's name without it, and the note belongs to the article.
+import type { BlockConverter, Node } from './markdown.ts';
+import type { Article, Byline } from './model.ts';
+
+export function citeBylineNote(byline: Byline, fields: Node, converter: BlockConverter): void {
+  const refs = fields.children[0]?.token.children ?? [];
+  const ref = /\[\^([^\]\s]+)\]/.exec(byline.author);
+  if (!ref) return;
+  const token = refs.find(
+    (t) => t.type === 'footnote_ref' && (t.meta as { label?: string }).label === ref[1],
+  );
+  if (!token) return; // an undefined label: the reference stays as typed, and `check` reports it
+  byline.author = byline.author.replace(ref[0], '').trim();
+  byline.note = (token.meta as { id: number }).id + 1;
+  converter.cite(byline.note);
+}
+
+/**
+ * Numbers an article's notes from 1, in the order they are first cited, as endnotes under each
+ * article are read (markdown-it numbers them through the whole file).
+ */
+export function numberNotesByArticle(article: Article): void {
+  const renumber = new Map(article.footnotes.map((note, i) => [note.number, i + 1]));
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (!value || typeof value !== 'object') return;
+    const node = value as { type?: unknown; number?: unknown };
+    if (node.type === 'footnoteRef' && typeof node.number === 'number') {
+      node.number = renumber.get(node.number) ?? node.number;
+      return;
+    }
+    for (const child of Object.values(node)) visit(child);
+  };
+  // A note cited by two articles is one Markdown definition: each article gets its own copy.
+  article.footnotes = article.footnotes.map((note) => ({
+    number: renumber.get(note.number) ?? note.number,
+    blocks: structuredClone(note.blocks),
+  }));
+  visit([article.title, article.standfirst, article.blocks, article.footnotes.map((note) => note.blocks)]);
+  if (article.byline?.note) article.byline.note = renumber.get(article.byline.note) ?? article.byline.note;
+}
