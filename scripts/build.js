@@ -1,20 +1,22 @@
 #!/usr/bin/env node
 // `npm run build`, also run by `npm ci` (the `prepare` script): compiles src/ and workers/ with tsc
-// into build/, with source maps, and copies beside the JavaScript the files it reads at run time
+// into build/, with source maps, and links beside the JavaScript the files it reads at run time
 // (templates, SQL migrations) at the same relative places, so paths built from import.meta.url hold.
+// Links, not copies: a template saved while `bulletin preview` or `serve` runs is the one they read.
 // `--if-stale` builds only when a source is newer than the last build (the tests' global setup).
 import { execFileSync } from 'node:child_process';
 import {
-  cpSync,
   existsSync,
+  mkdirSync,
   readdirSync,
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const OUT = join(root, 'build');
@@ -53,7 +55,10 @@ try {
     if (!existsSync(join(next, 'src', 'cli', 'main.js'))) throw err;
     process.stderr.write('build: tsc reported type errors (above); the JavaScript was emitted anyway.\n');
   }
-  for (const asset of ASSETS) cpSync(join(root, asset), join(next, asset), { recursive: true });
+  for (const asset of ASSETS) {
+    mkdirSync(dirname(join(next, asset)), { recursive: true });
+    symlinkSync(relative(dirname(join(OUT, asset)), join(root, asset)), join(next, asset), 'dir');
+  }
   // Dated when the build started: a source saved during the build makes the next one run.
   writeFileSync(join(next, '.built'), `${started.toISOString()}\n`);
   utimesSync(join(next, '.built'), started, started);
