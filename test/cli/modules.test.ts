@@ -28,16 +28,15 @@ function packagesLoaded(
   return { status: run.status, stdout: run.stdout, packages };
 }
 
-/** What only rendering, delivery, serving or the database need. */
+/** What only rendering, delivery, serving or the database need. (Handlebars is not among them:
+ *  `check` sizes the email from its MJML source, which Handlebars writes, without running MJML.) */
 const HEAVY = [
   'pdfkit',
   'mjml',
-  'handlebars',
   'bullmq',
   'ioredis',
   'nodemailer',
   'pg',
-  '@electric-sql/pglite',
   'fastify',
   'smtp-server',
   'imapflow',

@@ -3,7 +3,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadIssue } from '../../src/issue/load.ts';
 import type { Issue } from '../../src/issue/model.ts';
 import { renderEmail } from '../../src/render/email/index.ts';
@@ -59,6 +59,13 @@ describe('the email size estimate', () => {
 });
 
 describe('the size check says', () => {
+  /** The most articles 005 can gain with its email still under the limit, measured with MJML, so
+   *  the cases below sit either side of the limit whatever the templates weigh. */
+  let underLimit = 0;
+  beforeAll(async () => {
+    while ((await renderEmail(sampleWith(underLimit + 1))).bytes <= GMAIL_CLIP_BYTES) underLimit++;
+  }, 120_000);
+
   it('issue 005 (about 82 KB) is under the limit, from the estimate alone', async () => {
     const size = await emailSize(sample('issues/global-eye/005.md'));
     expect(size.exact).toBe(false);
@@ -66,13 +73,13 @@ describe('the size check says', () => {
   });
 
   it('an issue just under the limit is under it, measured with MJML', async () => {
-    const size = await emailSize(sampleWith(9));
+    const size = await emailSize(sampleWith(underLimit));
     expect(size.exact).toBe(true);
     expect(size.bytes).toBeLessThanOrEqual(GMAIL_CLIP_BYTES);
   });
 
   it('an issue just over the limit is over it, measured with MJML', async () => {
-    const size = await emailSize(sampleWith(10));
+    const size = await emailSize(sampleWith(underLimit + 1));
     expect(size.exact).toBe(true);
     expect(size.bytes).toBeGreaterThan(GMAIL_CLIP_BYTES);
     expect(size.bytes).toBeLessThan(GMAIL_CLIP_BYTES * 1.03);
