@@ -3,6 +3,7 @@ import type { watchCampaign } from '../campaigns/watch.ts';
 import type { Delivery } from '../delivery/runtime.ts';
 import type { DeliverySettings } from '../delivery/settings.ts';
 import type { Issue } from '../issue/model.ts';
+import type { PdfThread } from '../render/pdf/thread.ts';
 import { loadIssueOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
 import { describeCampaign } from './status.ts';
@@ -22,9 +23,19 @@ export function registerPublish(program: Command, context: CliContext): void {
       .option('--detach', 'only record and enqueue the campaign; `bulletin worker` processes deliver it')
       .option('--resend-failed', 'send again to the recipients whose delivery failed'),
   ).action(async (file: string, flags: PublishFlags) => {
-    const issue = await loadIssueOrFail(file, context);
+    // The PDF is publish's critical path: its thread loads pdfkit and warms the fonts while this
+    // one loads the issue and the rest of publish's code.
+    const { startPdfThread } = await import('../render/pdf/thread.ts');
+    const pdfThread = startPdfThread();
+    let issue: Issue;
+    try {
+      issue = await loadIssueOrFail(file, context);
+    } catch (err) {
+      pdfThread.cancel();
+      throw err;
+    }
     const settings = settingsFrom(flags, issue.publication.listAddress.split('@')[1]);
-    await publishAndFollow(issue, settings, flags, context);
+    await publishAndFollow(issue, settings, flags, context, pdfThread);
   });
 }
 
@@ -37,11 +48,12 @@ export async function publishAndFollow(
   settings: DeliverySettings,
   flags: Pick<PublishFlags, 'detach' | 'resendFailed'>,
   context: CliContext,
+  pdfThread?: PdfThread,
 ): Promise<void> {
   const config = context.config();
-  // The PDF takes longest: its thread starts before this one loads the rest of publish's code.
-  const { renderPdfOnThread } = await import('../render/pdf/thread.ts');
-  const pdf = renderPdfOnThread(issue, { publicUrl: config.publicUrl });
+  // The PDF takes longest: it renders on its own thread while this one opens the database and Redis.
+  const thread = pdfThread ?? (await import('../render/pdf/thread.ts')).startPdfThread();
+  const pdf = thread.render(issue, { publicUrl: config.publicUrl });
   pdf.catch(() => {}); // awaited by storeEditions; a failure to load first must not leave it unhandled
   const [{ openDelivery }, { publishIssue, storeEditions }] = await Promise.all([
     import('../delivery/runtime.ts'),

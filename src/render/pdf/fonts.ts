@@ -20,6 +20,8 @@ const FILES: Record<Face, string> = {
   sansBold: '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
 };
 
+export const FACES = Object.keys(FILES) as Face[];
+
 const parsed = new Map<Face, Font>();
 
 function fontOf(face: Face): Font {
@@ -33,7 +35,7 @@ function fontOf(face: Face): Font {
 }
 
 export function registerFonts(doc: PDFKit.PDFDocument): void {
-  for (const face of Object.keys(FILES) as Face[]) doc.registerFont(face, fontOf(face));
+  for (const face of FACES) doc.registerFont(face, fontOf(face));
 }
 
 /**

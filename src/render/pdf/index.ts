@@ -10,7 +10,7 @@ import { editionUrls } from '../placeholders.ts';
 import { backMatterItems } from './back-matter.ts';
 import { sectionItems } from './blocks.ts';
 import { coverItems, fillPageNumbers, issueLabel, stackItems } from './cover.ts';
-import { Measurer, registerFonts } from './fonts.ts';
+import { FACES, Measurer, registerFonts } from './fonts.ts';
 import { hyphenatorFor } from './hyphenate.ts';
 import { pourColumns } from './layout/columns.ts';
 import type { FlowItem } from './layout/flow-item.ts';
@@ -27,6 +27,25 @@ export type { PdfLayout, PlacedBox } from './types.ts';
 export interface PdfOptions {
   /** Base URL of the web edition, e.g. https://bulletin.example.org. */
   publicUrl: string;
+}
+
+/**
+ * Parses the fonts and compiles pdfkit's and fontkit's hot paths on a small throwaway document:
+ * a thread started before its issue arrives (thread.ts) then renders it as a warm process would.
+ */
+export async function warmUp(): Promise<void> {
+  const doc = new PDFDocument({ tagged: true });
+  registerFonts(doc);
+  const sample =
+    'The Quick Brown Fox Jumps Over the Lazy Dog: 0123456789, “quoted” – dashed; ÀÉÎÕÜ àéîõü ß ç.';
+  for (const face of FACES) doc.font(face).fontSize(10).text(sample, { align: 'justify' });
+  const ended = new Promise<void>((resolve, reject) => {
+    doc.on('end', resolve);
+    doc.on('error', reject);
+  });
+  doc.on('data', () => {});
+  doc.end();
+  await ended;
 }
 
 export async function renderPdf(
