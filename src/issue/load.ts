@@ -17,7 +17,7 @@ import {
   unclosedFrontMatter,
 } from './checks.ts';
 import { parseRange } from './dates.ts';
-import { BlockConverter, createMarkdown, type Node, toTree } from './markdown.ts';
+import { BlockConverter, createMarkdown, type FrontMatterInline, type Node, toTree } from './markdown.ts';
 import type {
   Article,
   Block,
@@ -32,7 +32,7 @@ import type {
   Section,
 } from './model.ts';
 import { plainText } from './model.ts';
-import { citeBylineNote, numberNotesByArticle } from './notes.ts';
+import { citeBylineNote, citeTitleNotes, numberNotesByArticle } from './notes.ts';
 import { loadPublication } from './publication.ts';
 import { slugify } from './slug.ts';
 import { parseLocatedYaml, schemaProblems, unknownKeyWarnings } from './yaml.ts';
@@ -193,9 +193,25 @@ export function loadIssue(path: string): LoadResult {
   const md = createMarkdown();
   const body = { file, lines: content.split('\n'), lineOffset: bodyOffset };
   const converter = new BlockConverter(md, file, body.lines, bodyOffset);
-  const env: FootnoteEnv = {};
+  const frontMatter: FrontMatterInline | undefined = front?.title.includes('[^')
+    ? { text: front.title }
+    : undefined;
+  const env: FootnoteEnv = frontMatter ? { frontMatter } : {};
   const tokens = md.parse(content, env);
-  const sections = readSections(toTree(tokens), converter, publication);
+  const cited = frontMatter && citeTitleNotes(frontMatter.text, frontMatter.tokens ?? []);
+  for (const label of cited?.undefinedLabels ?? []) {
+    problems.push(
+      error(
+        'footnote-not-defined',
+        `The title cites note [^${label}], which is never defined, so it would print as "[^${label}]".`,
+        `Add the note in the body on a line of its own: "[^${label}]: The note's text.", or remove the citation.`,
+        { file, ...yaml.locate(['title']) },
+      ),
+    );
+  }
+  const noteBodies = new Map<number, Block[]>();
+  const sections = readSections(toTree(tokens), converter, publication, noteBodies);
+  const titleNote = cited?.numbers.flatMap((number) => noteBodies.get(number) ?? []);
   const nextIssue = front?.next_issue
     ? converter.inlineString(front.next_issue, { file, ...yaml.locate(['next_issue']) })
     : undefined;
@@ -215,7 +231,8 @@ export function loadIssue(path: string): LoadResult {
       publication,
       number: front.number ?? Number(nameMatch[1]),
       code: nameMatch[1] as string,
-      title: front.title,
+      title: cited?.title ?? front.title,
+      ...(titleNote?.length ? { titleNote } : {}),
       date: dates.start,
       ...(dates.end ? { dates } : {}),
       ...(front.author ? { author: front.author } : {}),
@@ -246,7 +263,13 @@ function normaliseYamlDates(value: unknown): unknown {
   return out;
 }
 
-function readSections(nodes: Node[], converter: BlockConverter, publication: Publication): Section[] {
+/** `footnoteBodies` receives every note's blocks, by number, for the notes cited outside articles. */
+function readSections(
+  nodes: Node[],
+  converter: BlockConverter,
+  publication: Publication,
+  footnoteBodies: Map<number, Block[]>,
+): Section[] {
   const sections: Section[] = [];
   const declared = publication.sections;
   const slugs = new Map<string, number>();
@@ -256,7 +279,6 @@ function readSections(nodes: Node[], converter: BlockConverter, publication: Pub
   let inUnknownSection = false;
   let article: Article | undefined;
   const pendingFootnotes: { article: Article; numbers: number[] }[] = [];
-  const footnoteBodies = new Map<number, Block[]>();
 
   const closeArticle = () => {
     if (article) pendingFootnotes.push({ article, numbers: converter.takeFootnoteRefs() });

@@ -23,7 +23,21 @@ export function createMarkdown(): Markdown {
   md.use(footnote);
   for (const name of BOX_TYPES) md.use(container, name);
   md.linkify.set({ fuzzyEmail: false });
+  // The front matter's title may cite a note defined in the body: it is parsed with the body's
+  // footnotes, before markdown-it-footnote drops the definitions nobody cited.
+  md.core.ruler.before('footnote_tail', 'front_matter_notes', (state) => {
+    const front = (state.env as { frontMatter?: FrontMatterInline }).frontMatter;
+    if (!front) return;
+    front.tokens = [];
+    state.md.inline.parse(front.text, state.md, state.env, front.tokens);
+  });
   return md;
+}
+
+/** A front-matter value parsed inline with the body, for the notes it cites. */
+export interface FrontMatterInline {
+  text: string;
+  tokens?: Token[];
 }
 
 export interface Node {

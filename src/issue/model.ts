@@ -242,6 +242,8 @@ export interface Issue {
   /** Zero-padded as in the file name: 005. */
   code: string;
   title: string;
+  /** A note on the issue's title (`title: "Theme[^about]"`), shown starred at the foot of the cover. */
+  titleNote?: Block[];
   /** The first day of `dates` (or the month of a quarterly). */
   date: PartialDate;
   /** A document about several days (a workshop) carries the range: `2026-03-10 to 2026-03-11`. */

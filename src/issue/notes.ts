@@ -1,5 +1,6 @@
 // A note on a byline (`By: Elena Petrova[^bio]`): markdown-it has numbered the reference in the
 // field block; the byline keeps the author's name without it, and the note belongs to the article.
+import type { Token } from 'markdown-it';
 import type { BlockConverter, Node } from './markdown.ts';
 import type { Article, Byline } from './model.ts';
 
@@ -42,4 +43,30 @@ export function numberNotesByArticle(article: Article): void {
   }));
   visit([article.title, article.standfirst, article.blocks, article.footnotes.map((note) => note.blocks)]);
   if (article.byline?.note) article.byline.note = renumber.get(article.byline.note) ?? article.byline.note;
+}
+
+/**
+ * The notes cited by the issue's title in front matter, which markdown-it parsed with the body
+ * (`front_matter_notes`): the title without their markers, their numbers, and the labels that
+ * no note defines.
+ */
+export function citeTitleNotes(
+  title: string,
+  tokens: readonly Token[],
+): { title: string; numbers: number[]; undefinedLabels: string[] } {
+  const numbers: number[] = [];
+  const undefinedLabels: string[] = [];
+  let plain = title;
+  for (const ref of title.matchAll(/(?<!\\)\[\^([^\]\s]+)\]/g)) {
+    const token = tokens.find(
+      (t) => t.type === 'footnote_ref' && (t.meta as { label?: string }).label === ref[1],
+    );
+    if (!token) {
+      undefinedLabels.push(ref[1] as string);
+      continue;
+    }
+    numbers.push((token.meta as { id: number }).id + 1);
+    plain = plain.replace(ref[0], '');
+  }
+  return { title: plain.trim(), numbers, undefinedLabels };
 }

@@ -46,6 +46,8 @@ export interface IssueView {
   numbered: boolean;
   code: string;
   title: string;
+  /** The star after the title linking to its note, and the note linking back (already HTML). */
+  titleNote?: { ref: string; note: string };
   author?: string;
   /** "In this issue", or "Contents" for a document that is not an issue. */
   contentsLabel: string;
@@ -74,6 +76,9 @@ export function issueView(issue: Issue, imageBase: string): IssueView {
     numbered: publication.numbered,
     code: issue.code,
     title: issue.title,
+    titleNote:
+      issue.titleNote &&
+      titleNoteView(issue.titleNote, { imageBase, footnotePrefix: '', language: publication.language }),
     author: issue.author,
     contentsLabel: publication.numbered ? 'In this issue' : 'Contents',
     dateLabel: issueDateLabel(issue),
@@ -98,6 +103,19 @@ export function issueView(issue: Issue, imageBase: string): IssueView {
       ),
     })),
     subscribeHref: `mailto:${publication.listAddress}?subject=subscribe`,
+  };
+}
+
+/** Unnumbered, starred: the article's notes are numbered from 1 each, and a title note is none of them. */
+function titleNoteView(blocks: readonly Block[], options: HtmlOptions): IssueView['titleNote'] {
+  const [only] = blocks;
+  const text =
+    blocks.length === 1 && only?.type === 'paragraph'
+      ? inlineHtml(only.content, options)
+      : blocksHtml(blocks, options);
+  return {
+    ref: '<sup class="noteref" id="title-noteref"><a href="#title-note" aria-label="Note on the title">*</a></sup>',
+    note: `<div class="footnotes title-note" id="title-note" role="note"><a class="backref" href="#title-noteref" aria-label="Back to the title">*</a> ${text}</div>`,
   };
 }
 

@@ -208,6 +208,48 @@ describe('a note on a byline', () => {
   });
 });
 
+describe('a note on the issue title', () => {
+  const paragraphText = (blocks: readonly Block[] | undefined) =>
+    blocks?.[0]?.type === 'paragraph' ? plainText(blocks[0].content) : '';
+
+  it('is cited from front matter: the title loses its marker, the note is kept for the cover', () => {
+    const { issue, problems } = load(
+      '---\nnumber: 7\ntitle: "Straddling the Border[^about]"\ndate: 2024-03\n---\n# Feature\n\n## A\n\nText.[^1]\n\n[^about]: First read at the Dakar workshop.\n[^1]: A note.\n',
+    );
+    // Cited by the title only, the note is not reported as never cited.
+    expect(summary(problems)).toEqual([]);
+    expect(issue?.title).toBe('Straddling the Border');
+    expect(paragraphText(issue?.titleNote)).toBe('First read at the Dakar workshop.');
+    // It is not one of the article's notes, which still start from 1.
+    const article = issue?.sections[0]?.articles[0];
+    expect(article?.footnotes.map((n) => [n.number, paragraphText(n.blocks)])).toEqual([[1, 'A note.']]);
+  });
+
+  it("may also be cited in the body, where it stays the article's note too", () => {
+    const { issue, problems } = load(
+      '---\nnumber: 7\ntitle: "Borders[^about]"\ndate: 2024-03\n---\n# Feature\n\n## A\n\nText.[^about]\n\n[^about]: About.\n',
+    );
+    expect(summary(problems)).toEqual([]);
+    expect(paragraphText(issue?.titleNote)).toBe('About.');
+    expect(issue?.sections[0]?.articles[0]?.footnotes.map((n) => n.number)).toEqual([1]);
+  });
+
+  it('is refused when never defined, at the line of the title in front matter', () => {
+    const { issue, problems } = load(
+      '---\nnumber: 7\ndate: 2024-03\ntitle: "Borders[^about]"\n---\n# Feature\n\n## A\n\nText.\n',
+    );
+    expect(issue).toBeUndefined();
+    expect(summary(problems)).toEqual(['error footnote-not-defined 4']);
+    expect(problems[0]?.message).toContain('[^about]');
+  });
+
+  it('leaves a title without notes as it is', () => {
+    const { issue } = load('---\nnumber: 7\ntitle: T\ndate: 2024-03\n---\n# Feature\n\n## A\n\nText.\n');
+    expect(issue?.title).toBe('T');
+    expect(issue?.titleNote).toBeUndefined();
+  });
+});
+
 describe('notes are numbered per article', () => {
   it('from 1 in each article, in the order first cited', () => {
     const { issue, problems } = load(

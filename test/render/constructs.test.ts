@@ -19,6 +19,7 @@ import { authoredText, htmlToText, recall } from '../support/recall.ts';
 
 const WORKSHOP = 'test/fixtures/workshop/001.md';
 const PAPER = 'test/fixtures/papers/001.md';
+const TITLE_NOTE = 'test/fixtures/title-note/001.md';
 const work = mkdtempSync(join(tmpdir(), 'bulletin-constructs-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -147,6 +148,53 @@ describe('a programme', () => {
     expect(e.structure).toMatch(/^\s+Table\b.*\n\s+TR\n\s+TH:\n\s+\/Scope \/Row\n\s+TD\n\s+P\b/m);
     const rows = (e.structure.match(/^\s*TR\b/gm) ?? []).length;
     expect(rows).toBe(10);
+  });
+});
+
+describe('a note on the issue title', () => {
+  const NOTE = 'This paper was first read at the Dakar workshop on labour mobility.';
+  let e: Editions;
+  beforeAll(async () => {
+    e = await editions(TITLE_NOTE);
+  });
+
+  it('is starred on the title and linked both ways in the web and email editions', () => {
+    for (const html of [e.web, e.email]) {
+      expect(html).toMatch(
+        /<strong>Straddling the Border<\/strong><sup class="noteref" id="title-noteref"><a href="#title-note"/,
+      );
+      expect(html).toMatch(
+        /id="title-note"[^>]*>\s*<a[^>]*href="#title-noteref"[^>]*>\*<\/a> This paper was first read/,
+      );
+      // Once, under the title: not also among the article's notes.
+      expect(html.split(NOTE).length - 1).toBe(1);
+      // Shown with the title, before the contents.
+      expect(html.indexOf(NOTE)).toBeLessThan(html.indexOf('href="#crossing-for-work"'));
+    }
+  });
+
+  it('keeps the marker out of the subject and the page titles', () => {
+    expect(e.subject).toBe('Migration Research Papers: Straddling the Border');
+    for (const html of [e.web, e.email]) {
+      const title = /<title>([^<]*)<\/title>/.exec(html)?.[1];
+      expect(title).toContain('Straddling the Border');
+      expect(title).not.toMatch(/[*^[]/);
+    }
+  });
+
+  it('is starred under the title in the text part', () => {
+    expect(e.text).toContain(`Straddling the Border *\n\n* ${NOTE}\n`);
+    expect(e.text).not.toContain('[^');
+  });
+
+  it('is a Note on the cover of the PDF, before the first section', () => {
+    expect(e.pdfText).toContain('Straddling the Border*');
+    expect(e.pdfText).toContain(`* ${NOTE}`);
+    const note = e.structure.search(/^\s*Note\b/m);
+    expect(note).toBeGreaterThan(e.structure.search(/^\s*H1\b/m));
+    expect(note).toBeLessThan(e.structure.search(/^\s*Sect\b/m));
+    // On the first page: pdftotext ends each page with a form feed.
+    expect(e.pdfText.split('\f')[0]).toContain(NOTE);
   });
 });
 

@@ -127,7 +127,7 @@ function paragraph(t: Typesetter, ctx: Context, inlines: readonly Inline[], cont
   });
 }
 
-function blockItems(t: Typesetter, blocks: readonly Block[], ctx: Context): FlowItem[] {
+export function blockItems(t: Typesetter, blocks: readonly Block[], ctx: Context): FlowItem[] {
   const { theme } = t;
   const items: FlowItem[] = [];
   blocks.forEach((block, i) => {

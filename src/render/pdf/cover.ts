@@ -1,14 +1,15 @@
 // The top of the first page, across the full text width: masthead, issue line, the issue's theme and
 // the "In this issue" box with the page of each section and article. The Feature starts below it.
 import { issueDateLabel } from '../../issue/dates.ts';
-import type { Issue } from '../../issue/model.ts';
+import type { Block, Issue } from '../../issue/model.ts';
 import { plainText } from '../../issue/model.ts';
+import { blockItems } from './blocks.ts';
 import type { BlockItem, FlowItem } from './layout/flow-item.ts';
 import { node, type StructNode } from './structure.ts';
 import { breakLines } from './text/lines.ts';
 import { leadingOf } from './theme.ts';
 import type { PageTarget, PdfLayout, PlacedBox, Style } from './types.ts';
-import { type Context, type Typesetter, textItem } from './typeset.ts';
+import { type Context, inlinePieces, ruleItem, type Typesetter, textItem } from './typeset.ts';
 
 const NUMBER_SIZE = 8.5;
 
@@ -58,13 +59,23 @@ export function coverItems(t: Typesetter, issue: Issue, parent: StructNode): Flo
       align: 'left',
       spaceBefore: 22,
     }),
-    textItem(t, flush, [{ text: issue.title, style: theme.style('serifBold', 20, theme.primary) }], {
-      struct: node('H1', parent),
-      align: 'left',
-      kind: 'heading',
-      spaceBefore: 4,
-      spaceAfter: issue.author ? 4 : 12,
-    }),
+    textItem(
+      t,
+      flush,
+      [
+        {
+          text: issue.titleNote ? `${issue.title}*` : issue.title,
+          style: theme.style('serifBold', 20, theme.primary),
+        },
+      ],
+      {
+        struct: node('H1', parent),
+        align: 'left',
+        kind: 'heading',
+        spaceBefore: 4,
+        spaceAfter: issue.author ? 4 : 12,
+      },
+    ),
   );
   if (issue.author) {
     items.push(
@@ -75,7 +86,29 @@ export function coverItems(t: Typesetter, issue: Issue, parent: StructNode): Flo
       }),
     );
   }
-  return [...items, ...contentsItems(t, issue, parent)];
+  const note = issue.titleNote ? titleNoteItems(t, issue.titleNote, flush) : [];
+  return [...items, ...contentsItems(t, issue, parent), ...note];
+}
+
+/** The note on the issue's title, starred, under a short rule at the foot of the cover. */
+function titleNoteItems(t: Typesetter, blocks: readonly Block[], ctx: Context): FlowItem[] {
+  const { theme } = t;
+  const note = node('Note', ctx.parent);
+  const style = theme.style('serif', 7.5, theme.text);
+  const [first, ...rest] = blocks;
+  const lead = textItem(
+    t,
+    { ...ctx, parent: note },
+    [{ text: '* ', style }, ...(first?.type === 'paragraph' ? inlinePieces(t, first.content, style) : [])],
+    { struct: node('P', note), align: 'left', spaceBefore: 2 },
+  );
+  const items: FlowItem[] = [
+    ruleItem(t, { ...ctx, inset: t.width / 2 }, theme.muted, 0.4, { spaceAfter: 3, keepWithNext: true }),
+    lead,
+    ...blockItems(t, first?.type === 'paragraph' ? rest : blocks, { ...ctx, parent: note }),
+  ];
+  (items[items.length - 1] as FlowItem).spaceAfter = 16;
+  return items;
 }
 
 /** "In this issue": each section, each article of the sections that are not lists of entries. */

@@ -213,9 +213,10 @@ export function renderText(issue: Issue): string {
     ...(publication.tagline ? wrap(publication.tagline) : []),
     publication.numbered ? `No. ${issue.number} - ${dateLabel}` : dateLabel,
     '',
-    ...wrap(issue.title),
+    ...wrap(issue.titleNote ? `${issue.title} *` : issue.title),
     ...(issue.author ? wrap(issue.author) : []),
     '',
+    ...(issue.titleNote ? [...titleNoteLines(issue.titleNote), ''] : []),
     `Web edition: ${PLACEHOLDERS.web_url}`,
     `PDF edition: ${PLACEHOLDERS.pdf_url}`,
     '',
@@ -258,4 +259,12 @@ export function renderText(issue: Issue): string {
     .map((line) => line.trimEnd())
     .join('\n')
     .replace(/\n{3,}/g, '\n\n');
+}
+
+/** The note on the issue's title, starred like its marker, with the addresses of its links. */
+function titleNoteLines(blocks: readonly Block[]): string[] {
+  const refs = new References();
+  const out = itemLines(blocks, refs, '* ', '  ');
+  if (refs.urls.length) out.push(...refs.urls.map((url, i) => `[${i + 1}] ${url}`));
+  return out;
 }
