@@ -164,8 +164,8 @@ export async function addConfirmed(
 }
 
 /**
- * GDPR erasure: the row and its consent record are gone, with rows merged into it and the log of
- * automatic mail to the address. Returns whether there was one.
+ * GDPR erasure: the row and its consent record are gone, with rows merged into it, the changes
+ * asked for it, and the log of automatic mail to the address. Returns whether there was one.
  */
 export async function eraseSubscriber(db: Queryable, publication: string, email: string): Promise<boolean> {
   await db.query(
@@ -173,6 +173,11 @@ export async function eraseSubscriber(db: Queryable, publication: string, email:
     [publication, email],
   );
   await db.query('DELETE FROM automatic_mail WHERE mailbox = lower($1)', [email]);
+  await db.query(
+    `DELETE FROM subscriber_changes WHERE subscriber_id IN
+       (SELECT id FROM subscribers WHERE publication = $1 AND lower(email) = lower($2))`,
+    [publication, email],
+  );
   const { affectedRows } = await db.query(
     'DELETE FROM subscribers WHERE publication = $1 AND lower(email) = lower($2)',
     [publication, email],

@@ -7,6 +7,7 @@ import {
   eraseSubscriber,
   findSubscriber,
   recordBounce,
+  requestChange,
   requestSubscription,
   streamSubscribers,
   unsubscribe,
@@ -107,8 +108,11 @@ describe.each(storeBackends())('subscribers on $name', ({ open }) => {
 
   it('erase deletes the row; nothing else does', async () => {
     const publication = list();
-    await requestSubscription(db, { publication, email: 'a@example.org', source: 'email', now });
+    const s = await requestSubscription(db, { publication, email: 'a@example.org', source: 'email', now });
+    await requestChange(db, s, { name: 'A New Name', requestedBy: 'web', now });
     expect(await eraseSubscriber(db, publication, 'a@example.org')).toBe(true);
+    const { rows } = await db.query('SELECT 1 FROM subscriber_changes WHERE subscriber_id = $1', [s.id]);
+    expect(rows).toEqual([]);
     expect(await findSubscriber(db, publication, 'a@example.org')).toBeUndefined();
     expect(await eraseSubscriber(db, publication, 'a@example.org')).toBe(false);
   });
