@@ -6,6 +6,7 @@
 // the address is kept as first written, for sending.
 
 import type { Db, Queryable } from '../store/db.ts';
+import { TOKEN_LIFETIME_SECONDS } from '../tokens.ts';
 import type { ConsentMethod, Source, Status, Subscriber } from './model.ts';
 
 const COLUMNS = `id, publication, email, name, status, source, created_at, updated_at, confirmed_at,
@@ -270,6 +271,11 @@ export async function requestChange(
   subscriber: Subscriber,
   change: { name: string; requestedBy: Source; now: Date },
 ): Promise<PendingChange> {
+  // Unconfirmed changes whose links have expired can never apply: they go, so strangers' requests
+  // do not pile up. Confirmed ones stay, as the owner's proof.
+  await db.query('DELETE FROM subscriber_changes WHERE confirmed_at IS NULL AND requested_at < $1', [
+    new Date(change.now.getTime() - TOKEN_LIFETIME_SECONDS.change * 1000),
+  ]);
   const { rows } = await db.query<{ id: number }>(
     `INSERT INTO subscriber_changes (subscriber_id, generation, name, requested_at, requested_by)
      VALUES ($1, $2, $3, $4, $5) RETURNING id`,
