@@ -29,8 +29,8 @@ afterAll(async () => {
 });
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
-const subscribeForm = (email: string, name: string) =>
-  fetch(`${web.base}/global-eye/subscribe`, {
+const subscribeForm = (email: string, name: string, base = web.base) =>
+  fetch(`${base}/global-eye/subscribe`, {
     method: 'POST',
     headers: form,
     body: new URLSearchParams({ email, name }).toString(),
@@ -123,6 +123,22 @@ describe('changing the display name of an existing subscriber', () => {
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('This link has expired or is not valid');
     expect(await nameOf('mia@example.org')).toBe('Mia');
+  });
+
+  it('mails the owner one such link a day, however many requests are made (the automatic-mail cap)', async () => {
+    await confirmed('rae@example.org', 'Rae');
+    // A server of its own: its sign-ups per IP are counted apart from the other tests'.
+    const other = await startHttp({ routes: [listPages(f.actions)] });
+    try {
+      for (const name of ['Spam One', 'Spam Two', 'Spam Three']) {
+        expect((await subscribeForm('rae@example.org', name, other.base)).status).toBe(200);
+      }
+    } finally {
+      await other.close();
+    }
+    const links = mailTo('rae@example.org').filter((m) => m.subject.startsWith('Confirm the change'));
+    expect(links).toHaveLength(1);
+    expect(await nameOf('rae@example.org')).toBe('Rae');
   });
 
   it('a forged or altered link is refused with the same page', async () => {
