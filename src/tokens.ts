@@ -9,13 +9,15 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type TokenPurpose = 'subscribe' | 'unsubscribe' | 'bounce';
+/** `change` names a row of subscriber_changes (a change waiting for the owner), not a subscriber. */
+export type TokenPurpose = 'subscribe' | 'unsubscribe' | 'bounce' | 'change';
 
-const CODES: Record<TokenPurpose, string> = { subscribe: 's', unsubscribe: 'u', bounce: 'b' };
+const CODES: Record<TokenPurpose, string> = { subscribe: 's', unsubscribe: 'u', bounce: 'b', change: 'c' };
 const PURPOSES = new Map<string, TokenPurpose>([
   ['s', 'subscribe'],
   ['u', 'unsubscribe'],
   ['b', 'bounce'],
+  ['c', 'change'],
 ]);
 
 /** How long each kind stays valid: confirmation requests briefly, unsubscribe links in old issues long. */
@@ -23,6 +25,7 @@ export const TOKEN_LIFETIME_SECONDS: Record<TokenPurpose, number> = {
   subscribe: 7 * 86400,
   unsubscribe: 400 * 86400,
   bounce: 60 * 86400,
+  change: 7 * 86400,
 };
 
 /** What a token is about: one subscriber row of one list. */
@@ -73,13 +76,14 @@ export function createTokens(secret: Buffer, now: () => Date = () => new Date())
   const mac = (purpose: TokenPurpose, subject: TokenSubject, expiry: number) => {
     const claims: unknown[] = [purpose, subject.id, subject.publication, subject.email.toLowerCase(), expiry];
     // Generation 0 signs as before generations existed, so tokens already sent stay valid.
-    if (purpose === 'subscribe' && subject.generation) claims.push(subject.generation);
+    if ((purpose === 'subscribe' || purpose === 'change') && subject.generation)
+      claims.push(subject.generation);
     return base32(createHmac('sha256', secret).update(JSON.stringify(claims)).digest().subarray(0, 10));
   };
   const read = (token: string): TokenClaims | undefined => {
     // Only the numbers `sign` writes: no leading zeros, so s05- is not another spelling of s5-.
     // Case is not a spelling: MTAs may change the case of the local part that carries a token.
-    const m = /^([sub])([1-9a-z][0-9a-z]{0,10})-([1-9a-z][0-9a-z]{0,7})-([a-z2-7]{16})$/.exec(
+    const m = /^([subc])([1-9a-z][0-9a-z]{0,10})-([1-9a-z][0-9a-z]{0,7})-([a-z2-7]{16})$/.exec(
       token.toLowerCase(),
     );
     const purpose = m && PURPOSES.get(m[1] as string);

@@ -31,6 +31,15 @@ describe('tokens', () => {
     expect(tokens.verify(token, 'subscribe', ann)).toBe(false);
   });
 
+  it('for a change name the change, bound to the state its subscriber was in', () => {
+    const change = { ...ann, id: 7, generation: 3 };
+    const token = tokens.sign('change', change);
+    expect(tokens.read(token)).toMatchObject({ purpose: 'change', subscriberId: 7 });
+    expect(tokens.verify(token, 'change', change)).toBe(true);
+    expect(tokens.verify(token, 'change', { ...change, generation: 4 })).toBe(false);
+    expect(tokens.verify(token, 'subscribe', change)).toBe(false);
+  });
+
   it('expire', () => {
     const token = tokens.sign('subscribe', ann, 60);
     clock = new Date(clock.getTime() + 61_000);

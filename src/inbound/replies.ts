@@ -17,6 +17,7 @@ export const AUTOMATIC_MAIL_LIMITS = {
   perKindPerDay: new Map<ListTemplate, number>([
     ['confirm-subscribe', 1],
     ['confirm-unsubscribe', 1],
+    ['confirm-change', 1],
     ['welcome', 1],
     ['goodbye', 1],
     ['help', 1],

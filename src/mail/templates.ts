@@ -12,6 +12,7 @@ export const LIST_TEMPLATES_DIR = join(import.meta.dirname, '..', '..', 'templat
 export type ListTemplate =
   | 'confirm-subscribe'
   | 'confirm-unsubscribe'
+  | 'confirm-change'
   | 'welcome'
   | 'goodbye'
   | 'help'

@@ -12,9 +12,12 @@ import { type TokenPurpose, type Tokens, unsubscribeUrl } from '../tokens.ts';
 import type { List } from './lists.ts';
 import type { ConsentMethod, Source, Subscriber } from './model.ts';
 import {
+  applyChange,
   confirmSubscription,
+  getChange,
   getMergedSubscriber,
   getSubscriber,
+  requestChange,
   requestSubscription,
   unsubscribe,
 } from './store.ts';
@@ -42,13 +45,22 @@ export interface Answering {
   answered?: Set<string>;
 }
 
+/** A change waiting for its owner (src/subscribers/store.ts): whose, and the new name. */
+export interface ChangeTarget {
+  list: List;
+  subscriber: Subscriber;
+  changeId: number;
+  name: string | null;
+}
+
 export interface ListActions {
   /** The publication's list, by its slug. */
   list(slug: string): List | undefined;
   /**
    * Someone asked to join: only the address itself is mailed, asking it to confirm (or welcomed
    * again when already subscribed), so a request made for somebody else changes nothing. An
-   * existing subscriber is left as is (status and name). Mail is capped per address
+   * existing subscriber is left as is (status and name); a confirmed one asked for under another
+   * name is mailed a link to confirm the new name instead of the welcome. Mail is capped per address
    * (src/inbound/replies.ts); an address that complained or bounced is mailed only when the
    * request came from the web form.
    */
@@ -64,6 +76,10 @@ export interface ListActions {
     target: TokenTarget,
     consent: { method: ConsentMethod; evidence: string } & Answering,
   ): Promise<boolean>;
+  /** The change a `change` token names, if the token is valid and the change can still apply. */
+  resolveChange(token: string): Promise<ChangeTarget | undefined>;
+  /** Applies the change, with the owner's proof; false when it no longer can (used, stale). */
+  applyChange(target: ChangeTarget, consent: { evidence: string }): Promise<boolean>;
   /** Unsubscribes and sends the confirmation of removal; false when not subscribed. */
   unsubscribe(target: TokenTarget, answering?: Answering): Promise<boolean>;
   /** The welcome email: links to the latest issue and a personal unsubscribe link. */
@@ -100,6 +116,24 @@ export function createListActions(deps: ActionDeps): ListActions {
         now: deps.now(),
       });
       const answering = { inReplyTo: request.inReplyTo, answered: request.answered };
+      if (s.status === 'confirmed' && who.name && who.name !== s.name) {
+        // Only the owner may rename: the change waits for them, and the requester sees the same page.
+        const change = await requestChange(db, s, {
+          name: who.name,
+          requestedBy: request.source,
+          now: deps.now(),
+        });
+        const token = tokens.sign('change', { ...s, id: change.id });
+        await sendReply(deps, {
+          list,
+          to: s.email,
+          ...answering,
+          template: 'confirm-change',
+          values: { address: s.email, name: who.name, confirmUrl: `${deps.publicUrl}/change/${token}` },
+        });
+        log.info({ list: list.slug, subscriber: s.id, source: request.source }, 'change requested');
+        return;
+      }
       if (s.status === 'confirmed') {
         await welcome(list, s, answering);
         return;
@@ -130,6 +164,23 @@ export function createListActions(deps: ActionDeps): ListActions {
       const found = subscriber;
       const list = found && deps.lists.find((l) => l.slug === found.publication);
       return list && found && { list, subscriber: found, purpose: claims.purpose };
+    },
+    async resolveChange(token) {
+      const claims = tokens.read(token);
+      if (claims?.purpose !== 'change') return undefined;
+      const change = await getChange(db, claims.subscriberId);
+      const subscriber = change && (await getSubscriber(db, change.subscriberId));
+      if (!change || !subscriber || change.confirmedAt) return undefined;
+      if (subscriber.status !== 'confirmed' || subscriber.generation !== change.generation) return undefined;
+      if (!tokens.verify(token, 'change', { ...subscriber, id: change.id })) return undefined;
+      const list = deps.lists.find((l) => l.slug === subscriber.publication);
+      return list && { list, subscriber, changeId: change.id, name: change.name };
+    },
+    async applyChange({ list, subscriber, changeId }, consent) {
+      const changed = await applyChange(db, changeId, { evidence: consent.evidence, now: deps.now() });
+      if (!changed) return false;
+      log.info({ list: list.slug, subscriber: subscriber.id, change: changeId }, 'change confirmed');
+      return true;
     },
     async confirm({ list, subscriber }, consent) {
       // Guarded by the generation the token was checked against: of two clicks at once, one acts.

@@ -5,7 +5,8 @@
 // One mailbox, one reader: addresses are looked up case-blind (lower(email), unique per list);
 // the address is kept as first written, for sending.
 
-import type { Queryable } from '../store/db.ts';
+import type { Db, Queryable } from '../store/db.ts';
+import { TOKEN_LIFETIME_SECONDS } from '../tokens.ts';
 import type { ConsentMethod, Source, Status, Subscriber } from './model.ts';
 
 const COLUMNS = `id, publication, email, name, status, source, created_at, updated_at, confirmed_at,
@@ -164,8 +165,8 @@ export async function addConfirmed(
 }
 
 /**
- * GDPR erasure: the row and its consent record are gone, with rows merged into it and the log of
- * automatic mail to the address. Returns whether there was one.
+ * GDPR erasure: the row and its consent record are gone, with rows merged into it, the changes
+ * asked for it, and the log of automatic mail to the address. Returns whether there was one.
  */
 export async function eraseSubscriber(db: Queryable, publication: string, email: string): Promise<boolean> {
   await db.query(
@@ -173,6 +174,11 @@ export async function eraseSubscriber(db: Queryable, publication: string, email:
     [publication, email],
   );
   await db.query('DELETE FROM automatic_mail WHERE mailbox = lower($1)', [email]);
+  await db.query(
+    `DELETE FROM subscriber_changes WHERE subscriber_id IN
+       (SELECT id FROM subscribers WHERE publication = $1 AND lower(email) = lower($2))`,
+    [publication, email],
+  );
   const { affectedRows } = await db.query(
     'DELETE FROM subscribers WHERE publication = $1 AND lower(email) = lower($2)',
     [publication, email],
@@ -249,3 +255,93 @@ export function markComplained(db: Queryable, id: number, now: Date) {
     [id, now],
   );
 }
+
+/** A change to a subscriber waiting for its owner's confirmation (migration 150). */
+export interface PendingChange {
+  id: number;
+  subscriberId: number;
+  generation: number;
+  name: string | null;
+  confirmedAt: Date | null;
+}
+
+/** Records a requested change of name; nothing changes on the subscriber until `applyChange`. */
+export async function requestChange(
+  db: Queryable,
+  subscriber: Subscriber,
+  change: { name: string; requestedBy: Source; now: Date },
+): Promise<PendingChange> {
+  // Unconfirmed changes whose links have expired can never apply: they go, so strangers' requests
+  // do not pile up. Confirmed ones stay, as the owner's proof.
+  await db.query('DELETE FROM subscriber_changes WHERE confirmed_at IS NULL AND requested_at < $1', [
+    new Date(change.now.getTime() - TOKEN_LIFETIME_SECONDS.change * 1000),
+  ]);
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO subscriber_changes (subscriber_id, generation, name, requested_at, requested_by)
+     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [subscriber.id, subscriber.generation, change.name, change.now, change.requestedBy],
+  );
+  return {
+    id: Number(rows[0]?.id),
+    subscriberId: subscriber.id,
+    generation: subscriber.generation,
+    name: change.name,
+    confirmedAt: null,
+  };
+}
+
+export async function getChange(db: Queryable, id: number): Promise<PendingChange | undefined> {
+  const { rows } = await db.query<{
+    id: number;
+    subscriber_id: number;
+    generation: number;
+    name: string | null;
+    confirmed_at: Date | null;
+  }>('SELECT id, subscriber_id, generation, name, confirmed_at FROM subscriber_changes WHERE id = $1', [id]);
+  const r = rows[0];
+  return (
+    r && {
+      id: Number(r.id),
+      subscriberId: Number(r.subscriber_id),
+      generation: Number(r.generation),
+      name: r.name,
+      confirmedAt: r.confirmed_at,
+    }
+  );
+}
+
+/**
+ * The owner confirmed: the change applies once, and only to a subscriber still confirmed and in
+ * the generation it was requested in. Undefined (nothing changed) otherwise.
+ */
+export async function applyChange(
+  db: Db,
+  id: number,
+  consent: { evidence: string; now: Date },
+): Promise<Subscriber | undefined> {
+  return db
+    .transaction(async (tx) => {
+      const { rows } = await tx.query<{ subscriber_id: number; generation: number; name: string | null }>(
+        `UPDATE subscriber_changes SET confirmed_at = $2, consent_evidence = $3
+       WHERE id = $1 AND confirmed_at IS NULL RETURNING subscriber_id, generation, name`,
+        [id, consent.now, consent.evidence.slice(0, 500)],
+      );
+      const change = rows[0];
+      if (!change) return undefined;
+      const changed = await one(
+        tx,
+        `UPDATE subscribers SET name = $3, updated_at = $4
+       WHERE id = $1 AND generation = $2 AND status = 'confirmed' RETURNING ${COLUMNS}`,
+        [change.subscriber_id, change.generation, change.name, consent.now],
+      );
+      // Not applicable any more: the change stays unconfirmed (rolled back), and refused.
+      if (!changed) throw new StaleChange();
+      return changed;
+    })
+    .catch((err: unknown) => {
+      if (err instanceof StaleChange) return undefined;
+      throw err;
+    });
+}
+
+class StaleChange extends Error {}

@@ -165,6 +165,31 @@ export function listPages(
         });
       });
 
+      // A change of name someone asked for (src/subscribers/actions.ts): the owner confirms it here.
+      app.get<{ Params: { token: string } }>('/change/:token', async (request, reply) => {
+        const target = await actions.resolveChange(request.params.token);
+        if (!target) return invalid(reply);
+        return send(reply, target.list, {
+          title: `Change your subscription to ${target.list.name}`,
+          paragraphs: [
+            `Press the button to confirm that ${target.subscriber.email} is to be addressed as "${target.name ?? ''}".`,
+          ],
+          button: 'Confirm the change',
+          action: `/change/${request.params.token}`,
+        });
+      });
+
+      app.post<{ Params: { token: string } }>('/change/:token', async (request, reply) => {
+        if (!parseBody(ButtonForm, request.body)) return malformed(reply);
+        const target = await actions.resolveChange(request.params.token);
+        if (!target || !(await actions.applyChange(target, { evidence: `change page from ${request.ip}` })))
+          return invalid(reply);
+        return send(reply, target.list, {
+          title: 'Your subscription is changed',
+          paragraphs: [`${target.subscriber.email} is now addressed as "${target.name ?? ''}".`],
+        });
+      });
+
       app.get<{ Params: { token: string } }>('/unsubscribe/:token', async (request, reply) => {
         const target = await actions.resolve(request.params.token, ['unsubscribe']);
         if (!target) return invalid(reply);

@@ -7,6 +7,7 @@ import {
   eraseSubscriber,
   findSubscriber,
   recordBounce,
+  requestChange,
   requestSubscription,
   streamSubscribers,
   unsubscribe,
@@ -105,10 +106,29 @@ describe.each(storeBackends())('subscribers on $name', ({ open }) => {
     expect((await addConfirmed(db, { ...add, email: 'new@example.org' })).result).toBe('unchanged');
   });
 
+  it('a change waiting for its owner is dropped once its link has expired; a confirmed one stays', async () => {
+    const publication = list();
+    const s = await requestSubscription(db, { publication, email: 'c@example.org', source: 'email', now });
+    const long = new Date(now.getTime() - 8 * 86_400_000);
+    const stale = await requestChange(db, s, { name: 'Old', requestedBy: 'web', now: long });
+    const kept = await requestChange(db, s, { name: 'Kept', requestedBy: 'web', now: long });
+    await db.query('UPDATE subscriber_changes SET confirmed_at = $2 WHERE id = $1', [kept.id, long]);
+    const fresh = await requestChange(db, s, { name: 'New', requestedBy: 'web', now });
+    const { rows } = await db.query<{ id: string }>(
+      'SELECT id FROM subscriber_changes WHERE subscriber_id = $1 ORDER BY id',
+      [s.id],
+    );
+    expect(rows.map((r) => Number(r.id))).toEqual([kept.id, fresh.id]);
+    expect(rows.map((r) => Number(r.id))).not.toContain(stale.id);
+  });
+
   it('erase deletes the row; nothing else does', async () => {
     const publication = list();
-    await requestSubscription(db, { publication, email: 'a@example.org', source: 'email', now });
+    const s = await requestSubscription(db, { publication, email: 'a@example.org', source: 'email', now });
+    await requestChange(db, s, { name: 'A New Name', requestedBy: 'web', now });
     expect(await eraseSubscriber(db, publication, 'a@example.org')).toBe(true);
+    const { rows } = await db.query('SELECT 1 FROM subscriber_changes WHERE subscriber_id = $1', [s.id]);
+    expect(rows).toEqual([]);
     expect(await findSubscriber(db, publication, 'a@example.org')).toBeUndefined();
     expect(await eraseSubscriber(db, publication, 'a@example.org')).toBe(false);
   });
