@@ -7,6 +7,7 @@ import { extname } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { escapeHtml } from '../render/html.ts';
 import { fillPlaceholders, type PlaceholderValues } from '../render/placeholders.ts';
+import { contentTypeOf, isImage } from '../web/content-types.ts';
 import type { PreviewBuilder, PreviewState } from './builder.ts';
 
 // Beside the other templates, which are copied wherever the code runs from.
@@ -26,15 +27,6 @@ const ASSETS: Record<string, { type: string; body: string }> = {
 /** The page loads only its own files; the editions, in frames, are documents of their own. */
 const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; frame-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'";
-
-const IMAGE_TYPES: Record<string, string> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.svg': 'image/svg+xml',
-  '.webp': 'image/webp',
-};
 
 /** The reader every sample is addressed to. */
 export const SAMPLE_RECIPIENT = 'reader@example.org';
@@ -116,7 +108,7 @@ export function previewRoutes(builder: PreviewBuilder, port: () => number) {
       if (path === editions.pdfName) return sendPdf(reply);
       // Only the images the issue uses, looked up by the path the editions write: nothing else on disk.
       const file = editions.images.get(path);
-      const type = IMAGE_TYPES[extname(path).toLowerCase()];
+      const type = isImage(extname(path)) ? contentTypeOf(extname(path)) : undefined;
       const info = file ? await stat(file).catch(() => undefined) : undefined;
       if (!file || !type || !info?.isFile()) return reply.callNotFound();
       return reply.type(type).header('content-length', info.size).send(createReadStream(file));

@@ -8,19 +8,8 @@ import { basename, extname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { editionsRoot, UNSERVED_FILES } from '../campaigns/publish.ts';
 import { type EditionSummary, renderArchive, SUMMARY_FILE } from '../render/web/archive.ts';
+import { contentTypeOf } from './content-types.ts';
 import type { RouteRegistrar } from './server.ts';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.pdf': 'application/pdf',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.svg': 'image/svg+xml',
-  '.webp': 'image/webp',
-  '.css': 'text/css; charset=utf-8',
-};
 
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
 const ISSUE = /^\d{3,}$/;
@@ -57,7 +46,7 @@ export function editionRoutes(dataDir: string): RouteRegistrar {
         const summaries = await publishedEditions(join(root, publication));
         if (!summaries.length) return reply.callNotFound();
         return reply
-          .type(TYPES['.html'] as string)
+          .type(contentTypeOf('.html') as string)
           .header('cache-control', 'public, max-age=300')
           .send(renderArchive(summaries));
       });
@@ -79,7 +68,7 @@ export function editionRoutes(dataDir: string): RouteRegistrar {
           if (!SLUG.test(publication) || !ISSUE.test(issue) || !segments.every((s) => SEGMENT.test(s))) {
             return reply.callNotFound();
           }
-          const type = TYPES[extname(path).toLowerCase()];
+          const type = contentTypeOf(extname(path));
           if (!type || (segments.length === 1 && UNSERVED_FILES.has(path))) return reply.callNotFound();
           return reply.type(type).sendFile(join(publication, issue, ...segments));
         },
