@@ -27,16 +27,32 @@ export function registerPublish(program: Command, context: CliContext): void {
     // one loads the issue and the rest of publish's code.
     const { startPdfThread } = await import('../render/pdf/thread.ts');
     const pdfThread = startPdfThread();
+    // The database and Redis (other processes, started if need be) open meanwhile too, unless the
+    // DKIM signing domain has to come from the issue's list address.
+    const needsIssueDomain = Boolean(flags.dkimKey && !flags.dkimDomain);
+    const opening = needsIssueDomain ? undefined : openEarly(context, settingsFrom(flags));
     let issue: Issue;
     try {
       issue = await loadIssueOrFail(file, context);
     } catch (err) {
       pdfThread.cancel();
+      await opening?.then((delivery) => delivery.close()).catch(() => {});
       throw err;
     }
-    const settings = settingsFrom(flags, issue.publication.listAddress.split('@')[1]);
-    await publishAndFollow(issue, settings, flags, context, pdfThread);
+    const settings = needsIssueDomain
+      ? settingsFrom(flags, issue.publication.listAddress.split('@')[1])
+      : settingsFrom(flags);
+    await publishAndFollow(issue, settings, flags, context, { pdfThread, opening });
   });
+}
+
+/** Opens the database and Redis for delivery; a failure is reported once the issue has loaded. */
+function openEarly(context: CliContext, settings: DeliverySettings): Promise<Delivery> {
+  const opening = import('../delivery/runtime.ts').then(({ openDelivery }) =>
+    openDelivery(context.config(), settings),
+  );
+  opening.catch(() => {}); // awaited by publishAndFollow, or closed if the issue fails to load
+  return opening;
 }
 
 /**
@@ -48,11 +64,11 @@ export async function publishAndFollow(
   settings: DeliverySettings,
   flags: Pick<PublishFlags, 'detach' | 'resendFailed'>,
   context: CliContext,
-  pdfThread?: PdfThread,
+  started: { pdfThread?: PdfThread; opening?: Promise<Delivery> } = {},
 ): Promise<void> {
   const config = context.config();
   // The PDF takes longest: it renders on its own thread while this one opens the database and Redis.
-  const thread = pdfThread ?? (await import('../render/pdf/thread.ts')).startPdfThread();
+  const thread = started.pdfThread ?? (await import('../render/pdf/thread.ts')).startPdfThread();
   const pdf = thread.render(issue, { publicUrl: config.publicUrl });
   pdf.catch(() => {}); // awaited by storeEditions; a failure to load first must not leave it unhandled
   const [{ openDelivery }, { publishIssue, storeEditions }] = await Promise.all([
@@ -61,7 +77,7 @@ export async function publishAndFollow(
   ]);
   // The editions render while the database and Redis start (they are other processes, or wait on I/O).
   const [opened, stored] = await Promise.allSettled([
-    openDelivery(config, settings),
+    started.opening ?? openDelivery(config, settings),
     storeEditions(issue, { dataDir: config.dataDir, publicUrl: config.publicUrl, pdf }),
   ]);
   if (opened.status === 'rejected') throw opened.reason;
