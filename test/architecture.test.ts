@@ -1,0 +1,79 @@
+// The layers of the code, bottom to top: a module may import from its own layer and the ones
+// below, never from above (README's architecture). dependency-cruiser reads the real import graph.
+
+import { cruise, type IForbiddenRuleType } from 'dependency-cruiser';
+import { describe, expect, it } from 'vitest';
+
+/** Bottom first. Each entry is a folder under src/ (or a file at its top), or a top-level folder. */
+const LAYERS: string[][] = [
+  ['problems', 'clock', 'suggest', 'config', 'tokens', 'vendor'],
+  ['store', 'services'],
+  ['list'],
+  ['issue'],
+  ['render'],
+  ['subscribers'],
+  ['mail', 'outbound'],
+  ['queue'],
+  ['campaigns'],
+  ['delivery'],
+  ['inbound', 'web', 'preview', 'site'],
+  ['cli'],
+  ['workers'],
+];
+
+const pattern = (names: string[]) =>
+  `^(${names.map((n) => (n === 'workers' ? 'workers/' : `src/${n}(/|\\.ts$)`)).join('|')})`;
+
+const layerRules: IForbiddenRuleType[] = LAYERS.slice(0, -1).map((layer, i) => ({
+  name: `no-import-up-from-${layer[0]}`,
+  severity: 'error',
+  from: { path: pattern(layer) },
+  to: { path: pattern(LAYERS.slice(i + 1).flat()) },
+}));
+
+async function violations() {
+  const result = await cruise(['src', 'workers'], {
+    validate: true,
+    ruleSet: {
+      forbidden: [
+        ...layerRules,
+        {
+          name: 'no-unknown-folder',
+          comment: 'every folder of src/ has its place in LAYERS',
+          severity: 'error',
+          from: {},
+          to: { path: '^src/', pathNot: pattern(LAYERS.flat()) },
+        },
+        {
+          name: 'no-circular',
+          severity: 'error',
+          from: { path: '^src/' },
+          to: { circular: true },
+        },
+        {
+          name: 'no-dead-module',
+          comment: 'a module nothing imports is an entry point or dead',
+          severity: 'error',
+          from: {
+            orphan: true,
+            pathNot: ['\\.d\\.ts$', '^src/cli/main\\.ts$', '^workers/', 'thread-main\\.ts$', '-entry\\.js$'],
+          },
+          to: {},
+        },
+      ],
+    },
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: 'node_modules' },
+  });
+  if (typeof result.output === 'string') throw new Error('dependency-cruiser returned text');
+  return result.output.summary.violations.map(
+    (v) => `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (cycle ${v.cycle.map((c) => c.name).join(' → ')})` : ''}`,
+  );
+}
+
+describe('the import graph', () => {
+  it('runs downward only, without cycles or dead modules', async () => {
+    expect(await violations()).toEqual([]);
+  }, 60_000);
+});
