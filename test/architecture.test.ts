@@ -68,7 +68,8 @@ async function violations() {
   });
   if (typeof result.output === 'string') throw new Error('dependency-cruiser returned text');
   return result.output.summary.violations.map(
-    (v) => `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (cycle ${v.cycle.map((c) => c.name).join(' → ')})` : ''}`,
+    (v) =>
+      `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (cycle ${v.cycle.map((c) => c.name).join(' → ')})` : ''}`,
   );
 }
 
