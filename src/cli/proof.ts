@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { listMessageId } from '../list/headers.ts';
 import { normaliseAddress } from '../subscribers/address.ts';
 import { loadIssueOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
@@ -54,7 +55,7 @@ export function registerProof(program: Command, context: CliContext): void {
           // A proof goes to no subscriber: its unsubscribe link names nobody (id 0) and does nothing.
           const values = {
             ...message.recipient({ id: 0, email: address as string }),
-            messageId: `proof.${randomUUID()}@${issue.publication.listAddress.split('@')[1]}`,
+            messageId: listMessageId(issue.publication.listAddress, `proof.${randomUUID()}`),
           };
           const result = await sender.send(
             { from: values.returnPath, to: values.email },

@@ -3,6 +3,7 @@ import type { watchCampaign } from '../campaigns/watch.ts';
 import type { Delivery } from '../delivery/runtime.ts';
 import type { DeliverySettings } from '../delivery/settings.ts';
 import type { Issue } from '../issue/model.ts';
+import { listDomain } from '../list/addresses.ts';
 import type { PdfThread } from '../render/pdf/thread.ts';
 import { loadIssueOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
@@ -40,7 +41,7 @@ export function registerPublish(program: Command, context: CliContext): void {
       throw err;
     }
     const settings = needsIssueDomain
-      ? settingsFrom(flags, issue.publication.listAddress.split('@')[1])
+      ? settingsFrom(flags, listDomain(issue.publication.listAddress))
       : settingsFrom(flags);
     await publishAndFollow(issue, settings, flags, context, { pdfThread, opening });
   });

@@ -5,11 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { SmtpLimits } from '../inbound/smtp.ts';
+import type { List } from '../list/list.ts';
 import type { ListMailer } from '../mail/queue.ts';
 import { BulletinError, fail } from '../problems.ts';
 import type { RedisService } from '../services/redis.ts';
 import type { Db } from '../store/db.ts';
-import type { List } from '../subscribers/lists.ts';
 import type { Tokens } from '../tokens.ts';
 import type { CliContext } from './context.ts';
 import { shutdownSignal } from './worker.ts';
@@ -71,7 +71,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     import('../inbound/imap.ts'),
     import('../inbound/smtp.ts'),
     import('../mail/queue.ts'),
-    import('../mail/templates.ts'),
+    import('../list/templates.ts'),
     import('../mail/transport.ts'),
     import('../services/redis.ts'),
     import('../store/open.ts'),

@@ -2,9 +2,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
+import type { List } from '../list/list.ts';
 import { BulletinError, fail } from '../problems.ts';
 import { normaliseAddress } from '../subscribers/address.ts';
-import type { List } from '../subscribers/lists.ts';
 import { STATUSES, type Status } from '../subscribers/model.ts';
 import {
   addConfirmed,

@@ -3,15 +3,10 @@
 
 import type { Campaign } from '../campaigns/store.ts';
 import type { Issue } from '../issue/model.ts';
+import { campaignMessageId, listHeaders, listUnsubscribeValue, verpReturnPath } from '../list/headers.ts';
+import type { ListIdentity } from '../list/list.ts';
 import { editionUrls } from '../render/placeholders.ts';
 import { type Tokens, unsubscribeUrl } from '../tokens.ts';
-import {
-  campaignMessageId,
-  type ListIdentity,
-  listHeaders,
-  listUnsubscribeValue,
-  verpReturnPath,
-} from './list-headers.ts';
 import { MessageTemplate, type RecipientValues } from './message-template.ts';
 
 export interface CampaignMessage {
@@ -55,18 +50,14 @@ export async function composeCampaignMessage(
   tokens: Tokens,
   date: Date,
 ): Promise<CampaignMessage> {
-  const list: ListIdentity = {
-    name: campaign.listName,
-    address: campaign.listAddress,
-    archiveUrl: `${campaign.publicUrl}/${campaign.publication}/`,
-  };
+  const list: ListIdentity = { name: campaign.listName, address: campaign.listAddress };
   const template = await MessageTemplate.compose({
     from: { name: campaign.listName, address: campaign.listAddress },
     subject: campaign.subject,
     html: campaign.html,
     text: campaign.text,
     urls: editionUrls(campaign.publicUrl, campaign.publication, campaign.issueCode),
-    headers: listHeaders(list),
+    headers: listHeaders(list, `${campaign.publicUrl}/${campaign.publication}/`),
     attachments: campaign.attachment && [{ ...campaign.attachment, contentType: 'application/pdf' }],
     date,
   });

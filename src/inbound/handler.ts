@@ -3,16 +3,16 @@
 // SMTP server answers 250 only then.
 
 import { type ParsedMail, simpleParser } from 'mailparser';
+import { type ListRole, listAddress, parseListAddress } from '../list/addresses.ts';
+import { type Command, commandTable, findCommand } from '../list/commands.ts';
+import type { List } from '../list/list.ts';
+import { sendReply } from '../list/replies.ts';
 import type { ActionDeps, ListActions } from '../subscribers/actions.ts';
 import { cleanName, normaliseAddress } from '../subscribers/address.ts';
-import type { List } from '../subscribers/lists.ts';
 import { findSubscriber, markComplained, recordBounce } from '../subscribers/store.ts';
-import { type ListRole, listAddress, parseListAddress } from './addresses.ts';
 import { classifyBounce } from './bounces.ts';
-import { type Command, findCommand } from './commands.ts';
 import { saveContribution } from './contributions.ts';
 import { isAutomaticReply, noAutoReplyReason } from './loops.ts';
-import { commandTable, sendReply } from './replies.ts';
 
 export interface InboundMail {
   raw: Buffer;

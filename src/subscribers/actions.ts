@@ -2,14 +2,13 @@
 // inbound mail handler (replies to confirmation emails) and the web pages (buttons, one-click).
 
 import type { Logger } from 'pino';
-import { listAddress } from '../inbound/addresses.ts';
-import { sendReply } from '../inbound/replies.ts';
-import type { ListMailer } from '../mail/queue.ts';
-import type { ListTemplates } from '../mail/templates.ts';
+import { listAddress } from '../list/addresses.ts';
+import type { List } from '../list/list.ts';
+import { type ReplyMailer, sendReply } from '../list/replies.ts';
+import type { ListTemplates } from '../list/templates.ts';
 import { editionUrls } from '../render/placeholders.ts';
 import type { Db } from '../store/db.ts';
 import { type TokenPurpose, type Tokens, unsubscribeUrl } from '../tokens.ts';
-import type { List } from './lists.ts';
 import type { ConsentMethod, Source, Subscriber } from './model.ts';
 import {
   applyChange,
@@ -26,7 +25,7 @@ export interface ActionDeps {
   db: Db;
   lists: readonly List[];
   tokens: Tokens;
-  mailer: ListMailer;
+  mailer: ReplyMailer;
   templates: ListTemplates;
   publicUrl: string;
   now: () => Date;
@@ -61,7 +60,7 @@ export interface ListActions {
    * again when already subscribed), so a request made for somebody else changes nothing. An
    * existing subscriber is left as is (status and name); a confirmed one asked for under another
    * name is mailed a link to confirm the new name instead of the welcome. Mail is capped per address
-   * (src/inbound/replies.ts); an address that complained or bounced is mailed only when the
+   * (src/list/replies.ts); an address that complained or bounced is mailed only when the
    * request came from the web form.
    */
   requestSubscription(

@@ -1,21 +1,11 @@
 // The lists this installation runs: one per publication folder under issues/, at its list_address.
+// What a list is, is src/list's; this is where publications become lists.
 
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Publication } from '../issue/model.ts';
 import { loadPublication } from '../issue/publication.ts';
+import type { List } from '../list/list.ts';
 import { error, type Problem } from '../problems.ts';
-
-export interface List {
-  /** The publication's folder name; subscribers are stored under it. */
-  slug: string;
-  name: string;
-  /** Lower-case, e.g. globaleye@example.org. */
-  address: string;
-  publication: Publication;
-  /** Code of the newest issue file (005 for 005.md), linked from the welcome email. */
-  latestIssue?: string;
-}
 
 export function loadLists(issuesDir: string): { lists: List[]; problems: Problem[] } {
   const problems: Problem[] = [];
@@ -42,7 +32,8 @@ export function loadLists(issuesDir: string): { lists: List[]; problems: Problem
       slug: loaded.publication.slug,
       name: loaded.publication.name,
       address: loaded.publication.listAddress,
-      publication: loaded.publication,
+      language: loaded.publication.language,
+      colors: loaded.publication.colors,
       latestIssue: issues.at(-1)?.replace(/\.md$/, ''),
     });
   }

@@ -9,10 +9,10 @@ import type { FastifyReply } from 'fastify';
 import Handlebars from 'handlebars';
 import { z } from 'zod';
 import { RateLimiter } from '../inbound/rate-limit.ts';
-import { LIST_TEMPLATES_DIR } from '../mail/templates.ts';
+import type { List } from '../list/list.ts';
+import { LIST_TEMPLATES_DIR } from '../list/templates.ts';
 import type { ListActions } from '../subscribers/actions.ts';
 import { cleanName, normaliseAddress } from '../subscribers/address.ts';
-import type { List } from '../subscribers/lists.ts';
 import { parseBody, type RouteRegistrar } from './server.ts';
 
 interface Page {
@@ -51,8 +51,8 @@ export function listPages(
       .send(
         template({
           ...page,
-          lang: list?.publication.language ?? 'en',
-          color: list?.publication.colors.primary ?? '#0b4f8a',
+          lang: list?.language ?? 'en',
+          color: list?.colors.primary ?? '#0b4f8a',
         }),
       );
   const invalid = (reply: FastifyReply) =>

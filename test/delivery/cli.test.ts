@@ -77,6 +77,7 @@ describe('bulletin publish, proof, pause, resume, cancel, status', () => {
     expect(proof.stdout).toContain('proof sent to editor@example.org');
     const proofMessage = sink.received.find((m) => m.to === 'editor@example.org')?.raw.toString() ?? '';
     expect(proofMessage).toMatch(/^Subject: \[Proof\] The Global Eye/m);
+    expect(proofMessage).toMatch(/^Message-ID: <proof\.[0-9a-f-]{36}@example\.org>\r?$/m);
     expect(sink.received.filter((m) => m.to.endsWith('@example.net'))).toHaveLength(30);
 
     // (Detached only after the first publish is over: its in-process worker would help with any campaign.)

@@ -1,13 +1,13 @@
 import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { describe, expect, it } from 'vitest';
-import { campaignMessageId, listHeaders, listUnsubscribeValue } from '../../src/delivery/list-headers.ts';
 import {
   MessageTemplate,
   quotedPrintable,
   type RecipientValues,
 } from '../../src/delivery/message-template.ts';
 import { loadIssue } from '../../src/issue/load.ts';
+import { campaignMessageId, listHeaders, listUnsubscribeValue } from '../../src/list/headers.ts';
 import { renderEmail } from '../../src/render/email/index.ts';
 import { renderText } from '../../src/render/text/index.ts';
 
@@ -34,7 +34,7 @@ async function compose(html: string, text: string) {
     subject: 'The Global Eye No. 5: Spring — été',
     html,
     text,
-    headers: listHeaders(list),
+    headers: listHeaders(list, list.archiveUrl),
     urls: {
       web_url: 'https://bulletin.example.org/global-eye/005/',
       pdf_url: 'https://bulletin.example.org/global-eye/005/global-eye-005.pdf',

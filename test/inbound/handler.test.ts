@@ -58,7 +58,7 @@ describe('subscribing by email (double opt-in)', () => {
       to: 'bea@example.org',
       subject: 'Confirm your subscription to The Global Eye on Human Trafficking',
       returnPath: null,
-      headers: { 'Auto-Submitted': 'auto-replied', 'X-Loop': LIST },
+      headers: { 'Auto-Submitted': 'auto-replied', 'X-Loop': LIST, 'List-Id': '<globaleye.example.org>' },
     });
     expect(mail?.replyTo).toMatch(/^globaleye\+confirm-s[0-9a-z]+-[0-9a-z]+-[a-z2-7]{16}@example\.org$/);
     expect(mail?.text).toContain(`https://news.example.org/confirm/${confirmToken()}`);

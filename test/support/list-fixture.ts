@@ -3,12 +3,13 @@
 // mailer that keeps what it was asked to send. `close()` in afterAll.
 
 import { pino } from 'pino';
+import type { List } from '../../src/list/list.ts';
+import { loadListTemplates } from '../../src/list/templates.ts';
 import type { OutgoingMail } from '../../src/mail/message.ts';
-import { loadListTemplates } from '../../src/mail/templates.ts';
 import type { Db } from '../../src/store/db.ts';
 import { openStore } from '../../src/store/open.ts';
 import { type ActionDeps, createListActions, type ListActions } from '../../src/subscribers/actions.ts';
-import { type List, loadLists } from '../../src/subscribers/lists.ts';
+import { loadLists } from '../../src/subscribers/lists.ts';
 import { createTokens } from '../../src/tokens.ts';
 import { tempDataDir } from './data-dir.ts';
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type ListRole, listAddress, parseListAddress } from '../../src/inbound/addresses.ts';
-import type { List } from '../../src/subscribers/lists.ts';
+import {
+  type ListRole,
+  listAddress,
+  listDomain,
+  listIdentifier,
+  parseListAddress,
+  roleAddresses,
+} from '../../src/list/addresses.ts';
+import type { List } from '../../src/list/list.ts';
 
 const lists = [
   { slug: 'global-eye', address: 'globaleye@example.org' },
@@ -52,7 +59,28 @@ describe('the list address grammar', () => {
     'globaleye+confirm-@example.org',
     'globaleye+confirm-BAD_TOKEN!@example.org',
     'xglobaleye@example.org',
+    'globaleyeconstructor@example.org',
+    'globaleye__proto__@example.org',
+    'globaleye-constructor@example.org',
+    'globaleye-hasOwnProperty@example.org',
   ])('%s is not ours', (address) => {
     expect(parseListAddress(address, lists)).toBeUndefined();
+  });
+
+  it('names every address of a role, the one it writes first', () => {
+    expect(roleAddresses('globaleye@example.org', 'subscribe')).toEqual([
+      'globaleye-subscribe@example.org',
+      'globaleye-join@example.org',
+    ]);
+    expect(roleAddresses('globaleye@example.org', 'unsubscribe')).toEqual([
+      'globaleye-unsubscribe@example.org',
+      'globaleye-leave@example.org',
+    ]);
+    expect(roleAddresses('globaleye@example.org', 'post')).toEqual(['globaleye@example.org']);
+  });
+
+  it('gives the domain and the RFC 2919 identifier of a list', () => {
+    expect(listDomain('globaleye@lists.example.org')).toBe('lists.example.org');
+    expect(listIdentifier('globaleye@lists.example.org')).toBe('globaleye.lists.example.org');
   });
 });

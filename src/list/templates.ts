@@ -1,4 +1,5 @@
-// List mail templates (templates/list/): <name>.txt is the plain-text part and starts with a
+// The templates of the list's automatic replies (templates/list/, one per kind of reply, plus the
+// page the web side wraps around its list pages): <name>.txt is the plain-text part and starts with a
 // "Subject:" line; <name>.mjml is the HTML part's content, placed in layout.mjml. Handlebars fills
 // both; MJML turns the HTML into what mail clients render.
 

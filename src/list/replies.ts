@@ -1,13 +1,15 @@
-// Automatic list mail: rendered from templates/list, marked as automatic (RFC 3834), capped per
-// address, and queued. Every automatic mail goes through `sendReply`, so the caps below are the one
-// place that decides how much mail a stranger can make us send to anyone.
+// The list's automatic replies (confirmations, welcomes, acknowledgements, help): rendered from
+// templates/list (templates.ts), marked as automatic (RFC 3834, headers.ts), capped per address,
+// and handed to the outbound queue through `ReplyMailer`. Every automatic mail goes through
+// `sendReply`, so the caps below are the one place that decides how much mail a stranger can make
+// us send to anyone.
 
 import type { Logger } from 'pino';
-import type { ListMailer } from '../mail/queue.ts';
-import type { ListTemplate, ListTemplates } from '../mail/templates.ts';
 import type { Db } from '../store/db.ts';
-import type { List } from '../subscribers/lists.ts';
 import { listAddress } from './addresses.ts';
+import { automaticReplyHeaders } from './headers.ts';
+import type { List } from './list.ts';
+import type { ListTemplate, ListTemplates } from './templates.ts';
 
 /** How much automatic mail one address can receive (README, "Safety"). */
 export const AUTOMATIC_MAIL_LIMITS = {
@@ -29,21 +31,6 @@ export const AUTOMATIC_MAIL_LIMITS = {
 
 const DAY_MS = 86_400_000;
 
-/** The command table of a list, as help mail and README show it. */
-export function commandTable(list: List): { address: string; what: string }[] {
-  const [local, domain] = list.address.split('@');
-  const at = (suffix: string) => `${local}${suffix}@${domain}`;
-  return [
-    {
-      address: list.address,
-      what: 'Contributions for the editors. A subject of just "subscribe", "unsubscribe" or "help" is a command instead.',
-    },
-    { address: at('-subscribe'), what: `Subscribe; you will be asked to confirm. Also ${at('-join')}.` },
-    { address: at('-unsubscribe'), what: `Unsubscribe; you will be asked to confirm. Also ${at('-leave')}.` },
-    { address: at('-request'), what: 'Commands in the subject or first line: subscribe, unsubscribe, help.' },
-  ];
-}
-
 export interface Reply {
   list: List;
   to: string;
@@ -61,9 +48,29 @@ export interface Reply {
   ownerAsked?: boolean;
 }
 
+/** An automatic reply as the outbound queue takes it: rendered, addressed, from the null sender. */
+export interface AutomaticMail {
+  from: { name: string; address: string };
+  to: string;
+  replyTo?: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+  inReplyTo?: string;
+  references?: string;
+  /** The null sender `<>`: nothing answers an automatic reply, so no loop can start here. */
+  returnPath: null;
+}
+
+/** Where automatic replies go: the list-mail queue in `serve` (src/mail/queue.ts). */
+export interface ReplyMailer {
+  enqueue(mail: AutomaticMail): Promise<void>;
+}
+
 export interface ReplyDeps {
   db: Db;
-  mailer: ListMailer;
+  mailer: ReplyMailer;
   templates: ListTemplates;
   now: () => Date;
   log: Pick<Logger, 'info'>;
@@ -134,8 +141,8 @@ async function queueReply({ mailer, templates }: ReplyDeps, reply: Reply): Promi
     list: {
       name: list.name,
       address: list.address,
-      language: list.publication.language,
-      colors: list.publication.colors,
+      language: list.language,
+      colors: list.colors,
     },
     requestAddress: listAddress(list.address, { kind: 'request' }),
     subscribeAddress: listAddress(list.address, { kind: 'subscribe' }),
@@ -150,12 +157,7 @@ async function queueReply({ mailer, templates }: ReplyDeps, reply: Reply): Promi
     html: rendered.html,
     inReplyTo: reply.inReplyTo,
     references: reply.inReplyTo,
-    headers: {
-      'Auto-Submitted': 'auto-replied',
-      'X-Loop': list.address,
-      'List-Id': `<${list.address.replace('@', '.')}>`,
-    },
-    // The null sender: nothing answers an automatic reply, so no loop can start here.
+    headers: automaticReplyHeaders(list),
     returnPath: null,
   });
 }

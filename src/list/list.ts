@@ -1,0 +1,26 @@
+// src/list: the mailing list itself, the floor that subscribers, inbound, web and delivery stand on.
+// It owns who a list is (this file), the grammar of its addresses (addresses.ts: the one place
+// that builds or parses a list address), every header its mail carries (headers.ts), its commands
+// (commands.ts) and its automatic replies with their templates and caps (replies.ts,
+// templates.ts). It imports nothing above the store: publications become lists in
+// src/subscribers/lists.ts, and replies leave through the narrow `ReplyMailer` port, so the
+// sending itself stays with the outbound mail.
+
+/** Who a list is in its mail: enough to name it in headers and to address its commands. */
+export interface ListIdentity {
+  /** Display name: "The Global Eye on Human Trafficking". */
+  name: string;
+  /** Lower-case, e.g. globaleye@example.org. */
+  address: string;
+}
+
+/** A list this installation runs: one per publication. */
+export interface List extends ListIdentity {
+  /** The publication's folder name; subscribers are stored under it. */
+  slug: string;
+  /** The publication's language and colours, for the list's mail and pages. */
+  language: string;
+  colors: { primary: string; accent: string };
+  /** Code of the newest issue file (005 for 005.md), linked from the welcome email. */
+  latestIssue?: string;
+}

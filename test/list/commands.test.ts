@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { parseListAddress } from '../../src/list/addresses.ts';
+import { commandTable, findCommand } from '../../src/list/commands.ts';
+
+describe('findCommand', () => {
+  it.each([
+    ['subscribe', '', 'subscribe'],
+    ['  SUBSCRIBE ', '', 'subscribe'],
+    ['Re: Fwd: join', '', 'subscribe'],
+    ['unsubscribe', '', 'unsubscribe'],
+    ['leave', '', 'unsubscribe'],
+    ['remove', '', 'unsubscribe'],
+    ['help', '', 'help'],
+    ['', '\n\n  help\nmore text', 'help'],
+    [undefined, 'unsubscribe\n-- \nsignature', 'unsubscribe'],
+  ])('subject %j, body %j → %s', (subject, body, command) => {
+    expect(findCommand(subject, body)).toBe(command);
+  });
+
+  it.each([
+    ['Please subscribe me to your bulletin', ''],
+    ['Article', 'I would like to help with the next issue.'],
+    ['', 'subscribe me please'],
+  ])('subject %j, body %j is a contribution', (subject, body) => {
+    expect(findCommand(subject, body)).toBeUndefined();
+  });
+});
+
+describe('commandTable', () => {
+  it('lists every address of the list with what it does, as the help mail shows it', () => {
+    expect(commandTable({ name: 'The Global Eye', address: 'globaleye@example.org' })).toEqual([
+      {
+        address: 'globaleye@example.org',
+        what: 'Contributions for the editors. A subject of just "subscribe", "unsubscribe" or "help" is a command instead.',
+      },
+      {
+        address: 'globaleye-subscribe@example.org',
+        what: 'Subscribe; you will be asked to confirm. Also globaleye-join@example.org.',
+      },
+      {
+        address: 'globaleye-unsubscribe@example.org',
+        what: 'Unsubscribe; you will be asked to confirm. Also globaleye-leave@example.org.',
+      },
+      {
+        address: 'globaleye-request@example.org',
+        what: 'Commands in the subject or first line: subscribe, unsubscribe, help.',
+      },
+    ]);
+  });
+
+  it('is understood by the address grammar: every address it names is the list role it describes', () => {
+    const lists = [{ address: 'globaleye@example.org' }];
+    const table = commandTable({ name: 'The Global Eye', address: 'globaleye@example.org' });
+    const named = table.flatMap((row) => [row.address, ...(row.what.match(/[\w.+-]+@example\.org/g) ?? [])]);
+    expect(named.map((address) => parseListAddress(address, lists)?.role.kind)).toEqual([
+      'post',
+      'subscribe',
+      'subscribe',
+      'unsubscribe',
+      'unsubscribe',
+      'request',
+    ]);
+  });
+});
+
+describe('command words', () => {
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('%s is no command', (subject) => {
+    expect(findCommand(subject, subject)).toBeUndefined();
+  });
+});
