@@ -352,7 +352,7 @@ describe('pausing a campaign', () => {
 describe('each step happens entirely or not at all', () => {
   it('finishing: a failure counting down the campaign leaves the batch held by its claim', async () => {
     const campaign = await newCampaign();
-    const broken = postgresLedger(failingOn(/^\s*UPDATE campaigns/), { leaseMs: LEASE_MS });
+    const broken = postgresLedger(failingOn(/UPDATE campaigns SET open_batches/), { leaseMs: LEASE_MS });
     const lease = await claim(campaign.id, 0);
     await expect(broken.finish(lease, new Date())).rejects.toThrow('injected failure');
     expect(await batchRow(campaign.id, 0)).toMatchObject({ status: 'submitting', attempts: lease.claim });
@@ -361,23 +361,26 @@ describe('each step happens entirely or not at all', () => {
     expect(await openBatchCount(campaign.id)).toBe(2);
   });
 
-  it('recording: a failure marking a bounce leaves the results and the lease unwritten', async () => {
+  it('recording: a failure renewing the lease leaves the results and the bounce unwritten', async () => {
     const campaign = await newCampaign();
-    const broken = postgresLedger(failingOn(/^\s*UPDATE subscribers/), { leaseMs: LEASE_MS });
+    const broken = postgresLedger(failingOn(/UPDATE campaign_batches SET lease_until/), {
+      leaseMs: LEASE_MS,
+    });
     const lease = await claim(campaign.id, 2);
     await expire(lease);
     const leaseBefore = (await batchRow(campaign.id, 2))?.lease_until;
     const [only] = await ledger.queuedRecipients(lease);
-    const bounced = [
-      { subscriberId: only?.subscriberId as number, status: 'bounced' as const, detail: '550' },
-    ];
+    const id = only?.subscriberId as number;
+    const bounced = [{ subscriberId: id, status: 'bounced' as const, detail: '550 no such user' }];
     await expect(broken.record(lease, bounced, new Date())).rejects.toThrow('injected failure');
     expect(await deliveryStatuses(campaign.id, 2)).toEqual(['queued']);
     expect((await campaignProgress(db, campaign)).counts.bounced).toBe(0);
     expect((await batchRow(campaign.id, 2))?.lease_until).toEqual(leaseBefore);
-    expect((await getSubscriber(db, only?.subscriberId as number))?.status).toBe('confirmed');
+    // Not bounced without its result: the next attempt records both, counted as a bounce.
+    expect((await getSubscriber(db, id))?.status).toBe('confirmed');
     expect(await ledger.record(lease, bounced, new Date())).toBe(true);
     expect(await deliveryStatuses(campaign.id, 2)).toEqual(['bounced']);
-    await confirmAgain(only?.subscriberId as number);
+    expect((await getSubscriber(db, id))?.status).toBe('bounced');
+    await confirmAgain(id);
   });
 });
