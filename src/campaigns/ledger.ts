@@ -1,3 +1,6 @@
+// campaigns/ owns a campaign's records: the plan written at publish (store.ts, publish.ts), the
+// ledger that the delivery of a batch works through (this file), and following progress (watch.ts).
+//
 // The campaign ledger: everything the delivery path may ask of a campaign's records, and nothing
 // more (as listmonk's manager sees only its data-source interface). A batch moves
 // pending → submitting → done; while it is submitting, one claim holds it under a lease, and every
@@ -5,6 +8,8 @@
 // another claim has taken the batch over. The PostgreSQL ledger is postgres-ledger.ts.
 
 import type { Campaign, CampaignStatus, DeliveryStatus } from './store.ts';
+
+export type { Campaign, CampaignStatus, DeliveryStatus };
 
 /** One claim on one batch: the claim number tells this holder from any later one. */
 export interface BatchLease {
