@@ -88,8 +88,14 @@ export class BatchDeliverer {
       throw err;
     }
 
-    // Taken over by another claim, or the campaign ended: the batch is no longer this job's.
-    if (recorder.lost) return { kind: 'done', sent: counts.sent };
+    // Taken over by another claim, cancelled or reopened: the batch is no longer this job's.
+    if (recorder.lost) {
+      logger.warn(
+        { campaignId, batch, sent: counts.sent },
+        'batch taken over or closed meanwhile: stopped sending it',
+      );
+      return { kind: 'done', sent: counts.sent };
+    }
     if (this.trippedAt.has(campaignId)) {
       await ledger.release(lease);
       return { kind: 'paused' };

@@ -14,6 +14,7 @@ import {
   createCampaign,
   getCampaign,
   type NewCampaign,
+  requeueFailed,
 } from '../../src/campaigns/store.ts';
 import type { Db, Queryable } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
@@ -312,6 +313,26 @@ describe('finishing a batch', () => {
     expect(await ledger.record(lease, [], new Date())).toBe(false);
     expect(await openBatchCount(campaign.id)).toBe(0);
     expect((await getCampaign(db, campaign.id))?.status).toBe('cancelled');
+  });
+});
+
+describe('a batch reopened by --resend-failed', () => {
+  it('is no longer its old claim’s: the next claim sends to the failed again', async () => {
+    const campaign = await newCampaign();
+    const old = await claim(campaign.id, 1);
+    const [first] = await ledger.queuedRecipients(old);
+    const failed = {
+      subscriberId: first?.subscriberId as number,
+      status: 'failed' as const,
+      detail: '554 no',
+    };
+    await ledger.record(old, [failed], new Date());
+    expect(await requeueFailed(db, campaign.id)).toBe(1);
+    expect(await ledger.record(old, [], new Date())).toBe(false);
+    expect(await ledger.finish(old, new Date())).toBe(false);
+    const next = await claim(campaign.id, 1);
+    expect(next.claim).toBe(old.claim + 1);
+    expect((await ledger.queuedRecipients(next)).map((r) => r.subscriberId)).toContain(first?.subscriberId);
   });
 });
 
