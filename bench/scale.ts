@@ -16,14 +16,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import pino from 'pino';
+import { postgresLedger } from '../src/campaigns/postgres-ledger.ts';
 import { publishIssue } from '../src/campaigns/publish.ts';
-import {
-  claimBatch,
-  createCampaign,
-  finishBatch,
-  queuedRecipients,
-  recordResults,
-} from '../src/campaigns/store.ts';
+import { createCampaign } from '../src/campaigns/store.ts';
 import { watchCampaign } from '../src/campaigns/watch.ts';
 import { loadConfig } from '../src/config.ts';
 import { DEFAULT_SETTINGS, openDelivery } from '../src/delivery/runtime.ts';
@@ -314,25 +309,24 @@ async function storeSize(readers: number, server: { databaseUrl: string; drop():
     let flushing = 0;
     let flushes = 0;
     const sampled = Math.min(SAMPLED_BATCHES, batches);
+    const ledger = postgresLedger(db, { leaseMs: 30_000 });
     for (let i = 0; i < sampled; i++) {
       const batch = Math.floor((i * batches) / sampled);
-      if ((await claimBatch(db, campaign.id, batch, 30_000)).kind !== 'claimed')
-        throw new Error('claim failed');
-      const queued = await queuedRecipients(db, campaign.id, batch);
+      const claim = await ledger.claim(campaign.id, batch);
+      if (claim.kind !== 'claimed') throw new Error('claim failed');
+      const queued = await ledger.queuedRecipients(claim.lease);
       for (let at = 0; at < queued.length; at += DEFAULT_SETTINGS.flushEvery) {
         const flushStarted = performance.now();
         const chunk = queued.slice(at, at + DEFAULT_SETTINGS.flushEvery);
-        await recordResults(
-          db,
-          campaign.id,
-          batch,
+        await ledger.record(
+          claim.lease,
           chunk.map((r) => ({ subscriberId: r.subscriberId, status: 'sent' })),
-          30_000,
+          new Date(),
         );
         flushing += performance.now() - flushStarted;
         flushes++;
       }
-      await finishBatch(db, campaign.id, batch, new Date());
+      await ledger.finish(claim.lease, new Date());
       recipients += queued.length;
     }
     return {

@@ -1,18 +1,9 @@
 // Delivers one batch of one campaign: claim it, send to every recipient still queued, record each
-// result, and say what the queue should do next. Knows nothing of BullMQ (see workers/delivery.ts).
+// result, and say what the queue should do next. Knows nothing of BullMQ (see workers/delivery.ts)
+// nor of the database: the campaign's records are the ledger's (campaigns/ledger.ts).
 
 import type { Logger } from 'pino';
-import {
-  claimBatch,
-  type DeliveryResult,
-  finishBatch,
-  getCampaign,
-  queuedRecipients,
-  releaseBatch,
-  setCampaignStatus,
-} from '../campaigns/store.ts';
-import type { Db } from '../store/db.ts';
-import { recordBounce } from '../subscribers/store.ts';
+import type { CampaignLedger, DeliveryResult, QueuedRecipient } from '../campaigns/ledger.ts';
 import type { Tokens } from '../tokens.ts';
 import { type CampaignMessage, composeCampaignMessage } from './campaign-message.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
@@ -24,15 +15,13 @@ import type { Sender, SendResult } from './sender.ts';
 export interface BatchDeliveryOptions {
   /** Messages of one batch in flight at once; match the SMTP pool's connections. */
   sendConcurrency: number;
-  /** How long a claimed batch stays ours without a sign of life (a results flush). */
-  leaseMs: number;
   /** Results per database write, and the longest they wait. */
   flushEvery: number;
   flushIntervalMs: number;
 }
 
 export interface BatchDelivererDeps {
-  db: Db;
+  ledger: CampaignLedger;
   sender: Sender;
   tokens: Tokens;
   clock: Clock;
@@ -71,9 +60,9 @@ export class BatchDeliverer {
   constructor(private readonly deps: BatchDelivererDeps) {}
 
   async deliver(campaignId: number, batch: number, attempt: { last: boolean }): Promise<BatchOutcome> {
-    const { db, options, logger, clock } = this.deps;
+    const { ledger, options, logger, clock } = this.deps;
     const checkedAt = clock.now();
-    const status = await campaignStatus(db, campaignId);
+    const status = await ledger.status(campaignId);
     if (!status) return { kind: 'gone' };
     if (status === 'paused') return { kind: 'paused' };
     if (status !== 'sending') return { kind: 'done', sent: 0 };
@@ -81,37 +70,41 @@ export class BatchDeliverer {
     if ((this.trippedAt.get(campaignId) ?? Number.POSITIVE_INFINITY) < checkedAt)
       this.trippedAt.delete(campaignId);
 
-    const claim = await claimBatch(db, campaignId, batch, options.leaseMs);
+    const claim = await ledger.claim(campaignId, batch);
     if (claim.kind === 'done') return { kind: 'done', sent: 0 };
     if (claim.kind === 'held') return claim;
+    const { lease } = claim;
 
-    const recorder = new ResultRecorder(
-      db,
-      { campaignId, batch, leaseMs: options.leaseMs },
-      options.flushEvery,
-      options.flushIntervalMs,
-    );
+    const recorder = new ResultRecorder(ledger, lease, clock, options.flushEvery, options.flushIntervalMs);
     let counts: SendCounts;
     try {
       const message = await this.message(campaignId);
-      const recipients = await queuedRecipients(db, campaignId, batch);
+      const recipients = await ledger.queuedRecipients(lease);
       counts = await this.sendAll(message, recipients, recorder, attempt.last);
       await recorder.close();
     } catch (err) {
       await recorder.close().catch(() => {});
-      await releaseBatch(db, campaignId, batch).catch(() => {});
+      await ledger.release(lease).catch(() => {});
       throw err;
     }
 
+    // Taken over by another claim, cancelled or reopened: the batch is no longer this job's.
+    if (recorder.lost) {
+      logger.warn(
+        { campaignId, batch, sent: counts.sent },
+        'batch taken over or closed meanwhile: stopped sending it',
+      );
+      return { kind: 'done', sent: counts.sent };
+    }
     if (this.trippedAt.has(campaignId)) {
-      await releaseBatch(db, campaignId, batch);
+      await ledger.release(lease);
       return { kind: 'paused' };
     }
     if (counts.deferred > 0) {
-      await releaseBatch(db, campaignId, batch);
+      await ledger.release(lease);
       return { kind: 'retry', deferred: counts.deferred, reason: counts.lastReason };
     }
-    if (await finishBatch(db, campaignId, batch, new Date(this.deps.clock.now()))) {
+    if (await ledger.finish(lease, new Date(clock.now()))) {
       logger.info({ campaignId }, 'campaign done');
     }
     return { kind: 'done', sent: counts.sent };
@@ -119,11 +112,11 @@ export class BatchDeliverer {
 
   private async sendAll(
     message: CampaignMessage,
-    recipients: Awaited<ReturnType<typeof queuedRecipients>>,
+    recipients: readonly QueuedRecipient[],
     recorder: ResultRecorder,
     lastAttempt: boolean,
   ): Promise<SendCounts> {
-    const { sender, rate, breaker, db, clock, logger } = this.deps;
+    const { sender, rate, breaker, ledger, clock, logger } = this.deps;
     const campaignId = message.campaign.id;
     const counts: SendCounts = { sent: 0, deferred: 0, lastReason: '' };
     let next = 0;
@@ -137,8 +130,8 @@ export class BatchDeliverer {
           await recorder.add({ subscriberId: recipient.subscriberId, status: 'skipped', detail });
           continue;
         }
-        // A tripped breaker leaves the rest queued for after the resume.
-        if (this.trippedAt.has(campaignId)) return;
+        // A tripped breaker leaves the rest queued for after the resume; a lost batch, to its holder.
+        if (this.trippedAt.has(campaignId) || recorder.lost) return;
         await rate.take();
         const values = message.recipient({ id: recipient.subscriberId, email: recipient.email });
         const result = await sender.send(
@@ -151,16 +144,13 @@ export class BatchDeliverer {
           counts.deferred++;
           counts.lastReason = delivery.detail ?? '';
         }
-        if (delivery.status === 'bounced') {
-          await recordBounce(db, recipient.subscriberId, { hard: true, now: new Date(clock.now()) });
-        }
         await recorder.add(delivery);
         const healthy =
           result.kind === 'sent' || (result.kind === 'rejected' && result.stage === 'recipient');
         if (breaker.record(campaignId, healthy)) {
           this.trippedAt.set(campaignId, clock.now());
           const reason = `paused after consecutive failures; last: ${delivery.detail}`;
-          await setCampaignStatus(db, campaignId, ['sending'], 'paused', reason);
+          await ledger.pause(campaignId, reason);
           logger.error({ campaignId, reason }, 'circuit breaker tripped: campaign paused');
         }
       }
@@ -174,7 +164,7 @@ export class BatchDeliverer {
   private message(campaignId: number): Promise<CampaignMessage> {
     let message = this.messages.get(campaignId);
     if (!message) {
-      message = getCampaign(this.deps.db, campaignId).then((campaign) => {
+      message = this.deps.ledger.campaign(campaignId).then((campaign) => {
         if (!campaign) throw new Error(`campaign ${campaignId} vanished`);
         return composeCampaignMessage(campaign, this.deps.tokens, new Date(this.deps.clock.now()));
       });
@@ -188,11 +178,6 @@ export class BatchDeliverer {
     }
     return message;
   }
-}
-
-async function campaignStatus(db: Db, id: number): Promise<string | undefined> {
-  const { rows } = await db.query<{ status: string }>('SELECT status FROM campaigns WHERE id = $1', [id]);
-  return rows[0]?.status;
 }
 
 function toDeliveryResult(subscriberId: number, result: SendResult, lastAttempt: boolean): DeliveryResult {

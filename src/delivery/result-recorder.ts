@@ -1,19 +1,23 @@
-// Per-recipient results go to the database a few dozen at a time, not one row per message: a
+// Per-recipient results go to the ledger a few dozen at a time, not one row per message: a
 // crash loses at most the results since the last flush (those recipients are sent again, which is
 // the duplicate bound the README states). Every write, even an empty one on the timer, extends
-// the batch's lease, so a batch that is slow but alive is never taken over.
+// the batch's lease, so a batch that is slow but alive is never taken over; a write that finds
+// the batch taken over all the same says so (`lost`), and the sending stops.
 
-import { type DeliveryResult, recordResults } from '../campaigns/store.ts';
-import type { Queryable } from '../store/db.ts';
+import type { BatchLease, CampaignLedger, DeliveryResult } from '../campaigns/ledger.ts';
+import type { Clock } from './clock.ts';
 
 export class ResultRecorder {
   private pending: DeliveryResult[] = [];
   private writing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  /** Another claim took the batch over (its worker thought ours dead), or the campaign ended. */
+  lost = false;
 
   constructor(
-    private readonly db: Queryable,
-    private readonly batch: { campaignId: number; batch: number; leaseMs: number },
+    private readonly ledger: CampaignLedger,
+    private readonly lease: BatchLease,
+    private readonly clock: Clock,
     private readonly flushEvery: number,
     flushIntervalMs: number,
   ) {
@@ -30,8 +34,9 @@ export class ResultRecorder {
   flush(): Promise<void> {
     const results = this.pending;
     this.pending = [];
-    const { campaignId, batch, leaseMs } = this.batch;
-    this.writing = this.writing.then(() => recordResults(this.db, campaignId, batch, results, leaseMs));
+    this.writing = this.writing.then(async () => {
+      if (!(await this.ledger.record(this.lease, results, new Date(this.clock.now())))) this.lost = true;
+    });
     return this.writing;
   }
 

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type RedisOptions } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { type DeliveryWorker, startDeliveryWorker } from '../../workers/delivery.ts';
+import { postgresLedger } from '../campaigns/postgres-ledger.ts';
 import { checkRedisEviction, type DeliveryQueue, openDeliveryQueue } from '../campaigns/queue.ts';
 import type { Config } from '../config.ts';
 import { fail, formatProblem } from '../problems.ts';
@@ -117,7 +118,7 @@ export async function openDelivery(
           })
         : outboxSender(join(config.dataDir, 'outbox'));
       const deliverer = new BatchDeliverer({
-        db,
+        ledger: postgresLedger(db, { leaseMs: settings.lockDurationMs }),
         sender,
         tokens: createTokens(loadSecret(config)),
         clock: systemClock,
@@ -126,7 +127,6 @@ export async function openDelivery(
         logger,
         options: {
           sendConcurrency: settings.connections,
-          leaseMs: settings.lockDurationMs,
           flushEvery: settings.flushEvery,
           flushIntervalMs: settings.flushIntervalMs,
         },

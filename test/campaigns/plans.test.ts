@@ -8,13 +8,13 @@
 
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresLedger } from '../../src/campaigns/postgres-ledger.ts';
 import {
   campaignProgress,
   cancelCampaign,
   createCampaign,
   type NewCampaign,
   openBatches,
-  recordResults,
   requeueFailed,
 } from '../../src/campaigns/store.ts';
 import { BatchDeliverer } from '../../src/delivery/batch-deliverer.ts';
@@ -115,14 +115,14 @@ async function analysed(table: string): Promise<boolean> {
 async function deliverBatch(campaignId: number, batch: number): Promise<CapturedPlan[]> {
   const watched = capturePlans(db);
   const deliverer = new BatchDeliverer({
-    db: watched.db,
+    ledger: postgresLedger(watched.db, { leaseMs: 30_000 }),
     sender,
     tokens: createTokens(Buffer.from('plans-secret-plans-secret-plans-secret-0')),
     clock: systemClock,
     rate: rateLimiter(0, systemClock),
     breaker: new CircuitBreaker(50),
     logger: pino({ level: 'silent' }),
-    options: { sendConcurrency: 4, leaseMs: 30_000, flushEvery: 25, flushIntervalMs: 60_000 },
+    options: { sendConcurrency: 4, flushEvery: 25, flushIntervalMs: 60_000 },
   });
   const outcome = await deliverer.deliver(campaignId, batch, { last: false });
   expect(outcome).toEqual({ kind: 'done', sent: BATCH_SIZE });
@@ -185,8 +185,13 @@ async function expectDeliveryIndexBound(campaignId: number, batch: number) {
   const flushes = indexesUsed(statement(plans, /UPDATE deliveries d SET status = r\.status/));
   expect(['deliveries_pkey', 'deliveries_queued']).toEqual(expect.arrayContaining(flushes.deliveries ?? []));
   expect(flushes.deliveries?.length).toBeGreaterThan(0);
-  // Claiming and finishing touch one batch row; finishing counts down on the campaign's row.
-  for (const pattern of [/FOR UPDATE SKIP LOCKED/, /UPDATE campaigns SET open_batches = open_batches - 1/]) {
+  // Claiming, renewing the lease and finishing touch one batch row (finishing then counts down on
+  // the campaign's row, read by its key).
+  for (const pattern of [
+    /FOR UPDATE SKIP LOCKED/,
+    /UPDATE campaign_batches SET lease_until/,
+    /UPDATE campaign_batches SET status = 'done'/,
+  ]) {
     const used = indexesUsed(statement(plans, pattern)).campaign_batches ?? [];
     expect(used.length).toBeGreaterThan(0);
     expect(['campaign_batches_open', 'campaign_batches_pkey', 'campaign_batches_submitting']).toEqual(
@@ -295,12 +300,13 @@ describe(`delivery plans at ${READERS.toLocaleString('en')} readers`, () => {
         'SELECT subscriber_id FROM deliveries WHERE campaign_id = $1 AND batch = 3',
         [fourth.id],
       );
-      await recordResults(
-        db,
-        fourth.id,
-        3,
+      const ledger = postgresLedger(db, { leaseMs: 1000 });
+      const claim = await ledger.claim(fourth.id, 3);
+      if (claim.kind !== 'claimed') throw new Error(`batch 3 not claimed: ${claim.kind}`);
+      await ledger.record(
+        claim.lease,
         rows.map((r) => ({ subscriberId: r.subscriber_id, status: 'failed', detail: '451 later' })),
-        1000,
+        new Date(),
       );
       const watched = capturePlans(db);
       expect(await requeueFailed(watched.db, fourth.id)).toBe(rows.length);

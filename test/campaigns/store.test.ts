@@ -1,15 +1,15 @@
 // A campaign ends when its last open batch finishes: counted, not searched for, so the check costs
 // the same at any list size (plans.test.ts). The count has to stay exact through everything that
-// opens and closes batches: finishing twice, finishing at once, resending the failed, cancelling.
+// opens and closes batches: finishing (ledger.test.ts), resending the failed, cancelling.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CampaignLedger } from '../../src/campaigns/ledger.ts';
+import { postgresLedger } from '../../src/campaigns/postgres-ledger.ts';
 import {
   cancelCampaign,
   createCampaign,
-  finishBatch,
   getCampaign,
   type NewCampaign,
-  recordResults,
   requeueFailed,
 } from '../../src/campaigns/store.ts';
 import type { Db } from '../../src/store/db.ts';
@@ -19,11 +19,13 @@ import { type PostgresServer, startPostgres } from '../support/postgres.ts';
 
 let postgres: PostgresServer;
 let db: Db;
+let ledger: CampaignLedger;
 
 beforeAll(async () => {
   postgres = await startPostgres();
   db = openPostgres(await postgres.createDatabase());
   await migrate(db);
+  ledger = postgresLedger(db, { leaseMs: 60_000 });
   // Seven readers in batches of three: batches 0, 1 and 2 (of one).
   await db.query(
     `INSERT INTO subscribers (publication, email, status, source, created_at, updated_at)
@@ -54,59 +56,44 @@ function issue(issueNumber: number): NewCampaign {
 
 const statusOf = async (id: number) => (await getCampaign(db, id))?.status;
 
+/** A worker's whole batch: claimed, then finished. Whether that finished the campaign. */
+async function finishBatch(campaignId: number, batch: number): Promise<boolean> {
+  const claim = await ledger.claim(campaignId, batch);
+  return claim.kind === 'claimed' && (await ledger.finish(claim.lease, new Date()));
+}
+
 describe('the end of a campaign', () => {
-  it('comes with its last batch, once, however often a batch is finished', async () => {
-    const { campaign } = await createCampaign(db, issue(1), new Date());
-    expect(campaign.recipients).toBe(7);
-    expect(await finishBatch(db, campaign.id, 0, new Date())).toBe(false);
-    expect(await finishBatch(db, campaign.id, 0, new Date())).toBe(false);
-    expect(await finishBatch(db, campaign.id, 2, new Date())).toBe(false);
-    expect(await statusOf(campaign.id)).toBe('sending');
-    expect(await finishBatch(db, campaign.id, 1, new Date())).toBe(true);
-    expect(await statusOf(campaign.id)).toBe('done');
-    expect(await finishBatch(db, campaign.id, 1, new Date())).toBe(false);
-  });
-
-  it('is declared by exactly one of two workers finishing the last batches at the same moment', async () => {
-    const { campaign } = await createCampaign(db, issue(2), new Date());
-    await finishBatch(db, campaign.id, 0, new Date());
-    const finished = await Promise.all(
-      [1, 2].map((batch) => finishBatch(db, campaign.id, batch, new Date())),
-    );
-    expect(finished.sort()).toEqual([false, true]);
-    expect(await statusOf(campaign.id)).toBe('done');
-  });
-
   it('moves back when the failed are queued again, and comes again when their batch finishes', async () => {
     const { campaign } = await createCampaign(db, issue(3), new Date());
     const { rows } = await db.query<{ subscriber_id: number }>(
       'SELECT subscriber_id FROM deliveries WHERE campaign_id = $1 AND batch = 1 ORDER BY subscriber_id',
       [campaign.id],
     );
-    await recordResults(
-      db,
-      campaign.id,
-      1,
+    const claim = await ledger.claim(campaign.id, 1);
+    if (claim.kind !== 'claimed') throw new Error('batch 1 not claimed');
+    await ledger.record(
+      claim.lease,
       rows.map((r, i) => ({
         subscriberId: r.subscriber_id,
         status: i ? 'sent' : 'failed',
         detail: '554 no',
       })),
-      1000,
+      new Date(),
     );
-    for (const batch of [0, 1, 2]) await finishBatch(db, campaign.id, batch, new Date());
+    expect(await ledger.finish(claim.lease, new Date())).toBe(false);
+    for (const batch of [0, 2]) await finishBatch(campaign.id, batch);
     expect(await statusOf(campaign.id)).toBe('done');
 
     expect(await requeueFailed(db, campaign.id)).toBe(1);
     expect(await statusOf(campaign.id)).toBe('sending');
-    expect(await finishBatch(db, campaign.id, 0, new Date())).toBe(false);
-    expect(await finishBatch(db, campaign.id, 1, new Date())).toBe(true);
+    expect(await finishBatch(campaign.id, 0)).toBe(false);
+    expect(await finishBatch(campaign.id, 1)).toBe(true);
     expect(await statusOf(campaign.id)).toBe('done');
   });
 
   it('leaves nothing open once cancelled', async () => {
     const { campaign } = await createCampaign(db, issue(4), new Date());
-    await finishBatch(db, campaign.id, 1, new Date());
+    await finishBatch(campaign.id, 1);
     expect(await cancelCampaign(db, campaign.id, new Date())).toBe(true);
     const { rows } = await db.query<{ open_batches: number; open: number }>(
       `SELECT open_batches, (SELECT count(*)::int FROM campaign_batches WHERE campaign_id = $1 AND status <> 'done') AS open
@@ -114,7 +101,7 @@ describe('the end of a campaign', () => {
       [campaign.id],
     );
     expect(rows).toEqual([{ open_batches: 0, open: 0 }]);
-    expect(await finishBatch(db, campaign.id, 0, new Date())).toBe(false);
+    expect(await finishBatch(campaign.id, 0)).toBe(false);
     expect(await statusOf(campaign.id)).toBe('cancelled');
   });
 });

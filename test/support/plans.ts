@@ -3,7 +3,7 @@
 // connection and in the same transaction, then run, so the plan is the one the statement got.
 //
 //   const { db: watched, plans } = capturePlans(db);
-//   await recordResults(watched, …);
+//   await postgresLedger(watched, { leaseMs }).record(…);
 //   expect(scans(plans[0].plan)).toEqual(…);
 
 import type { Db, Queryable } from '../../src/store/db.ts';
