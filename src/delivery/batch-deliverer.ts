@@ -1,5 +1,5 @@
 // Delivers one batch of one campaign: claim it, send to every recipient still queued, record each
-// result, and say what the queue should do next. Knows nothing of BullMQ (see workers/delivery.ts).
+// result, and say what the queue should do next. Knows nothing of BullMQ (see queue/delivery-worker.ts).
 
 import type { Logger } from 'pino';
 import {
@@ -11,15 +11,15 @@ import {
   releaseBatch,
   setCampaignStatus,
 } from '../campaigns/store.ts';
+import type { Sender, SendResult } from '../outbound/sender.ts';
 import type { Db } from '../store/db.ts';
 import { recordBounce } from '../subscribers/store.ts';
 import type { Tokens } from '../tokens.ts';
 import { type CampaignMessage, composeCampaignMessage } from './campaign-message.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import type { Clock } from './clock.ts';
-import type { RateLimiter } from './rate-limiter.ts';
 import { ResultRecorder } from './result-recorder.ts';
-import type { Sender, SendResult } from './sender.ts';
+import type { SendRateLimiter } from './send-rate-limiter.ts';
 
 export interface BatchDeliveryOptions {
   /** Messages of one batch in flight at once; match the SMTP pool's connections. */
@@ -36,7 +36,7 @@ export interface BatchDelivererDeps {
   sender: Sender;
   tokens: Tokens;
   clock: Clock;
-  rate: RateLimiter;
+  rate: SendRateLimiter;
   breaker: CircuitBreaker;
   logger: Logger;
   options: BatchDeliveryOptions;

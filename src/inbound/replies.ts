@@ -3,7 +3,7 @@
 // place that decides how much mail a stranger can make us send to anyone.
 
 import type { Logger } from 'pino';
-import type { ListMailer } from '../mail/queue.ts';
+import type { ListMailer } from '../mail/message.ts';
 import type { ListTemplate, ListTemplates } from '../mail/templates.ts';
 import type { Db } from '../store/db.ts';
 import type { List } from '../subscribers/lists.ts';

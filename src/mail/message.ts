@@ -1,3 +1,8 @@
+// src/mail: list mail before it leaves. What the list's automatic mail says (templates.ts), its
+// shape (OutgoingMail) and the port it is handed to (ListMailer). It sits below subscribers and
+// inbound, which write such mail; src/queue's list-mail queue implements ListMailer, and
+// src/outbound sends it like any other message.
+
 /** An outgoing message as queued: plain JSON, rendered already, addressed already. */
 export interface OutgoingMail {
   from: { name: string; address: string };
@@ -15,4 +20,10 @@ export interface OutgoingMail {
    * replies use so that nothing ever answers them (RFC 3834 §3.3).
    */
   returnPath: string | null;
+}
+
+/** What the inbound handler and the list actions need: somewhere to put mail to be sent. */
+export interface ListMailer {
+  /** Resolves once the mail is stored for sending (queued in Redis, which keeps it). */
+  enqueue(mail: OutgoingMail): Promise<void>;
 }

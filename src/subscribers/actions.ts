@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { listAddress } from '../inbound/addresses.ts';
 import { sendReply } from '../inbound/replies.ts';
-import type { ListMailer } from '../mail/queue.ts';
+import type { ListMailer } from '../mail/message.ts';
 import type { ListTemplates } from '../mail/templates.ts';
 import { editionUrls } from '../render/placeholders.ts';
 import type { Db } from '../store/db.ts';
