@@ -10,8 +10,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
-import type { InboundHandler } from './handler.ts';
 import { ClientRateLimiter } from './client-rate-limiter.ts';
+import type { InboundHandler } from './handler.ts';
 
 export interface SmtpLimits {
   /** Largest message accepted (announced in EHLO SIZE; bigger ones get 552). */
