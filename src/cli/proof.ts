@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
+import { outboxDir } from '../outbound/outbox.ts';
 import { normaliseAddress } from '../subscribers/address.ts';
 import { loadIssueOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
@@ -23,7 +24,7 @@ export function registerProof(program: Command, context: CliContext): void {
       }
       const [
         { composeCampaignMessage, unrecordedCampaign },
-        { openSender, outboxDir },
+        { openSender },
         { renderEmail },
         { renderText },
         { createTokens, loadSecret },

@@ -9,6 +9,11 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sender } from './sender.ts';
 
+/** <data dir>/outbox: where messages go without SMTP_URL. */
+export function outboxDir(dataDir: string): string {
+  return join(dataDir, 'outbox');
+}
+
 export function outboxSender(dir: string): Sender {
   mkdirSync(dir, { recursive: true });
   let sequence = 0;

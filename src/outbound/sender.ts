@@ -5,8 +5,7 @@
 // terms and never see an SMTP error. Named "outbound" rather than "mail": src/inbound receives mail,
 // src/mail holds what list mail says, and this folder only sends. Queues are src/queue's.
 
-import { join } from 'node:path';
-import { outboxSender } from './outbox.ts';
+import { outboxDir, outboxSender } from './outbox.ts';
 import { type SmtpPoolOptions, smtpPoolSender } from './smtp-pool.ts';
 
 export interface Envelope {
@@ -35,8 +34,4 @@ export function openSender(config: { smtpUrl?: string; dataDir: string }, pool: 
   return config.smtpUrl
     ? smtpPoolSender({ url: config.smtpUrl, ...pool })
     : outboxSender(outboxDir(config.dataDir));
-}
-
-export function outboxDir(dataDir: string): string {
-  return join(dataDir, 'outbox');
 }
