@@ -12,6 +12,7 @@ import {
   setCampaignStatus,
 } from '../campaigns/store.ts';
 import type { Sender, SendResult } from '../outbound/sender.ts';
+import type { BatchJobOutcome } from '../queue/delivery-worker.ts';
 import type { Db } from '../store/db.ts';
 import { recordBounce } from '../subscribers/store.ts';
 import type { Tokens } from '../tokens.ts';
@@ -42,18 +43,6 @@ export interface BatchDelivererDeps {
   options: BatchDeliveryOptions;
 }
 
-export type BatchOutcome =
-  /** Every recipient of the batch is in a final state (or the campaign is over). */
-  | { kind: 'done'; sent: number }
-  /** Some recipients got temporary failures: try the batch again later. */
-  | { kind: 'retry'; deferred: number; reason: string }
-  /** Another worker holds the batch; look again in `retryInMs`. */
-  | { kind: 'held'; retryInMs: number }
-  /** The campaign is paused (by an operator or the circuit breaker); the batch waits for resume. */
-  | { kind: 'paused' }
-  /** The campaign does not exist (deleted): nothing will ever make this job succeed. */
-  | { kind: 'gone' };
-
 interface SendCounts {
   sent: number;
   deferred: number;
@@ -70,7 +59,7 @@ export class BatchDeliverer {
 
   constructor(private readonly deps: BatchDelivererDeps) {}
 
-  async deliver(campaignId: number, batch: number, attempt: { last: boolean }): Promise<BatchOutcome> {
+  async deliver(campaignId: number, batch: number, attempt: { last: boolean }): Promise<BatchJobOutcome> {
     const { db, options, logger, clock } = this.deps;
     const checkedAt = clock.now();
     const status = await campaignStatus(db, campaignId);

@@ -9,17 +9,17 @@ import type { Logger } from 'pino';
 import { type BatchJobData, batchJobData } from './delivery-queue.ts';
 import { DELIVERY_QUEUE } from './index.ts';
 
-/** What became of a batch, in the terms the queue acts on. */
+/** What became of a batch (the BatchDeliverer's answer), in the terms the queue acts on. */
 export type BatchJobOutcome =
   /** Every recipient of the batch is in a final state (or the campaign is over). */
   | { kind: 'done'; sent: number }
-  /** Some recipients got temporary failures: try the batch again later, with backoff. */
+  /** Some recipients got temporary failures: try the batch again later. */
   | { kind: 'retry'; deferred: number; reason: string }
   /** Another worker holds the batch; look again in `retryInMs`. */
   | { kind: 'held'; retryInMs: number }
-  /** The campaign is paused; the batch waits for resume. */
+  /** The campaign is paused (by an operator or the circuit breaker); the batch waits for resume. */
   | { kind: 'paused' }
-  /** The campaign does not exist: nothing will ever make this job succeed. */
+  /** The campaign does not exist (deleted): nothing will ever make this job succeed. */
   | { kind: 'gone' };
 
 export interface DeliveryWorkerOptions {
