@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build`, also run by `npm ci` (the `prepare` script): compiles src/ and workers/ with tsc
+// `npm run build`, also run by `npm ci` (the `prepare` script): compiles src/ with tsc
 // into build/, with source maps, and links beside the JavaScript the files it reads at run time
 // (templates, SQL migrations) at the same relative places, so paths built from import.meta.url hold.
 // Links, not copies: a template saved while `bulletin preview` or `serve` runs is the one they read.
@@ -21,7 +21,7 @@ import { dirname, join, relative } from 'node:path';
 const root = join(import.meta.dirname, '..');
 const OUT = join(root, 'build');
 const STAMP = join(OUT, '.built');
-const SOURCES = ['src', 'workers', 'templates', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+const SOURCES = ['src', 'templates', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 const ASSETS = ['templates', 'src/store/migrations'];
 
 function newestSource() {

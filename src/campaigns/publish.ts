@@ -3,11 +3,12 @@
 
 import { join } from 'node:path';
 import type { Issue } from '../issue/model.ts';
+import type { DeliveryQueue } from '../queue/delivery-queue.ts';
 import { type Editions, editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
 import { pdfFileName } from '../render/placeholders.ts';
 import { SUMMARY_FILE } from '../render/web/archive.ts';
 import type { Db } from '../store/db.ts';
-import { type DeliveryQueue, enqueueBatches } from './queue.ts';
+import { enqueueBatches } from './enqueue.ts';
 import { type Campaign, createCampaign, getCampaign, requeueFailed } from './store.ts';
 
 /** Where published editions live: <dataDir>/editions/<publication>/<NNN>/. */

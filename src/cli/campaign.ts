@@ -32,7 +32,7 @@ export function registerCampaignControl(program: Command, context: CliContext): 
   ).action(async (ref: string, flags: DeliveryFlags & { detach?: boolean }) => {
     const [{ openDelivery }, { enqueueBatches, workersLine }, { deliverHere }] = await Promise.all([
       import('../delivery/runtime.ts'),
-      import('../campaigns/queue.ts'),
+      import('../campaigns/enqueue.ts'),
       import('./publish.ts'),
     ]);
     const delivery = await openDelivery(context.config(), settingsFrom(flags));

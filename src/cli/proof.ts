@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { listMessageId } from '../list/headers.ts';
+import { outboxDir } from '../outbound/outbox.ts';
 import { normaliseAddress } from '../subscribers/address.ts';
 import { loadIssueOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
@@ -25,13 +25,13 @@ export function registerProof(program: Command, context: CliContext): void {
       }
       const [
         { composeCampaignMessage, unrecordedCampaign },
-        { outboxSender, smtpPoolSender },
+        { openSender },
         { renderEmail },
         { renderText },
         { createTokens, loadSecret },
       ] = await Promise.all([
         import('../delivery/campaign-message.ts'),
-        import('../delivery/sender.ts'),
+        import('../outbound/sender.ts'),
         import('../render/email/index.ts'),
         import('../render/text/index.ts'),
         import('../tokens.ts'),
@@ -47,9 +47,7 @@ export function registerProof(program: Command, context: CliContext): void {
         createTokens(loadSecret(config)),
         new Date(),
       );
-      const sender = config.smtpUrl
-        ? smtpPoolSender({ url: config.smtpUrl, connections: 1, messagesPerConnection: 100 })
-        : outboxSender(join(config.dataDir, 'outbox'));
+      const sender = openSender(config, { connections: 1, messagesPerConnection: 100 });
       try {
         for (const { address } of addresses) {
           // A proof goes to no subscriber: its unsubscribe link names nobody (id 0) and does nothing.
@@ -72,6 +70,6 @@ export function registerProof(program: Command, context: CliContext): void {
         await sender.close();
       }
       if (!config.smtpUrl)
-        context.stdout.write(`SMTP_URL is not set: the proof is in ${join(config.dataDir, 'outbox')}.\n`);
+        context.stdout.write(`SMTP_URL is not set: the proof is in ${outboxDir(config.dataDir)}.\n`);
     });
 }

@@ -102,7 +102,7 @@ export async function publishAndFollow(
     if (flags.detach || campaign.status !== 'sending') {
       context.stdout.write(await describeCampaign(delivery.db, campaign));
       if (campaign.status === 'sending') {
-        const { workersLine } = await import('../campaigns/queue.ts');
+        const { workersLine } = await import('../campaigns/enqueue.ts');
         context.stdout.write(await workersLine(delivery.queue));
       }
       return;

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { SmtpLimits } from '../inbound/smtp.ts';
 import type { List } from '../list/list.ts';
-import type { ListMailer } from '../mail/queue.ts';
+import type { ListMailer } from '../list/mail.ts';
 import { BulletinError, fail } from '../problems.ts';
 import type { RedisService } from '../services/redis.ts';
 import type { Db } from '../store/db.ts';
@@ -49,13 +49,12 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
   const { config, log } = options;
   // Loaded here, not at the top: only `serve` pays for them (see main.ts).
   const [
-    { DELIVERY_QUEUE },
     { createInboundHandler },
     { parseImapUrl, startImapPolling },
     { createListSmtpServer },
-    { createListMailQueue, LIST_MAIL_QUEUE, startListMailWorker },
+    { createListMailQueue, LIST_MAIL_CONCURRENCY, startListMailWorker },
     { loadListTemplates },
-    { createMailTransport },
+    { openSender },
     { useRedis },
     { openStore },
     { createListActions },
@@ -66,13 +65,12 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     { listPages },
     { buildServer },
   ] = await Promise.all([
-    import('../campaigns/queue.ts'),
     import('../inbound/handler.ts'),
     import('../inbound/imap.ts'),
     import('../inbound/smtp.ts'),
-    import('../mail/queue.ts'),
+    import('../queue/list-mail.ts'),
     import('../list/templates.ts'),
-    import('../mail/transport.ts'),
+    import('../outbound/sender.ts'),
     import('../services/redis.ts'),
     import('../store/open.ts'),
     import('../subscribers/actions.ts'),
@@ -114,19 +112,20 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
       onRestart: () => log.warn('the private redis-server was down: started it again (from its AOF)'),
     });
     cleanup.push(() => redis.release());
-    const transport = createMailTransport(config);
-    cleanup.push(() => transport.close());
+    // List mail leaves through the one Sender, one pooled connection per concurrent send.
+    const sender = openSender(config, { connections: LIST_MAIL_CONCURRENCY, messagesPerConnection: 100 });
+    cleanup.push(() => sender.close());
     const queue = createListMailQueue(redis.connection);
     cleanup.push(() => queue.close());
-    const worker = startListMailWorker(redis.connection, transport, {
+    let warnedAt = 0; // about one line per outage, not one per reconnection attempt
+    const worker = startListMailWorker(redis.connection, sender, {
       onFailed: (mail, err) =>
         log.warn({ err, to: mail.to, subject: mail.subject }, 'list mail not sent (will retry)'),
-    });
-    let warnedAt = 0; // about one line per outage, not one per reconnection attempt
-    worker.on('error', (err) => {
-      if (Date.now() - warnedAt > 60_000)
-        log.warn({ err: err.message }, 'list-mail worker: Redis does not answer; paused until it does');
-      warnedAt = Date.now();
+      onError: (err) => {
+        if (Date.now() - warnedAt > 60_000)
+          log.warn({ err: err.message }, 'list-mail worker: Redis does not answer; paused until it does');
+        warnedAt = Date.now();
+      },
     });
     cleanup.push(() => worker.close());
 
@@ -171,7 +170,6 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
           password: config.adminPassword,
           publicUrl: config.publicUrl,
           connection: redis.connection,
-          queueNames: [DELIVERY_QUEUE, LIST_MAIL_QUEUE],
         }),
       ],
       logger: log,

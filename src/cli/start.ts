@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_SETTINGS } from '../delivery/settings.ts';
+import { outboxDir } from '../outbound/outbox.ts';
 import { addConfirmed, countByStatus } from '../subscribers/store.ts';
 import { buildIssue } from './build.ts';
 import { type CliContext, withStore } from './context.ts';
@@ -41,7 +41,7 @@ export function registerStart(program: Command, context: CliContext): void {
       await publishAndFollow(issue, DEFAULT_SETTINGS, {}, context);
 
       context.stdout.write(
-        `\n3. Done. ${config.smtpUrl ? `Mail went to ${new URL(config.smtpUrl).host}.` : `Messages are in ${join(config.dataDir, 'outbox')}/.`}` +
+        `\n3. Done. ${config.smtpUrl ? `Mail went to ${new URL(config.smtpUrl).host}.` : `Messages are in ${outboxDir(config.dataDir)}/.`}` +
           ` Run \`npx bulletin serve\` to read the web edition at ${config.publicUrl}/${slug}/${issue.code}/ and to receive mail for ${issue.publication.listAddress}.\n`,
       );
     });

@@ -1,16 +1,17 @@
 // Delivers one batch of one campaign: claim it, send to every recipient still queued, record each
-// result, and say what the queue should do next. Knows nothing of BullMQ (see workers/delivery.ts)
+// result, and say what the queue should do next. Knows nothing of BullMQ (see queue/delivery-worker.ts)
 // nor of the database: the campaign's records are the ledger's (campaigns/ledger.ts).
 
 import type { Logger } from 'pino';
 import type { CampaignLedger, DeliveryResult, QueuedRecipient } from '../campaigns/ledger.ts';
+import type { Sender, SendResult } from '../outbound/sender.ts';
+import type { BatchJobOutcome } from '../queue/delivery-worker.ts';
 import type { Tokens } from '../tokens.ts';
 import { type CampaignMessage, composeCampaignMessage } from './campaign-message.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import type { Clock } from './clock.ts';
-import type { RateLimiter } from './rate-limiter.ts';
 import { ResultRecorder } from './result-recorder.ts';
-import type { Sender, SendResult } from './sender.ts';
+import type { SendRateLimiter } from './send-rate-limiter.ts';
 
 export interface BatchDeliveryOptions {
   /** Messages of one batch in flight at once; match the SMTP pool's connections. */
@@ -25,23 +26,11 @@ export interface BatchDelivererDeps {
   sender: Sender;
   tokens: Tokens;
   clock: Clock;
-  rate: RateLimiter;
+  rate: SendRateLimiter;
   breaker: CircuitBreaker;
   logger: Logger;
   options: BatchDeliveryOptions;
 }
-
-export type BatchOutcome =
-  /** Every recipient of the batch is in a final state (or the campaign is over). */
-  | { kind: 'done'; sent: number }
-  /** Some recipients got temporary failures: try the batch again later. */
-  | { kind: 'retry'; deferred: number; reason: string }
-  /** Another worker holds the batch; look again in `retryInMs`. */
-  | { kind: 'held'; retryInMs: number }
-  /** The campaign is paused (by an operator or the circuit breaker); the batch waits for resume. */
-  | { kind: 'paused' }
-  /** The campaign does not exist (deleted): nothing will ever make this job succeed. */
-  | { kind: 'gone' };
 
 interface SendCounts {
   sent: number;
@@ -59,7 +48,7 @@ export class BatchDeliverer {
 
   constructor(private readonly deps: BatchDelivererDeps) {}
 
-  async deliver(campaignId: number, batch: number, attempt: { last: boolean }): Promise<BatchOutcome> {
+  async deliver(campaignId: number, batch: number, attempt: { last: boolean }): Promise<BatchJobOutcome> {
     const { ledger, options, logger, clock } = this.deps;
     const checkedAt = clock.now();
     const status = await ledger.status(campaignId);

@@ -1,15 +1,15 @@
 // Everything delivery needs, opened from the configuration once and closed in order: workers
 // first (they finish their batches), then the SMTP pool, the queue and Redis, the database.
 
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis, type RedisOptions } from 'ioredis';
 import pino, { type Logger } from 'pino';
-import { type DeliveryWorker, startDeliveryWorker } from '../../workers/delivery.ts';
+import { reconcile } from '../campaigns/enqueue.ts';
 import { postgresLedger } from '../campaigns/postgres-ledger.ts';
-import { checkRedisEviction, type DeliveryQueue, openDeliveryQueue } from '../campaigns/queue.ts';
 import type { Config } from '../config.ts';
-import { fail, formatProblem } from '../problems.ts';
+import { openSender, type Sender } from '../outbound/sender.ts';
+import { type DeliveryQueue, openDeliveryQueue } from '../queue/delivery-queue.ts';
+import { type DeliveryWorker, startDeliveryWorker } from '../queue/delivery-worker.ts';
+import { openQueueConnection } from '../queue/index.ts';
 import { useRedis } from '../services/redis.ts';
 import type { Db } from '../store/db.ts';
 import { openStore } from '../store/open.ts';
@@ -17,13 +17,11 @@ import { createTokens, loadSecret } from '../tokens.ts';
 import { BatchDeliverer } from './batch-deliverer.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { systemClock } from './clock.ts';
-import { rateLimiter } from './rate-limiter.ts';
-import { outboxSender, type Sender, smtpPoolSender } from './sender.ts';
+import { sendRateLimiter } from './send-rate-limiter.ts';
 import type { DeliverySettings } from './settings.ts';
 
 export { DEFAULT_SETTINGS, type DeliverySettings } from './settings.ts';
 
-const REDIS_STARTUP_TIMEOUT_MS = 10_000;
 /** How long SIGTERM lets the batches in hand finish before the worker lets go of them. */
 export const DRAIN_TIMEOUT_MS = 10_000;
 /** The longest any one closing step (queue, Redis, database) may take when its server is gone. */
@@ -43,7 +41,6 @@ async function bounded(step: Promise<unknown>, ms: number): Promise<boolean> {
 export interface Delivery {
   db: Db;
   queue: DeliveryQueue;
-  redis: Redis;
   logger: Logger;
   settings: DeliverySettings;
   /** Starts a worker in this process; closed with the rest. */
@@ -66,63 +63,33 @@ export async function openDelivery(
     await db.close();
     throw err;
   });
-  // BullMQ's blocking commands need maxRetriesPerRequest null: a Redis restart is waited out.
-  const { url, ...redisOptions } = redisService.connection as RedisOptions & { url?: string };
-  const redis = url
-    ? new Redis(url, { ...redisOptions, maxRetriesPerRequest: null })
-    : new Redis({ ...redisOptions, maxRetriesPerRequest: null });
-  // One line when Redis goes away and one when it is back: meanwhile BullMQ's commands wait.
-  let redisDown = false;
-  redis.on('error', (err) => {
-    if (!redisDown) logger.warn({ err: err.message }, 'Redis does not answer: work is paused until it does');
-    redisDown = true;
-  });
-  redis.on('ready', () => {
-    if (redisDown) logger.info('Redis answers again: work resumes');
-    redisDown = false;
-  });
-  // Commands wait for Redis indefinitely (see above); at startup, say so instead of hanging.
-  const answered = await Promise.race([
-    redis.ping().then(() => true),
-    sleep(REDIS_STARTUP_TIMEOUT_MS, false, { ref: false }),
-  ]);
-  if (!answered) {
-    redis.disconnect();
+  const redis = await openQueueConnection(redisService.connection, logger).catch(async (err) => {
     await db.close();
-    fail(
-      'redis-unreachable',
-      `Redis did not answer within ${REDIS_STARTUP_TIMEOUT_MS / 1000} s.`,
-      'Check REDIS_URL (or unset it to use the private redis-server).',
-    );
-  }
-  const eviction = await checkRedisEviction(redis);
-  if (eviction) logger.warn(formatProblem(eviction));
-  const queue = openDeliveryQueue(redis, settings);
-  queue.on('error', (err) => logger.warn({ err: err.message }, 'delivery queue error'));
+    throw err;
+  });
+  const queue = openDeliveryQueue(redis, settings, (err) =>
+    logger.warn({ err: err.message }, 'delivery queue error'),
+  );
   const workers: DeliveryWorker[] = [];
   let sender: Sender | undefined;
 
   return {
     db,
     queue,
-    redis,
     logger,
     settings,
     startWorker() {
-      sender ??= config.smtpUrl
-        ? smtpPoolSender({
-            url: config.smtpUrl,
-            connections: settings.connections,
-            messagesPerConnection: settings.messagesPerConnection,
-            dkim: settings.dkim,
-          })
-        : outboxSender(join(config.dataDir, 'outbox'));
+      sender ??= openSender(config, {
+        connections: settings.connections,
+        messagesPerConnection: settings.messagesPerConnection,
+        dkim: settings.dkim,
+      });
       const deliverer = new BatchDeliverer({
         ledger: postgresLedger(db, { leaseMs: settings.lockDurationMs }),
         sender,
         tokens: createTokens(loadSecret(config)),
         clock: systemClock,
-        rate: rateLimiter(settings.ratePerSecond, systemClock),
+        rate: sendRateLimiter(settings.ratePerSecond, systemClock),
         breaker: new CircuitBreaker(settings.breakerThreshold),
         logger,
         options: {
@@ -133,9 +100,8 @@ export async function openDelivery(
       });
       const worker = startDeliveryWorker({
         connection: redis,
-        queue,
-        db,
-        deliverer,
+        deliver: (job, attempt) => deliverer.deliver(job.campaignId, job.batch, attempt),
+        reconcile: () => reconcile(db, queue),
         logger,
         options: {
           concurrency: settings.workerConcurrency,

@@ -10,8 +10,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
+import { ClientRateLimiter } from './client-rate-limiter.ts';
 import type { InboundHandler } from './handler.ts';
-import { RateLimiter } from './rate-limit.ts';
 
 export interface SmtpLimits {
   /** Largest message accepted (announced in EHLO SIZE; bigger ones get 552). */
@@ -77,8 +77,8 @@ export function createListSmtpServer(
 ): ListSmtpServer {
   const limits = { ...DEFAULT_SMTP_LIMITS, ...options.limits };
   const { log } = options;
-  const perIp = new RateLimiter(limits.perIpPerHour, 3_600_000, options.now);
-  const perSender = new RateLimiter(limits.perSenderPerHour, 3_600_000, options.now);
+  const perIp = new ClientRateLimiter(limits.perIpPerHour, 3_600_000, options.now);
+  const perSender = new ClientRateLimiter(limits.perSenderPerHour, 3_600_000, options.now);
   /** Open connections per client network, and the sessions counted there. */
   const connectionsPerIp = new Map<string, number>();
   const counted = new Set<string>();

@@ -3,7 +3,7 @@
 // that builds or parses a list address), every header its mail carries (headers.ts), its commands
 // (commands.ts) and its automatic replies with their templates and caps (replies.ts,
 // templates.ts). It imports nothing above the store: publications become lists in
-// src/subscribers/lists.ts, and replies leave through the narrow `ReplyMailer` port, so the
+// src/subscribers/lists.ts, and replies leave through the narrow `ListMailer` port (mail.ts), so the
 // sending itself stays with the outbound mail.
 
 /** Who a list is in its mail: enough to name it in headers and to address its commands. */

@@ -1,6 +1,6 @@
 // The list's automatic replies (confirmations, welcomes, acknowledgements, help): rendered from
 // templates/list (templates.ts), marked as automatic (RFC 3834, headers.ts), capped per address,
-// and handed to the outbound queue through `ReplyMailer`. Every automatic mail goes through
+// and handed to the outbound queue through `ListMailer` (mail.ts). Every automatic mail goes through
 // `sendReply`, so the caps below are the one place that decides how much mail a stranger can make
 // us send to anyone.
 
@@ -9,6 +9,7 @@ import type { Db } from '../store/db.ts';
 import { listAddress } from './addresses.ts';
 import { automaticReplyHeaders } from './headers.ts';
 import type { List } from './list.ts';
+import type { ListMailer, OutgoingMail } from './mail.ts';
 import type { ListTemplate, ListTemplates } from './templates.ts';
 
 /** How much automatic mail one address can receive (README, "Safety"). */
@@ -48,29 +49,16 @@ export interface Reply {
   ownerAsked?: boolean;
 }
 
-/** An automatic reply as the outbound queue takes it: rendered, addressed, from the null sender. */
-export interface AutomaticMail {
-  from: { name: string; address: string };
-  to: string;
-  replyTo?: string;
-  subject: string;
-  text: string;
+/** An automatic reply: list mail from the null sender `<>`, so nothing answers it and no loop starts. */
+export type AutomaticMail = OutgoingMail & {
+  returnPath: null;
   html: string;
   headers: Record<string, string>;
-  inReplyTo?: string;
-  references?: string;
-  /** The null sender `<>`: nothing answers an automatic reply, so no loop can start here. */
-  returnPath: null;
-}
-
-/** Where automatic replies go: the list-mail queue in `serve` (src/mail/queue.ts). */
-export interface ReplyMailer {
-  enqueue(mail: AutomaticMail): Promise<void>;
-}
+};
 
 export interface ReplyDeps {
   db: Db;
-  mailer: ReplyMailer;
+  mailer: ListMailer;
   templates: ListTemplates;
   now: () => Date;
   log: Pick<Logger, 'info'>;

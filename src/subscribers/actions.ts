@@ -4,7 +4,8 @@
 import type { Logger } from 'pino';
 import { listAddress } from '../list/addresses.ts';
 import type { List } from '../list/list.ts';
-import { type ReplyMailer, sendReply } from '../list/replies.ts';
+import type { ListMailer } from '../list/mail.ts';
+import { sendReply } from '../list/replies.ts';
 import type { ListTemplates } from '../list/templates.ts';
 import { editionUrls } from '../render/placeholders.ts';
 import type { Db } from '../store/db.ts';
@@ -25,7 +26,7 @@ export interface ActionDeps {
   db: Db;
   lists: readonly List[];
   tokens: Tokens;
-  mailer: ReplyMailer;
+  mailer: ListMailer;
   templates: ListTemplates;
   publicUrl: string;
   now: () => Date;

@@ -12,8 +12,9 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import basicAuth from '@fastify/basic-auth';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
-import { type ConnectionOptions, Queue } from 'bullmq';
 import type { FastifyRequest } from 'fastify';
+import { openDashboardQueues } from '../queue/index.ts';
+import type { RedisConnection } from '../services/redis.ts';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
 import type { RouteRegistrar } from './server.ts';
 
@@ -35,9 +36,8 @@ export function adminRoutes(options: {
   password?: string;
   /** PUBLIC_URL: its origin is allowed to post to the dashboard, besides the request's own host. */
   publicUrl?: string;
-  connection: ConnectionOptions;
-  /** The BullMQ queues to show, by name. */
-  queueNames: string[];
+  /** Where the queues are: every queue of src/queue is shown. */
+  connection: RedisConnection;
   loginLimits?: LoginThrottleOptions;
 }): RouteRegistrar {
   return async (app) => {
@@ -46,11 +46,7 @@ export function adminRoutes(options: {
     const user = options.user ?? 'admin';
     const throttle = new LoginThrottle(options.loginLimits ?? ADMIN_LOGIN_LIMITS);
     const client = (request: FastifyRequest) => normalizeIP(request.ip);
-    const queues = options.queueNames.map((name) => {
-      const queue = new Queue(name, { connection: options.connection });
-      queue.on('error', () => {}); // a Redis outage shows as failed dashboard requests, not a crash
-      return queue;
-    });
+    const queues = openDashboardQueues(options.connection);
     app.addHook('onClose', async () => {
       await Promise.all(queues.map((q) => q.close()));
     });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { FastifyReply } from 'fastify';
 import Handlebars from 'handlebars';
 import { z } from 'zod';
-import { RateLimiter } from '../inbound/rate-limit.ts';
+import { ClientRateLimiter } from '../inbound/client-rate-limiter.ts';
 import type { List } from '../list/list.ts';
 import { LIST_TEMPLATES_DIR } from '../list/templates.ts';
 import type { ListActions } from '../subscribers/actions.ts';
@@ -40,7 +40,7 @@ export function listPages(
   templatesDir = LIST_TEMPLATES_DIR,
   now: () => number = Date.now,
 ): RouteRegistrar {
-  const signups = new RateLimiter(WEB_SIGNUPS_PER_HOUR, 3_600_000, now);
+  const signups = new ClientRateLimiter(WEB_SIGNUPS_PER_HOUR, 3_600_000, now);
   const template = Handlebars.create().compile(readFileSync(join(templatesDir, 'page.hbs'), 'utf8'));
   const send = (reply: FastifyReply, list: List | undefined, page: Page, status = 200) =>
     reply

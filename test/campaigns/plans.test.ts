@@ -20,8 +20,9 @@ import {
 import { BatchDeliverer } from '../../src/delivery/batch-deliverer.ts';
 import { CircuitBreaker } from '../../src/delivery/circuit-breaker.ts';
 import { systemClock } from '../../src/delivery/clock.ts';
-import { rateLimiter } from '../../src/delivery/rate-limiter.ts';
-import { type Sender, smtpPoolSender } from '../../src/delivery/sender.ts';
+import { sendRateLimiter } from '../../src/delivery/send-rate-limiter.ts';
+import type { Sender } from '../../src/outbound/sender.ts';
+import { smtpPoolSender } from '../../src/outbound/smtp-pool.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
@@ -119,7 +120,7 @@ async function deliverBatch(campaignId: number, batch: number): Promise<Captured
     sender,
     tokens: createTokens(Buffer.from('plans-secret-plans-secret-plans-secret-0')),
     clock: systemClock,
-    rate: rateLimiter(0, systemClock),
+    rate: sendRateLimiter(0, systemClock),
     breaker: new CircuitBreaker(50),
     logger: pino({ level: 'silent' }),
     options: { sendConcurrency: 4, flushEvery: 25, flushIntervalMs: 60_000 },

@@ -9,8 +9,9 @@ import { createCampaign } from '../../src/campaigns/store.ts';
 import { BatchDeliverer } from '../../src/delivery/batch-deliverer.ts';
 import { CircuitBreaker } from '../../src/delivery/circuit-breaker.ts';
 import { systemClock } from '../../src/delivery/clock.ts';
-import { rateLimiter } from '../../src/delivery/rate-limiter.ts';
-import { type Sender, smtpPoolSender } from '../../src/delivery/sender.ts';
+import { sendRateLimiter } from '../../src/delivery/send-rate-limiter.ts';
+import type { Sender } from '../../src/outbound/sender.ts';
+import { smtpPoolSender } from '../../src/outbound/smtp-pool.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
@@ -87,7 +88,7 @@ describe('a batch taken over by another claim', () => {
       sender,
       tokens: createTokens(Buffer.from('deliverer-secret-deliverer-secret-000000')),
       clock: systemClock,
-      rate: rateLimiter(0, systemClock),
+      rate: sendRateLimiter(0, systemClock),
       breaker: new CircuitBreaker(50),
       logger: pino({ level: 'silent' }),
       options: { sendConcurrency: 1, flushEvery: 1, flushIntervalMs: 60_000 },

@@ -4,12 +4,12 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishIssue } from '../../src/campaigns/publish.ts';
-import { DELIVERY_QUEUE } from '../../src/campaigns/queue.ts';
 import { watchCampaign } from '../../src/campaigns/watch.ts';
 import { type Delivery, openDelivery } from '../../src/delivery/runtime.ts';
 import { loadIssue } from '../../src/issue/load.ts';
 import { loadListTemplates } from '../../src/list/templates.ts';
-import { createListMailQueue, LIST_MAIL_QUEUE } from '../../src/mail/queue.ts';
+import { DELIVERY_QUEUE, LIST_MAIL_QUEUE } from '../../src/queue/index.ts';
+import { createListMailQueue } from '../../src/queue/list-mail.ts';
 import { createListActions } from '../../src/subscribers/actions.ts';
 import { loadLists } from '../../src/subscribers/lists.ts';
 import { getSubscriber } from '../../src/subscribers/store.ts';
@@ -78,7 +78,6 @@ beforeAll(async () => {
       adminRoutes({
         password: PASSWORD,
         connection: { url: redis.url },
-        queueNames: [DELIVERY_QUEUE, LIST_MAIL_QUEUE],
       }),
     ],
     logger: false,

@@ -36,7 +36,7 @@ beforeAll(async () => {
     db,
     mailer: {
       async enqueue(mail) {
-        sent.push(mail);
+        sent.push(mail as AutomaticMail);
       },
     },
     templates: loadListTemplates(),

@@ -4,8 +4,8 @@
 
 import { pino } from 'pino';
 import type { List } from '../../src/list/list.ts';
+import type { OutgoingMail } from '../../src/list/mail.ts';
 import { loadListTemplates } from '../../src/list/templates.ts';
-import type { OutgoingMail } from '../../src/mail/message.ts';
 import type { Db } from '../../src/store/db.ts';
 import { openStore } from '../../src/store/open.ts';
 import { type ActionDeps, createListActions, type ListActions } from '../../src/subscribers/actions.ts';

@@ -3,7 +3,7 @@
 
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIST_MAIL_QUEUE } from '../../src/mail/queue.ts';
+import { LIST_MAIL_QUEUE } from '../../src/queue/index.ts';
 import { ADMIN_LOGIN_LIMITS, adminRoutes } from '../../src/web/admin.ts';
 import { launchChromium } from '../support/browser.ts';
 import { type LiveServer, rawRequest, startHttp } from '../support/http.ts';
@@ -30,7 +30,6 @@ beforeAll(async () => {
         password: PASSWORD,
         publicUrl: 'https://news.example.org',
         connection: redis.connection,
-        queueNames: [LIST_MAIL_QUEUE],
       }),
     ],
     logger: false,

@@ -1,13 +1,26 @@
-// The delivery worker: takes batch jobs from the queue and hands them to the BatchDeliverer, then
-// turns its outcome into what BullMQ understands (done, retry with backoff, delay, give up).
-// It also watches for a Redis that lost its jobs and re-enqueues from the database.
+// The delivery worker: takes batch jobs from the `delivery` queue, hands each to `deliver` (the
+// BatchDeliverer, passed in), and turns the batch's outcome into what BullMQ understands: done,
+// retry with backoff, delay, or give up. It also runs `reconcile` now and then, so a Redis that
+// lost its jobs is refilled from the database.
 
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { type BatchJobData, DELIVERY_QUEUE, type DeliveryQueue, reconcile } from '../src/campaigns/queue.ts';
-import type { BatchDeliverer } from '../src/delivery/batch-deliverer.ts';
-import type { Db } from '../src/store/db.ts';
+import { type BatchJobData, batchJobData } from './delivery-queue.ts';
+import { DELIVERY_QUEUE } from './index.ts';
+
+/** What became of a batch (the BatchDeliverer's answer), in the terms the queue acts on. */
+export type BatchJobOutcome =
+  /** Every recipient of the batch is in a final state (or the campaign is over). */
+  | { kind: 'done'; sent: number }
+  /** Some recipients got temporary failures: try the batch again later. */
+  | { kind: 'retry'; deferred: number; reason: string }
+  /** Another worker holds the batch; look again in `retryInMs`. */
+  | { kind: 'held'; retryInMs: number }
+  /** The campaign is paused (by an operator or the circuit breaker); the batch waits for resume. */
+  | { kind: 'paused' }
+  /** The campaign does not exist (deleted): nothing will ever make this job succeed. */
+  | { kind: 'gone' };
 
 export interface DeliveryWorkerOptions {
   /** Batches processed at once by this process. */
@@ -25,19 +38,22 @@ export interface DeliveryWorker {
 
 export function startDeliveryWorker(deps: {
   connection: Redis;
-  queue: DeliveryQueue;
-  db: Db;
-  deliverer: BatchDeliverer;
+  /** Delivers one batch; `last` when no attempt follows this one. */
+  deliver(job: BatchJobData, attempt: { last: boolean }): Promise<BatchJobOutcome>;
+  /** Re-enqueues from the database what Redis lost; returns the number of jobs offered. */
+  reconcile(): Promise<number>;
   logger: Logger;
   options: DeliveryWorkerOptions;
 }): DeliveryWorker {
-  const { deliverer, logger, options, db, queue } = deps;
+  const { logger, options } = deps;
   const worker = new Worker<BatchJobData, unknown, 'batch'>(
     DELIVERY_QUEUE,
     async (job: Job<BatchJobData, unknown, 'batch'>, token?: string) => {
-      const { campaignId, batch } = job.data;
+      const data = batchJobData.safeParse(job.data);
+      if (!data.success) throw new UnrecoverableError(`not a batch job: ${JSON.stringify(job.data)}`);
+      const { campaignId } = data.data;
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const outcome = await deliverer.deliver(campaignId, batch, { last });
+      const outcome = await deps.deliver(data.data, { last });
       switch (outcome.kind) {
         case 'done':
           return { sent: outcome.sent };
@@ -71,7 +87,7 @@ export function startDeliveryWorker(deps: {
 
   const watch = async () => {
     try {
-      const offered = await reconcile(db, queue);
+      const offered = await deps.reconcile();
       if (offered)
         logger.warn({ jobs: offered }, 'queue was empty while campaigns were sending: re-enqueued');
     } catch (err) {

@@ -1,15 +1,16 @@
-// A send-rate limit in messages per second, for providers' quotas. Each caller reserves the next
-// free slot, so concurrent senders are spaced evenly instead of bursting at each second's start.
+// How many messages this process sends per second, for providers' quotas (`--rate`). Each caller
+// reserves the next free slot, so concurrent senders are spaced evenly instead of bursting at each
+// second's start. (Not to be confused with inbound's ClientRateLimiter, which refuses clients.)
 
 import type { Clock } from './clock.ts';
 
-export interface RateLimiter {
+export interface SendRateLimiter {
   /** Resolves when the caller may send one message. */
   take(): Promise<void>;
 }
 
 /** `perSecond` 0 or less: no limit. The limit holds per process (per worker). */
-export function rateLimiter(perSecond: number, clock: Clock): RateLimiter {
+export function sendRateLimiter(perSecond: number, clock: Clock): SendRateLimiter {
   if (perSecond <= 0) return { take: async () => {} };
   const interval = 1000 / perSecond;
   let nextSlot = 0;

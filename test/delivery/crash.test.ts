@@ -10,6 +10,9 @@ import type { Config } from '../../src/config.ts';
 import { openDelivery } from '../../src/delivery/runtime.ts';
 import { loadIssue } from '../../src/issue/load.ts';
 import type { Db } from '../../src/store/db.ts';
+import { BIN } from '../support/cli.ts';
+import { type PostgresServer, startPostgres } from '../support/postgres.ts';
+import { type FaultySink, startFaultySink } from '../support/smtp-faults.ts';
 import {
   deliveryCounts,
   PUBLIC_URL,
@@ -19,10 +22,7 @@ import {
   startRedisProcess,
   TEST_SETTINGS,
   testConfig,
-} from '../delivery/harness.ts';
-import { BIN } from '../support/cli.ts';
-import { type PostgresServer, startPostgres } from '../support/postgres.ts';
-import { type FaultySink, startFaultySink } from '../support/smtp-faults.ts';
+} from './harness.ts';
 
 const SUBSCRIBERS = 600;
 const CONCURRENCY = 2;

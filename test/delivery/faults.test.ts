@@ -17,11 +17,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SHUTDOWN_BOUND_MS } from '../../src/cli/worker.ts';
 import { privatePostgresPaths } from '../../src/services/postgres.ts';
 import { openStore } from '../../src/store/open.ts';
-import { PUBLIC_URL, SECRET, seedSubscribers, startRedisProcess } from '../delivery/harness.ts';
 import { BIN } from '../support/cli.ts';
 import { tempDataDir } from '../support/data-dir.ts';
 import { startPostgres } from '../support/postgres.ts';
 import { startFaultySink } from '../support/smtp-faults.ts';
+import { PUBLIC_URL, SECRET, seedSubscribers, startRedisProcess } from './harness.ts';
 
 const SUBSCRIBERS = 200;
 const BATCH_SIZE = 10;

@@ -1,3 +1,7 @@
+// The list's own mail before it leaves: its shape (OutgoingMail, plain JSON, rendered and
+// addressed already) and the port it is handed to (ListMailer). subscribers and inbound write such
+// mail; src/queue's list-mail queue implements ListMailer and src/outbound sends it.
+
 /** An outgoing message as queued: plain JSON, rendered already, addressed already. */
 export interface OutgoingMail {
   from: { name: string; address: string };
@@ -15,4 +19,10 @@ export interface OutgoingMail {
    * replies use so that nothing ever answers them (RFC 3834 §3.3).
    */
   returnPath: string | null;
+}
+
+/** What the inbound handler and the list actions need: somewhere to put mail to be sent. */
+export interface ListMailer {
+  /** Resolves once the mail is stored for sending (queued in Redis, which keeps it). */
+  enqueue(mail: OutgoingMail): Promise<void>;
 }

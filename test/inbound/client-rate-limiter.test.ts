@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../../src/inbound/rate-limit.ts';
+import { ClientRateLimiter } from '../../src/inbound/client-rate-limiter.ts';
 
-describe('RateLimiter', () => {
+describe('ClientRateLimiter', () => {
   it('allows `limit` events per key per window, then refuses until the window moves on', () => {
     let now = 0;
-    const limiter = new RateLimiter(2, 1000, () => now);
+    const limiter = new ClientRateLimiter(2, 1000, () => now);
     expect([limiter.allow('a'), limiter.allow('a'), limiter.allow('a'), limiter.allow('b')]).toEqual([
       true,
       true,
@@ -17,7 +17,7 @@ describe('RateLimiter', () => {
 
   it('check records nothing: only what is recorded counts', () => {
     let now = 0;
-    const limiter = new RateLimiter(2, 1000, () => now);
+    const limiter = new ClientRateLimiter(2, 1000, () => now);
     for (let i = 0; i < 10; i++) expect(limiter.check('a')).toBe(true);
     limiter.record('a');
     limiter.record('a');

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifySendError, smtpPoolSender } from '../../src/delivery/sender.ts';
+import { classifySendError, smtpPoolSender } from '../../src/outbound/smtp-pool.ts';
 import { freePort } from '../support/ports.ts';
 import { type FaultySink, startFaultySink } from '../support/smtp-faults.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/delivery/clock.ts';
-import { rateLimiter } from '../../src/delivery/rate-limiter.ts';
+import { sendRateLimiter } from '../../src/delivery/send-rate-limiter.ts';
 
 /** A clock that stands still unless told to move, and records how long each caller would sleep. */
 function manualClock(): Clock & { slept: number[]; advance(ms: number): void } {
@@ -18,17 +18,17 @@ function manualClock(): Clock & { slept: number[]; advance(ms: number): void } {
   };
 }
 
-describe('rateLimiter', () => {
+describe('sendRateLimiter', () => {
   it('spaces concurrent senders evenly at the configured rate', async () => {
     const clock = manualClock();
-    const limit = rateLimiter(50, clock); // one message every 20 ms
+    const limit = sendRateLimiter(50, clock); // one message every 20 ms
     await Promise.all(Array.from({ length: 5 }, () => limit.take()));
     expect(clock.slept).toEqual([20, 40, 60, 80]);
   });
 
   it('does not make a sender wait after a pause longer than the interval', async () => {
     const clock = manualClock();
-    const limit = rateLimiter(10, clock);
+    const limit = sendRateLimiter(10, clock);
     await limit.take();
     clock.advance(500);
     await limit.take();
@@ -37,7 +37,7 @@ describe('rateLimiter', () => {
 
   it('is no limit at all when the rate is 0', async () => {
     const clock = manualClock();
-    const limit = rateLimiter(0, clock);
+    const limit = sendRateLimiter(0, clock);
     await Promise.all(Array.from({ length: 100 }, () => limit.take()));
     expect(clock.slept).toEqual([]);
   });

@@ -1,5 +1,9 @@
+// How often one client may do something: at most `limit` events per key (a client IP, a sender at
+// an IP) in any sliding `windowMs`. The SMTP server counts accepted messages per IP and per sender
+// with it, the web form sign-ups per IP. (Delivery's SendRateLimiter paces our own sending.)
+
 /** At most `limit` events per key in any `windowMs`; the clock is passed in for tests. */
-export class RateLimiter {
+export class ClientRateLimiter {
   private readonly events = new Map<string, number[]>();
 
   constructor(

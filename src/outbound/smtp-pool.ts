@@ -1,28 +1,9 @@
-// Sends finished messages and says what happened in delivery terms: sent, rejected for good (5xx),
-// or deferred (4xx, connection trouble: try again later). Callers never inspect SMTP errors.
+// The SMTP side of a Sender: a nodemailer pool over SMTP_URL that sends finished messages as they
+// are (DKIM-signed when a key is given) and says what happened in delivery terms: sent, rejected
+// for good (5xx), or deferred (4xx, connection trouble: try again later).
 
-import { mkdirSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import nodemailer, { type Transporter } from 'nodemailer';
-
-export interface Envelope {
-  /** The VERP return path: bounces come back to it. */
-  from: string;
-  to: string;
-}
-
-export type SendResult =
-  | { kind: 'sent' }
-  /** Permanent: do not retry. `stage: 'recipient'` means this address was refused (a hard bounce). */
-  | { kind: 'rejected'; stage: 'recipient' | 'message'; code: number; reason: string }
-  /** Temporary: the message may go through later. */
-  | { kind: 'deferred'; code?: number; reason: string };
-
-export interface Sender {
-  send(envelope: Envelope, raw: Buffer): Promise<SendResult>;
-  close(): Promise<void>;
-}
+import nodemailer from 'nodemailer';
+import type { Sender, SendResult } from './sender.ts';
 
 export interface SmtpPoolOptions {
   /** smtp://user:pass@host:port or smtps://… */
@@ -47,10 +28,6 @@ export function smtpPoolSender(options: SmtpPoolOptions): Sender {
     greetingTimeout: 30_000,
     socketTimeout: 60_000,
   });
-  return transporterSender(transporter);
-}
-
-function transporterSender(transporter: Transporter): Sender {
   return {
     async send(envelope, raw) {
       try {
@@ -84,20 +61,4 @@ export function classifySendError(err: unknown): SendResult {
     return { kind: 'rejected', stage: e.code === 'EENVELOPE' ? 'recipient' : 'message', code, reason };
   }
   return code ? { kind: 'deferred', code, reason } : { kind: 'deferred', reason };
-}
-
-/** Without an SMTP server: each message becomes a .eml file in `dir`, envelope sender as Return-Path. */
-export function outboxSender(dir: string): Sender {
-  mkdirSync(dir, { recursive: true });
-  let sequence = 0;
-  return {
-    async send(envelope, raw) {
-      const name = `${Date.now()}-${process.pid}-${++sequence}-${envelope.to.replace(/[^\w.@-]/g, '_')}.eml`;
-      // Written aside and renamed, so a reader of the outbox never sees half a message.
-      await writeFile(join(dir, `.${name}`), raw);
-      await rename(join(dir, `.${name}`), join(dir, name));
-      return { kind: 'sent' };
-    },
-    async close() {},
-  };
 }
