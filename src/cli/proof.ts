@@ -31,7 +31,7 @@ export function registerProof(program: Command, context: CliContext): void {
         { createTokens, loadSecret },
       ] = await Promise.all([
         import('../delivery/campaign-message.ts'),
-        import('../outbound/sender.ts'),
+        import('../outbound/open.ts'),
         import('../render/email/index.ts'),
         import('../render/text/index.ts'),
         import('../tokens.ts'),

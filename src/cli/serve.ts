@@ -70,7 +70,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     import('../inbound/smtp.ts'),
     import('../queue/list-mail.ts'),
     import('../list/templates.ts'),
-    import('../outbound/sender.ts'),
+    import('../outbound/open.ts'),
     import('../services/redis.ts'),
     import('../store/open.ts'),
     import('../subscribers/actions.ts'),

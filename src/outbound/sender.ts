@@ -3,10 +3,7 @@
 // SMTP pool when SMTP_URL is set (DKIM, connections, messages per connection) or else the outbox,
 // `.eml` files in <data dir>/outbox/ in one format (outbox.ts). Callers get the result in delivery
 // terms and never see an SMTP error. Named "outbound" rather than "mail": src/inbound receives mail,
-// src/mail holds what list mail says, and this folder only sends. Queues are src/queue's.
-
-import { outboxDir, outboxSender } from './outbox.ts';
-import { type SmtpPoolOptions, smtpPoolSender } from './smtp-pool.ts';
+// src/list holds what list mail says, and this folder only sends. Queues are src/queue's.
 
 export interface Envelope {
   /** The envelope sender (a VERP return path: bounces come back to it); '' is the null sender `<>`. */
@@ -25,13 +22,4 @@ export interface Sender {
   /** Sends `raw` as it is, nothing re-encoded. */
   send(envelope: Envelope, raw: Buffer): Promise<SendResult>;
   close(): Promise<void>;
-}
-
-export type PoolSettings = Omit<SmtpPoolOptions, 'url'>;
-
-/** The sender the configuration asks for: SMTP_URL's server through a pool, or the outbox. */
-export function openSender(config: { smtpUrl?: string; dataDir: string }, pool: PoolSettings): Sender {
-  return config.smtpUrl
-    ? smtpPoolSender({ url: config.smtpUrl, ...pool })
-    : outboxSender(outboxDir(config.dataDir));
 }

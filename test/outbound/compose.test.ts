@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutgoingMail } from '../../src/list/mail.ts';
 import { composeMail } from '../../src/outbound/compose.ts';
-import { openSender } from '../../src/outbound/sender.ts';
+import { openSender } from '../../src/outbound/open.ts';
 import { tempDataDir } from '../support/data-dir.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 

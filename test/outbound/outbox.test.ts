@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OutgoingMail } from '../../src/list/mail.ts';
 import { composeMail } from '../../src/outbound/compose.ts';
+import { openSender } from '../../src/outbound/open.ts';
 import { outboxDir } from '../../src/outbound/outbox.ts';
-import { openSender } from '../../src/outbound/sender.ts';
 import { tempDataDir } from '../support/data-dir.ts';
 
 const confirmation: OutgoingMail = {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadIssue } from '../../src/issue/load.ts';
 import type { Issue } from '../../src/issue/model.ts';
-import { GMAIL_CLIP_BYTES, renderEmail } from '../../src/render/email/index.ts';
+import { renderEmail } from '../../src/render/email/index.ts';
+import { GMAIL_CLIP_BYTES } from '../../src/render/email/size.ts';
 import { editionUrls, fillPlaceholders, PLACEHOLDERS } from '../../src/render/placeholders.ts';
 import { authoredText, htmlToText, recall } from '../support/recall.ts';
 

@@ -6,7 +6,6 @@ import type { Issue } from '../../issue/model.ts';
 import { BulletinError, error } from '../../problems.ts';
 import { EMAIL_TEMPLATES, emailMjml } from './template.ts';
 
-export { GMAIL_CLIP_BYTES } from './size.ts';
 export { EMAIL_TEMPLATES, forgetEmailTemplates } from './template.ts';
 
 export interface EmailEdition {
