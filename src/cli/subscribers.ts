@@ -31,16 +31,13 @@ export async function listFromOptions(options: ListOptions): Promise<List> {
 }
 
 function addressOrFail(input: string): string {
-  return (
-    normaliseAddress(input) ??
-    fail('invalid-address', `"${input}" is not an email address.`, 'Write it as name@example.org.')
-  );
+  return normaliseAddress(input) ?? fail('invalid-address', { input });
 }
 
 function statusOrFail(input: string | undefined): Status | undefined {
   if (input === undefined) return undefined;
   if ((STATUSES as readonly string[]).includes(input)) return input as Status;
-  return fail('invalid-status', `Unknown status "${input}".`, `Use one of: ${STATUSES.join(', ')}.`);
+  return fail('invalid-status', { input, statuses: STATUSES });
 }
 
 export function registerSubscribers(program: Command, context: CliContext): void {
@@ -93,11 +90,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
           now: new Date(),
         });
         if (result === 'opted-out') {
-          fail(
-            'opted-out',
-            `${address} unsubscribed, bounced or complained earlier.`,
-            `Only they can subscribe again: on the web form (/${list.slug}/subscribe), or by mail to the list address unless they bounced or complained.`,
-          );
+          fail('opted-out', { address, slug: list.slug });
         }
         out(`${address}: ${result}`);
       });
@@ -147,8 +140,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
           defaultStatus,
           now: new Date(),
         }).catch((err: unknown) => {
-          if (err instanceof ImportFormatError)
-            fail('import-format', err.message, 'Export with a header row.', { file });
+          if (err instanceof ImportFormatError) fail('import-format', { reason: err.message }, { file });
           throw err;
         }),
       );
