@@ -11,6 +11,7 @@ import {
   releaseBatch,
   setCampaignStatus,
 } from '../campaigns/store.ts';
+import { InternalError } from '../problems.ts';
 import type { Db } from '../store/db.ts';
 import { recordBounce } from '../subscribers/store.ts';
 import type { Tokens } from '../tokens.ts';
@@ -175,7 +176,7 @@ export class BatchDeliverer {
     let message = this.messages.get(campaignId);
     if (!message) {
       message = getCampaign(this.deps.db, campaignId).then((campaign) => {
-        if (!campaign) throw new Error(`campaign ${campaignId} vanished`);
+        if (!campaign) throw new InternalError(`campaign ${campaignId} vanished`);
         return composeCampaignMessage(campaign, this.deps.tokens, new Date(this.deps.clock.now()));
       });
       // A failed compose must not stay cached.
