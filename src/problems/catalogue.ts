@@ -734,3 +734,36 @@ export function entryOf(code: ProblemCode): {
 } {
   return CATALOGUE[code] as ReturnType<typeof entryOf>;
 }
+
+const AREAS: Record<Area, string> = {
+  issue: 'The issue file (`bulletin check`, `build`, `preview`)',
+  publication: 'The publication (publication.yml, the issues folder)',
+  programme: 'Programmes (`::: programme`)',
+  edition: 'What the editions would reveal',
+  command: 'Commands and their arguments',
+  config: 'Configuration (environment variables)',
+  service: 'Services: the database, Redis, locks; internal errors',
+};
+
+/** docs/errors.md, printed from the catalogue (`npm run docs`). */
+export function catalogueMarkdown(): string {
+  const entries = Object.entries(CATALOGUE) as [ProblemCode, InlineEntry][];
+  const sections = (Object.keys(AREAS) as Area[]).map((area) => {
+    const rows = entries
+      .filter(([, entry]) => entry.area === area)
+      .map(([code, entry]) => `| \`${code}\` | ${entry.severity} | ${entry.when.replace(/\|/g, '\\|')} |`);
+    return [`## ${AREAS[area]}`, '', '| code | severity | when |', '| --- | --- | --- |', ...rows].join('\n');
+  });
+  return [
+    '# Problem codes',
+    '',
+    '<!-- Printed from src/problems/catalogue.ts by `npm run docs`; test/problems/catalogue.test.ts checks it. -->',
+    '',
+    'Every problem bulletin reports has a stable code, printed before its message:',
+    '`issues/global-eye/006.md:14:1 error unknown-section: Unknown section "Editorial". Use one of: …`.',
+    'An error stops `check` (exit status 1), `build` and `publish`; a warning is shown and lets them go on.',
+    'Alerts and scripts should match on the code, never on the message.',
+    '',
+    ...sections.flatMap((section) => [section, '']),
+  ].join('\n');
+}
