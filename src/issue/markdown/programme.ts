@@ -9,6 +9,7 @@
 // Times are checked (a real time of day, the end after the start, slots in order).
 import type { Token } from 'markdown-it';
 import { type Location, problem } from '../../problems.ts';
+import { closest } from '../../suggest.ts';
 import { parsePartialDate } from '../dates.ts';
 import type { Block, Person, ProgrammeDay, ProgrammeSlot, TimeOfDay } from '../model.ts';
 import { plainText, timeText } from '../model.ts';
@@ -107,8 +108,7 @@ export function programmeBlock(converter: BlockConverter, container: Node): Bloc
       const current = slot as ProgrammeSlot;
       if (!people) {
         const misspelt = /^([A-Za-z]+):/.exec(line.trim())?.[1];
-        const near =
-          misspelt && FIELD_NAMES.find((name) => distance(name.toLowerCase(), misspelt.toLowerCase()) <= 2);
+        const near = misspelt && closest(misspelt, FIELD_NAMES);
         if (near && near.toLowerCase() !== misspelt.toLowerCase()) {
           converter.problems.push(problem('programme-field', { name: misspelt, near }, lineAt(i + 1)));
         }
@@ -172,18 +172,4 @@ function peopleOf(value: string): Person[] {
       if (rest.length === 1) return { name: name as string, organisation: rest[0] };
       return { name: name as string, role: rest[0], organisation: rest.slice(1).join(', ') };
     });
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number;
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length] as number;
 }
