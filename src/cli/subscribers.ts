@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
@@ -131,7 +132,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
       const list = await chosen();
       const defaultStatus = statusOrFail(options.status);
       const { ImportFormatError, importSubscribers } = await import('../subscribers/import.ts');
-      const input: Readable = file === '-' ? process.stdin : createReadStream(file);
+      const input = await openInput(file);
       const started = performance.now();
       const report = await store((db) =>
         importSubscribers(db, input, {
@@ -190,4 +191,18 @@ function skippedTable(reasons: Map<string, { count: number; lines: number[] }>):
   return [['skipped', 'why', 'lines'], ...rows]
     .map(([count, why, lines]) => `  ${count?.padStart(countWidth)}  ${why?.padEnd(whyWidth)}  ${lines}`)
     .join('\n');
+}
+
+/**
+ * The CSV to import, opened before the store is: a missing file or a folder is one line
+ * (file-not-found, file-is-a-folder), not a stream error that nobody listens to yet.
+ */
+async function openInput(file: string): Promise<Readable> {
+  if (file === '-') return process.stdin;
+  const handle = await open(file);
+  if ((await handle.stat()).isDirectory()) {
+    await handle.close();
+    fail('file-is-a-folder', { reason: `${file} is a folder.` });
+  }
+  return handle.createReadStream();
 }

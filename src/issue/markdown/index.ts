@@ -4,8 +4,7 @@
 // references.ts for the ::: boxes, notes.ts for notes), checks.ts finds what Markdown forgives
 // silently but would lose content.
 
-import type { Location, Problem } from '../../problems.ts';
-import { problem } from '../../problems.ts';
+import { type Location, type Problem, problem } from '../../problems.ts';
 import type { Block, Inline, Publication, Section } from '../model.ts';
 import type { Body } from '../source.ts';
 import { BlockConverter } from './blocks.ts';
