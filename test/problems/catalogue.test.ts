@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE, catalogueMarkdown } from '../../src/problems/catalogue.ts';
 import { BulletinError, fail, formatProblem, InternalError, problem } from '../../src/problems.ts';
@@ -52,5 +53,18 @@ describe('the error catalogue', () => {
     expect(() => problem('no-such-code')).toThrow();
     // @ts-expect-error: unknown-section needs the name and the declared sections
     expect(() => problem('unknown-section')).toThrow();
+  });
+
+  it('holds no code that nothing reports (bin/bulletin.js words `no-build` itself)', () => {
+    const src = new URL('../../src/', import.meta.url).pathname;
+    const sources = (readdirSync(src, { recursive: true }) as string[])
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('catalogue.ts'))
+      .map((file) => readFileSync(join(src, file), 'utf8'));
+    sources.push(readFileSync(new URL('../../bin/bulletin.js', import.meta.url), 'utf8'));
+    const text = sources.join('\n');
+    const unused = Object.keys(CATALOGUE).filter(
+      (code) => !text.includes(`'${code}'`) && !text.includes(`error ${code}:`),
+    );
+    expect(unused).toEqual([]);
   });
 });
