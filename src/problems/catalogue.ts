@@ -83,7 +83,7 @@ export const CATALOGUE = {
   'yaml-indentation': define({
     severity: 'error',
     area: 'issue',
-    when: 'A YAML line (front matter or publication.yml) is indented under a field that takes no list.',
+    when: 'A YAML line (front matter or publication.yml) indented more than the fields above it.',
     message: () =>
       'This line is indented more than the fields above it, so it reads as part of the line above.',
     hint: () =>
@@ -571,14 +571,14 @@ export const CATALOGUE = {
   'invalid-status': define<{ input: string; statuses: readonly string[] }>({
     severity: 'error',
     area: 'command',
-    when: '`subscribers list --status` names no status.',
+    when: 'A --status option names no subscriber status.',
     message: (p) => `Unknown status "${p.input}".`,
     hint: (p) => `Use one of: ${p.statuses.join(', ')}.`,
   }),
   'opted-out': define<{ address: string; slug: string }>({
     severity: 'error',
     area: 'command',
-    when: 'An operator adds an address that unsubscribed, bounced or complained.',
+    when: '`subscribers add` for an address that unsubscribed, bounced or complained.',
     message: (p) => `${p.address} unsubscribed, bounced or complained earlier.`,
     hint: (p) =>
       `Only they can subscribe again: on the web form (/${p.slug}/subscribe), or by mail to the list address unless they bounced or complained.`,
@@ -673,7 +673,11 @@ export const CATALOGUE = {
   ),
 
   // ── Services: the database, Redis, locks ────────────────────────────────────────────────────
-  database: inline('warning', 'service', 'The embedded database was not closed cleanly and is recovered.'),
+  database: inline(
+    'warning',
+    'service',
+    'The database stopped answering (work waits until it does), or the private PostgreSQL server went down and is restarted.',
+  ),
   'database-unreachable': inline(
     'error',
     'service',
@@ -690,13 +694,21 @@ export const CATALOGUE = {
   'no-redis-server': inline('error', 'service', 'No redis-server program to start the private Redis with.'),
   'redis-failed': inline('error', 'service', 'The private redis-server exited at start.'),
   'redis-timeout': inline('error', 'service', 'The private redis-server did not start in time.'),
-  'redis-unreachable': inline('error', 'service', 'Redis (REDIS_URL or the private one) does not answer.'),
+  'redis-unreachable': inline(
+    'error',
+    'service',
+    'Redis (REDIS_URL or the private one) did not answer at start.',
+  ),
   'redis-eviction': inline(
     'warning',
     'service',
     "Redis may evict keys (maxmemory-policy), which would lose BullMQ's jobs.",
   ),
-  'lock-timeout': inline('error', 'service', 'Another bulletin process holds the lock for too long.'),
+  'lock-timeout': inline(
+    'error',
+    'service',
+    'Another process held a machine-wide lock (starting a private service) too long.',
+  ),
   internal: inline(
     'error',
     'service',
