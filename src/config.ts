@@ -3,7 +3,7 @@
 
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { BulletinError, error } from './problems.ts';
+import { BulletinError, type ProblemCode, problem } from './problems.ts';
 
 const optionalUrl = (protocols: RegExp) =>
   z
@@ -62,6 +62,22 @@ export interface Config {
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
 }
 
+/** What went wrong with a variable, as a catalogue code: an alert or a test can tell them apart. */
+function configProblemCode(issue: z.core.$ZodIssue): ProblemCode & `config-${string}` {
+  switch (issue.code) {
+    case 'invalid_format':
+      return 'config-not-url'; // the only formats checked are URLs
+    case 'invalid_value':
+      return 'config-not-a-choice';
+    case 'too_small':
+      return issue.origin === 'string' ? 'config-too-short' : 'config-not-a-number';
+    case 'too_big':
+      return issue.origin === 'string' ? 'config-too-long' : 'config-not-a-number';
+    default:
+      return 'config-not-a-number'; // invalid_type: a number variable that does not parse as one
+  }
+}
+
 export function loadConfig(
   env: Record<string, string | undefined>,
   overrides: { dataDir?: string } = {},
@@ -70,11 +86,7 @@ export function loadConfig(
   if (!parsed.success) {
     throw new BulletinError(
       parsed.error.issues.map((issue) =>
-        error(
-          'config',
-          `${issue.path.join('.')}: ${issue.message}.`,
-          'Fix or unset this environment variable.',
-        ),
+        problem(configProblemCode(issue), { variable: issue.path.join('.'), reason: issue.message }),
       ),
     );
   }

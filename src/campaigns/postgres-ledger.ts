@@ -7,6 +7,7 @@
 // since (or that was cancelled, or reopened by --resend-failed) changes nothing but the facts it
 // reports: results are kept from anyone, since a message sent is sent.
 
+import { InternalError } from '../problems.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { recordBounce } from '../subscribers/store.ts';
 import type { BatchLease, CampaignLedger, Claim, QueuedRecipient } from './ledger.ts';
@@ -74,7 +75,8 @@ export function postgresLedger(db: Db, options: PostgresLedgerOptions): Campaign
           [campaignId, batch, leaseMs],
         );
         const claim = claimed.rows[0]?.attempts;
-        if (claim === undefined) throw new Error('a locked batch row vanished inside its transaction');
+        if (claim === undefined)
+          throw new InternalError('a locked batch row vanished inside its transaction');
         return { kind: 'claimed', lease: { campaignId, batch, claim } };
       });
     },

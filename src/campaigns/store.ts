@@ -2,6 +2,7 @@
 // operator and the queue do to a whole campaign (status, progress, resend, cancel, open batches).
 // What the delivery of one batch does (claim, results, release, finish) is the ledger's: ledger.ts.
 
+import { InternalError } from '../problems.ts';
 import type { Db, Queryable } from '../store/db.ts';
 
 export type CampaignStatus = 'sending' | 'paused' | 'cancelled' | 'done';
@@ -140,7 +141,7 @@ function snapshotCampaign(
     const id = inserted.rows[0]?.id;
     if (id === undefined) {
       const existing = await findCampaign(tx, input.publication, input.issueNumber);
-      if (!existing) throw new Error('campaign conflict without a campaign');
+      if (!existing) throw new InternalError('campaign conflict without a campaign');
       return { campaign: existing, created: false };
     }
     const { affectedRows: recipients } = await tx.query(
@@ -161,7 +162,7 @@ function snapshotCampaign(
       [id, recipients, now, Math.ceil(recipients / input.batchSize)],
     );
     const campaign = await getCampaign(tx, Number(id));
-    if (!campaign) throw new Error('campaign vanished inside its transaction');
+    if (!campaign) throw new InternalError('campaign vanished inside its transaction');
     return { campaign, created: true };
   });
 }

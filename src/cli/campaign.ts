@@ -15,7 +15,7 @@ export function registerCampaignControl(program: Command, context: CliContext): 
       await withStore(context.config(), async (db) => {
         const campaign = await resolveCampaign(db, ref);
         if (!(await setCampaignStatus(db, campaign.id, ['sending'], 'paused', 'paused by an operator'))) {
-          fail('not-sending', `Campaign ${campaign.id} is ${campaign.status}, not sending.`);
+          fail('not-sending', { id: campaign.id, status: campaign.status });
         }
         context.stdout.write(await describeCampaign(db, await resolveCampaign(db, String(campaign.id))));
       });
@@ -39,7 +39,7 @@ export function registerCampaignControl(program: Command, context: CliContext): 
     try {
       const campaign = await resolveCampaign(delivery.db, ref);
       if (!(await setCampaignStatus(delivery.db, campaign.id, ['paused'], 'sending', null))) {
-        fail('not-paused', `Campaign ${campaign.id} is ${campaign.status}, not paused.`);
+        fail('not-paused', { id: campaign.id, status: campaign.status });
       }
       const jobs = await enqueueBatches(delivery.db, delivery.queue, campaign);
       context.stdout.write(`Campaign ${campaign.id} resumed: ${jobs} batch(es) queued.\n`);
@@ -58,10 +58,7 @@ export function registerCampaignControl(program: Command, context: CliContext): 
       await withStore(context.config(), async (db) => {
         const campaign = await resolveCampaign(db, ref);
         if (!(await cancelCampaign(db, campaign.id, new Date()))) {
-          fail(
-            'not-active',
-            `Campaign ${campaign.id} is ${campaign.status}; only sending or paused ones can be cancelled.`,
-          );
+          fail('not-active', { id: campaign.id, status: campaign.status });
         }
         context.stdout.write(await describeCampaign(db, await resolveCampaign(db, String(campaign.id))));
       });

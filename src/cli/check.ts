@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Issue } from '../issue/model.ts';
-import { formatProblem, hasErrors, type Problem, warning } from '../problems.ts';
+import { formatProblem, hasErrors, type Problem, problem, warning } from '../problems.ts';
 import type { CliContext } from './context.ts';
 
 export interface CheckedFile {
@@ -25,12 +25,10 @@ export async function checkIssueFile(file: string): Promise<CheckedFile> {
   const lines = readFileSync(issue.file, 'utf8').split('\n');
   for (const char of missingGlyphs(lines.join('\n'))) {
     const line = lines.findIndex((l) => l.includes(char));
-    const hex = (char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
     problems.push(
-      warning(
+      problem(
         'missing-glyph',
-        `The PDF fonts have no glyph for "${char}" (U+${hex}); it would print as an empty box.`,
-        'Spell it another way, or add a font that covers it to src/render/pdf/fonts.ts.',
+        { char },
         { file: issue.file, line: line + 1, column: (lines[line]?.indexOf(char) ?? 0) + 1 },
       ),
     );
@@ -55,11 +53,7 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0)$/i;
 export function publicUrlWarning(publicUrl: string, issue: Issue): Problem | undefined {
   if (!LOOPBACK.test(new URL(publicUrl).hostname)) return undefined;
   const web = `${publicUrl.replace(/\/+$/, '')}/${issue.publication.slug}/${issue.code}/`;
-  return warning(
-    'public-url',
-    `The editions' links would point at ${publicUrl}, which only this computer can open: the PDF would print "This issue on the web: ${web}".`,
-    'Set PUBLIC_URL to the address the web edition is served from, e.g. PUBLIC_URL=https://bulletin.example.org.',
-  );
+  return problem('public-url', { publicUrl, web });
 }
 
 export function registerCheck(program: Command, context: CliContext): void {

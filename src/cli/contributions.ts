@@ -20,9 +20,7 @@ function safeName(name: string | null, fallback: string): string {
 
 function idOrFail(value: string): number {
   const id = Number(value);
-  return Number.isSafeInteger(id) && id > 0
-    ? id
-    : fail('invalid-id', `"${value}" is not a contribution number.`, 'See `bulletin contributions list`.');
+  return Number.isSafeInteger(id) && id > 0 ? id : fail('invalid-id', { value });
 }
 
 export function registerContributions(program: Command, context: CliContext): void {
@@ -70,12 +68,7 @@ export function registerContributions(program: Command, context: CliContext): vo
       const { getContribution } = await load();
       await withStore(context.config(), async (db) => {
         const c = await getContribution(db, list.slug, idOrFail(number));
-        if (!c)
-          fail(
-            'unknown-contribution',
-            `No contribution ${number} for ${list.slug}.`,
-            'See `bulletin contributions list`.',
-          );
+        if (!c) fail('unknown-contribution', { number, slug: list.slug });
         out(`From:     ${c.fromName ? `${c.fromName} <${c.fromAddress}>` : (c.fromAddress ?? '(none)')}`);
         out(`Envelope: ${c.envelopeFrom ?? '<>'}`);
         out(`Date:     ${c.receivedAt.toISOString()}`);
@@ -101,7 +94,7 @@ export function registerContributions(program: Command, context: CliContext): vo
           : (await listContributions(db, list.slug, Number.MAX_SAFE_INTEGER)).map((c) => c.id);
         for (const id of ids) {
           const files = await contributionFiles(db, list.slug, id);
-          if (!files) fail('unknown-contribution', `No contribution ${id} for ${list.slug}.`);
+          if (!files) fail('unknown-contribution', { number: id, slug: list.slug });
           const dir = join(options.output, String(id));
           mkdirSync(dir, { recursive: true });
           writeFileSync(join(dir, 'message.eml'), files.raw);

@@ -4,7 +4,7 @@
 // (test/cli/modules.test.ts).
 import { Command, CommanderError } from 'commander';
 import type { Config } from '../config.ts';
-import { BulletinError, formatProblem } from '../problems.ts';
+import { BulletinError, formatProblem, InternalError, problem } from '../problems.ts';
 import { registerBuild } from './build.ts';
 import { registerCampaignControl } from './campaign.ts';
 import { registerCheck } from './check.ts';
@@ -45,7 +45,7 @@ export async function main(
     });
   const context: CliContext = {
     config: () => {
-      if (!configModule) throw new Error('the configuration is read only once a command runs');
+      if (!configModule) throw new InternalError('the configuration is read only once a command runs');
       config ??= configModule.loadConfig(env, { dataDir: program.opts<{ dataDir?: string }>().dataDir });
       return config;
     },
@@ -74,10 +74,18 @@ export async function main(
       return 1;
     }
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR') {
-      context.stderr.write(`error ${e.code}: ${e.message}\n`);
+    const code = e.code === undefined ? undefined : FILE_ERRORS.get(e.code);
+    if (code) {
+      context.stderr.write(`${formatProblem(problem(code, { reason: e.message }))}\n`);
       return 1;
     }
     throw err;
   }
 }
+
+/** A file named on the command line (or one it leads to) that cannot be read, by errno. */
+const FILE_ERRORS = new Map<string, 'file-not-found' | 'file-not-permitted' | 'file-is-a-folder'>([
+  ['ENOENT', 'file-not-found'],
+  ['EACCES', 'file-not-permitted'],
+  ['EISDIR', 'file-is-a-folder'],
+]);

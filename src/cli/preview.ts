@@ -11,11 +11,7 @@ export function registerPreview(program: Command, context: CliContext): void {
     .action(async (file: string, options: { port: string }) => {
       const port = Number(options.port);
       if (!/^\d+$/.test(options.port) || port > 65_535) {
-        fail(
-          'bad-port',
-          `--port ${options.port} is not a port number.`,
-          'Give a number from 1 to 65535, e.g. --port 4000.',
-        );
+        fail('bad-port', { port: options.port });
       }
       // Loaded only when previewing: the server, the watcher and the renderers.
       const { startPreview } = await import('../preview/index.ts');

@@ -191,8 +191,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
 export function parseListen(value: string): Listen {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
   const port = Number(m?.[3]);
-  if (!m || port > 65535)
-    return fail('invalid-listen', `"${value}" is not host:port.`, 'Write it like 127.0.0.1:2525.');
+  if (!m || port > 65535) return fail('invalid-listen', { value });
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 

@@ -19,11 +19,7 @@ export async function resolveCampaign(db: Db, ref: string): Promise<Campaign> {
       ? await getCampaign(db, Number(ref))
       : undefined;
   if (!campaign) {
-    fail(
-      'no-campaign',
-      `No campaign ${ref}.`,
-      'Name it by id or as publication/issue, e.g. global-eye/005; `bulletin status` lists them.',
-    );
+    fail('no-campaign', { ref });
   }
   return campaign;
 }

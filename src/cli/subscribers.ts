@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
@@ -31,16 +32,13 @@ export async function listFromOptions(options: ListOptions): Promise<List> {
 }
 
 function addressOrFail(input: string): string {
-  return (
-    normaliseAddress(input) ??
-    fail('invalid-address', `"${input}" is not an email address.`, 'Write it as name@example.org.')
-  );
+  return normaliseAddress(input) ?? fail('invalid-address', { input });
 }
 
 function statusOrFail(input: string | undefined): Status | undefined {
   if (input === undefined) return undefined;
   if ((STATUSES as readonly string[]).includes(input)) return input as Status;
-  return fail('invalid-status', `Unknown status "${input}".`, `Use one of: ${STATUSES.join(', ')}.`);
+  return fail('invalid-status', { input, statuses: STATUSES });
 }
 
 export function registerSubscribers(program: Command, context: CliContext): void {
@@ -93,11 +91,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
           now: new Date(),
         });
         if (result === 'opted-out') {
-          fail(
-            'opted-out',
-            `${address} unsubscribed, bounced or complained earlier.`,
-            `Only they can subscribe again: on the web form (/${list.slug}/subscribe), or by mail to the list address unless they bounced or complained.`,
-          );
+          fail('opted-out', { address, slug: list.slug });
         }
         out(`${address}: ${result}`);
       });
@@ -138,7 +132,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
       const list = await chosen();
       const defaultStatus = statusOrFail(options.status);
       const { ImportFormatError, importSubscribers } = await import('../subscribers/import.ts');
-      const input: Readable = file === '-' ? process.stdin : createReadStream(file);
+      const input = await openInput(file);
       const started = performance.now();
       const report = await store((db) =>
         importSubscribers(db, input, {
@@ -147,8 +141,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
           defaultStatus,
           now: new Date(),
         }).catch((err: unknown) => {
-          if (err instanceof ImportFormatError)
-            fail('import-format', err.message, 'Export with a header row.', { file });
+          if (err instanceof ImportFormatError) fail('import-format', { reason: err.message }, { file });
           throw err;
         }),
       );
@@ -198,4 +191,18 @@ function skippedTable(reasons: Map<string, { count: number; lines: number[] }>):
   return [['skipped', 'why', 'lines'], ...rows]
     .map(([count, why, lines]) => `  ${count?.padStart(countWidth)}  ${why?.padEnd(whyWidth)}  ${lines}`)
     .join('\n');
+}
+
+/**
+ * The CSV to import, opened before the store is: a missing file or a folder is one line
+ * (file-not-found, file-is-a-folder), not a stream error that nobody listens to yet.
+ */
+async function openInput(file: string): Promise<Readable> {
+  if (file === '-') return process.stdin;
+  const handle = await open(file);
+  if ((await handle.stat()).isDirectory()) {
+    await handle.close();
+    fail('file-is-a-folder', { reason: `${file} is a folder.` });
+  }
+  return handle.createReadStream();
 }

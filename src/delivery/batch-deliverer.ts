@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { CampaignLedger, DeliveryResult, QueuedRecipient } from '../campaigns/ledger.ts';
 import type { Sender, SendResult } from '../outbound/sender.ts';
+import { InternalError } from '../problems.ts';
 import type { BatchJobOutcome } from '../queue/delivery-worker.ts';
 import type { Tokens } from '../tokens.ts';
 import { type CampaignMessage, composeCampaignMessage } from './campaign-message.ts';
@@ -154,7 +155,7 @@ export class BatchDeliverer {
     let message = this.messages.get(campaignId);
     if (!message) {
       message = this.deps.ledger.campaign(campaignId).then((campaign) => {
-        if (!campaign) throw new Error(`campaign ${campaignId} vanished`);
+        if (!campaign) throw new InternalError(`campaign ${campaignId} vanished`);
         return composeCampaignMessage(campaign, this.deps.tokens, new Date(this.deps.clock.now()));
       });
       // A failed compose must not stay cached.

@@ -8,6 +8,7 @@
 // wrapped, so every line stays within 76 columns.
 
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { InternalError } from '../problems.ts';
 import { PLACEHOLDERS, type PlaceholderValues } from '../render/placeholders.ts';
 
 /** What every copy of the message shares. `html` and `text` carry the placeholders of ../render/placeholders.ts. */
@@ -118,7 +119,8 @@ export class MessageTemplate {
       last = match.index + match[0].length;
     }
     pieces.push(Buffer.from(raw.slice(last), 'latin1'));
-    if (!slots.includes('header:to')) throw new Error('composed message has no To header to personalise');
+    if (!slots.includes('header:to'))
+      throw new InternalError('composed message has no To header to personalise');
     return new MessageTemplate(pieces, slots);
   }
 

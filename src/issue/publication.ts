@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { error, type Problem } from '../problems.ts';
+import { type Problem, problem } from '../problems.ts';
 import type { Publication } from './model.ts';
 import { parseLocatedYaml, schemaProblems, unknownKeyWarnings } from './yaml.ts';
 
@@ -65,14 +65,7 @@ export function loadPublication(folder: string): PublicationResult {
   const file = join(folder, 'publication.yml');
   if (!existsSync(file)) {
     return {
-      problems: [
-        error(
-          'missing-publication',
-          `No publication.yml in ${folder}.`,
-          'Every issue folder needs one: see docs/authoring.md section 1.',
-          { file },
-        ),
-      ],
+      problems: [problem('missing-publication', { folder }, { file })],
     };
   }
   const yaml = parseLocatedYaml(readFileSync(file, 'utf8'), file);
@@ -86,12 +79,7 @@ export function loadPublication(folder: string): PublicationResult {
   if (data.logo) {
     logo = join(folder, data.logo);
     if (!existsSync(logo)) {
-      problems.push(
-        error('missing-file', `logo "${data.logo}" does not exist.`, 'Put the file beside publication.yml.', {
-          file,
-          ...yaml.locate(['logo']),
-        }),
-      );
+      problems.push(problem('logo-not-found', { logo: data.logo }, { file, ...yaml.locate(['logo']) }));
     }
   }
   return {

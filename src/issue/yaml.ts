@@ -2,8 +2,7 @@
 
 import { type Document, isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { error, type Problem, warning } from '../problems.ts';
-import { didYouMean } from '../suggest.ts';
+import { type Problem, problem } from '../problems.ts';
 
 export interface LocatedYaml {
   value: unknown;
@@ -33,18 +32,8 @@ export function parseLocatedYaml(source: string, file: string, firstLine = 1): L
     reportedLines.add(where.line);
     problems.push(
       indented
-        ? error(
-            'yaml-syntax',
-            'This line is indented more than the fields above it, so it reads as part of the line above.',
-            'Start each field at the beginning of its line; indent only the items of a list or a nested field.',
-            { file, ...where },
-          )
-        : error(
-            'yaml-syntax',
-            `${e.message.split('\n')[0]}`,
-            'Check the indentation and quote values that contain a colon.',
-            { file, ...where },
-          ),
+        ? problem('yaml-indentation', undefined, { file, ...where })
+        : problem('yaml-syntax', { reason: e.message.split('\n')[0] ?? '' }, { file, ...where }),
     );
   }
   return {
@@ -95,7 +84,11 @@ export function schemaProblems(
   return result.error.issues.map((issue) => {
     const field = issue.path.join('.') || '(top level)';
     const hint = hints[String(issue.path[0])] ?? hints[field];
-    return error('invalid-field', `${field}: ${issue.message}.`, hint, { file, ...yaml.locate(issue.path) });
+    return problem(
+      'invalid-field',
+      { field, reason: issue.message, hint },
+      { file, ...yaml.locate(issue.path) },
+    );
   });
 }
 
@@ -111,10 +104,9 @@ export function unknownKeyWarnings(
   return Object.keys(value)
     .filter((key) => !known.includes(key))
     .map((key) =>
-      warning(
+      problem(
         'unknown-key',
-        `Unknown key "${[...path, key].join('.')}" is ignored.${didYouMean(key, known)}`,
-        `Known keys: ${known.join(', ')}.`,
+        { path: [...path, key].join('.'), key, known },
         { file, ...yaml.locate([...path, key]) },
       ),
     );

@@ -8,6 +8,7 @@
 //   <list>+confirm-<token>@     reply to a confirmation email
 //   <list>+bounce-<token>@      VERP return path of outgoing list mail
 
+import { InternalError } from '../problems.ts';
 import type { ListIdentity } from './list.ts';
 
 export type ListRole =
@@ -79,7 +80,7 @@ export function roleAddresses(address: string, kind: PlainKind): string[] {
 
 function canonicalSuffix(kind: PlainKind): string {
   for (const [suffix, k] of SUFFIXES) if (k === kind) return suffix;
-  throw new Error(`no address for the list role ${kind}`);
+  throw new InternalError(`no address for the list role ${kind}`);
 }
 
 /** The list's domain: where its Message-IDs live. */

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import mjml2html from 'mjml';
+import { fail } from '../problems.ts';
 
 export const LIST_TEMPLATES_DIR = join(import.meta.dirname, '..', '..', 'templates', 'list');
 
@@ -48,7 +49,13 @@ export function loadListTemplates(dir = LIST_TEMPLATES_DIR): ListTemplates {
       }
       const [subjectLine, ...body] = template.text(values).split('\n');
       const subject = /^Subject: (.*)$/.exec(subjectLine ?? '')?.[1];
-      if (subject === undefined) throw new Error(`${name}.txt must start with a "Subject: …" line`);
+      if (subject === undefined)
+        fail(
+          'template-no-subject',
+          `${name}.txt must start with a "Subject: …" line.`,
+          'Put the subject on its first line.',
+          { file: join(dir, `${name}.txt`) },
+        );
       const { html } = await mjml2html(layout({ ...values, content: template.mjml(values) }), {
         validationLevel: 'strict',
       });

@@ -40,11 +40,7 @@ export async function startPreview(options: PreviewOptions): Promise<Preview> {
   const file = resolve(options.file);
   // Not there at all is a typo on the command line; deleted later, it is a save in progress.
   if (!existsSync(file) || !statSync(file).isFile()) {
-    fail(
-      'missing-file',
-      `${options.file} does not exist.`,
-      'Give the path of an issue file, e.g. issues/global-eye/005.md.',
-    );
+    fail('issue-not-found', { path: options.file });
   }
   const folder = dirname(file);
   const builder = new PreviewBuilder({ file, publicUrl: options.publicUrl, log: options.log });

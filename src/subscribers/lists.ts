@@ -14,7 +14,7 @@ export function loadLists(issuesDir: string): { lists: List[]; problems: Problem
     return {
       lists,
       problems: [
-        error('no-publications', `No ${issuesDir} folder.`, 'Run from the project folder or pass --issues.'),
+        error('no-issues-folder', `No ${issuesDir} folder.`, 'Run from the project folder or pass --issues.'),
       ],
     };
   }

@@ -5,6 +5,7 @@
 // One mailbox, one reader: addresses are looked up case-blind (lower(email), unique per list);
 // the address is kept as first written, for sending.
 
+import { InternalError } from '../problems.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { TOKEN_LIFETIME_SECONDS } from '../tokens.ts';
 import type { ConsentMethod, Source, Status, Subscriber } from './model.ts';
@@ -99,7 +100,7 @@ export async function requestSubscription(
     if (row) return row;
     // Erased between the INSERT and the SELECT: try again.
   }
-  throw new Error(`no subscriber row for ${input.email} after three attempts`);
+  throw new InternalError(`no subscriber row for ${input.email} after three attempts`);
 }
 
 /**
@@ -151,7 +152,7 @@ export async function addConfirmed(
        VALUES ($1, $2, $3, 'confirmed', 'import', $4, $4, $4, 'cli', $5) RETURNING ${COLUMNS}`,
       [input.publication, input.email, input.name ?? null, input.now, input.evidence],
     );
-    if (!added) throw new Error('INSERT … RETURNING returned no row');
+    if (!added) throw new InternalError('INSERT … RETURNING returned no row');
     return { result: 'added', subscriber: added };
   }
   if (existing.status === 'confirmed') return { result: 'unchanged', subscriber: existing };

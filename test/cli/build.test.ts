@@ -44,7 +44,7 @@ describe('bulletin build', () => {
     const run = bulletin(['build', 'issues/global-eye/999.md']);
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toBe(
-      'error missing-file: issues/global-eye/999.md does not exist. Give the path of an issue file, e.g. issues/global-eye/005.md.',
+      'error issue-not-found: issues/global-eye/999.md does not exist. Give the path of an issue file, e.g. issues/global-eye/005.md.',
     );
   });
 
@@ -64,7 +64,7 @@ describe('bulletin build', () => {
     });
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toMatch(
-      /^error config: PUBLIC_URL: .*Fix or unset this environment variable\.$/,
+      /^error config-not-url: PUBLIC_URL: .*Fix or unset this environment variable\.$/,
     );
   });
 });

@@ -22,6 +22,18 @@ describe('bulletin subscribers', () => {
     );
   });
 
+  it('says in one line that the CSV to import does not exist, or is a folder (run as `bulletin`)', () => {
+    const args = ['--data-dir', data.dir, 'subscribers', '--publication', 'global-eye', 'import'];
+    const missing = bulletin([...args, join(data.dir, 'none.csv')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(
+      /^error file-not-found: ENOENT: no such file or directory, open '.*none\.csv' Check the path\.\n$/,
+    );
+    const folder = bulletin([...args, data.dir]);
+    expect(folder.status).toBe(1);
+    expect(folder.stderr).toBe(`error file-is-a-folder: ${data.dir} is a folder. Give the path of a file.\n`);
+  });
+
   it('imports CSV and reports imported, updated and skipped rows with reasons', async () => {
     const csv = join(data.dir, 'in.csv');
     writeFileSync(

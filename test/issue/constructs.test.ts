@@ -106,11 +106,11 @@ describe('programme times are checked', () => {
   });
 
   it('refuses a slot that ends before it starts', () => {
-    expect(problemsOf('14:00–02:00 Afternoon\n\n')).toEqual(['error programme-time 11']);
+    expect(problemsOf('14:00–02:00 Afternoon\n\n')).toEqual(['error slot-ends-before-start 11']);
   });
 
   it('refuses slots out of order within a day, and warns when one overlaps the previous', () => {
-    expect(problemsOf('10:00–11:00 B\n\n09:00–09:30 A\n\n')).toEqual(['error programme-time 13']);
+    expect(problemsOf('10:00–11:00 B\n\n09:00–09:30 A\n\n')).toEqual(['error slot-order 13']);
     expect(problemsOf('09:00–10:00 A\n\n09:30–10:30 B\n\n')).toEqual(['warning programme-overlap 13']);
   });
 
@@ -239,7 +239,7 @@ describe('a note on the issue title', () => {
       '---\nnumber: 7\ndate: 2024-03\ntitle: "Borders[^about]"\n---\n# Feature\n\n## A\n\nText.\n',
     );
     expect(issue).toBeUndefined();
-    expect(summary(problems)).toEqual(['error footnote-not-defined 4']);
+    expect(summary(problems)).toEqual(['error title-note-not-defined 4']);
     expect(problems[0]?.message).toContain('[^about]');
   });
 

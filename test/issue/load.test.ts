@@ -219,7 +219,7 @@ describe('validation', () => {
     const { problems } = load(
       `${FRONT}# Feature\n\n## A\n\n![Gone](images/missing.png)\n\n![](images/pic.png)\n`,
     );
-    expect(summary(problems)).toEqual(['error missing-file 10', 'error missing-alt 12']);
+    expect(summary(problems)).toEqual(['error image-not-found 10', 'error missing-alt 12']);
     expect(problems[0]?.location?.column).toBe(9);
   });
 
@@ -298,7 +298,7 @@ describe('validation', () => {
     );
     expect(problems.map((p) => p.code).sort()).toEqual([
       'duplicate-slug',
-      'missing-file',
+      'image-not-found',
       'raw-html',
       'unknown-section',
     ]);
@@ -314,7 +314,7 @@ describe('validation', () => {
   });
 
   it('reports a missing file and a file without front matter without throwing', () => {
-    expect(loadIssue('/nonexistent/001.md').problems.map((p) => p.code)).toEqual(['missing-file']);
+    expect(loadIssue('/nonexistent/001.md').problems.map((p) => p.code)).toEqual(['issue-not-found']);
     expect(summary(load('# Feature\n').problems)).toEqual(['error missing-front-matter 1']);
   });
 });

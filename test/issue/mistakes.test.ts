@@ -78,7 +78,7 @@ const CASES: Record<string, Expected> = {
     hint: /before line 5 \(the first heading\)/,
   },
   'yaml-indentation.md': {
-    problems: ['error yaml-syntax 4'],
+    problems: ['error yaml-indentation 4'],
     message: /indented more than the fields above it/,
     hint: /Start each field at the beginning of its line/,
   },

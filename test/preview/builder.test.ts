@@ -96,7 +96,7 @@ describe('the preview builder', () => {
     const text = readFileSync(file, 'utf8');
     rmSync(file);
     await builder.rebuild();
-    expect(builder.state().problems.map((p) => p.code)).toEqual(['missing-file']);
+    expect(builder.state().problems.map((p) => p.code)).toEqual(['issue-not-found']);
     expect(builder.editions?.web).toContain('Norway Extends Reflection Period');
     writeFileSync(file, text);
   });

@@ -234,7 +234,7 @@ describe('bulletin preview', () => {
     async () => {
       renameSync(issueFile, `${issueFile}.away`);
       await page.waitForFunction(
-        () => document.getElementById('problem-list')?.textContent?.includes('missing-file'),
+        () => document.getElementById('problem-list')?.textContent?.includes('issue-not-found'),
         null,
         WAIT,
       );
@@ -287,7 +287,7 @@ describe('bulletin preview on the command line', () => {
       const result = bulletin(['preview', `${SAMPLE}/099.md`, '--port', '0']);
       expect(result.status).toBe(1);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
-      expect(result.stderr).toContain('missing-file');
+      expect(result.stderr).toContain('issue-not-found');
     },
     TEST_TIMEOUT,
   );

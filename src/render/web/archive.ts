@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { issueDateLabel } from '../../issue/dates.ts';
 import type { Issue } from '../../issue/model.ts';
+import { InternalError } from '../../problems.ts';
 import { pdfFileName } from '../placeholders.ts';
 
 export const SUMMARY_FILE = 'edition.json';
@@ -50,7 +51,7 @@ export function renderArchive(summaries: readonly EditionSummary[]): string {
     .sort((a, b) => b.number - a.number)
     .map((summary) => ({ ...summary, numbered: summary.numbered !== false }));
   const newest = issues[0];
-  if (!newest) throw new Error('renderArchive needs at least one edition');
+  if (!newest) throw new InternalError('renderArchive needs at least one edition');
   compiled ??= Handlebars.create().compile(readFileSync(TEMPLATE, 'utf8'));
   return compiled({ ...newest.publication, lang: newest.publication.language, issues });
 }

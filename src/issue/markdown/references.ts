@@ -1,10 +1,11 @@
 // `::: references [Title]`: a bibliography. Each paragraph, or each item of a list, is one
 // reference; editions set them with a hanging indent, left-aligned, without bullets.
-import { error } from '../problems.ts';
-import type { BlockConverter, Node } from './markdown.ts';
-import type { Block, Inline } from './model.ts';
+import { problem } from '../../problems.ts';
+import type { Block, Inline } from '../model.ts';
+import type { Converter } from './converter.ts';
+import type { Node } from './parser.ts';
 
-export function referencesBlock(converter: BlockConverter, container: Node): Block {
+export function referencesBlock(converter: Converter, container: Node): Block {
   const title = container.token.info.trim().replace(/^references\s*/, '');
   const items: Inline[][] = [];
   const add = (blocks: readonly Block[], node: Node) => {
@@ -12,14 +13,7 @@ export function referencesBlock(converter: BlockConverter, container: Node): Blo
       if (block.type === 'paragraph') items.push(block.content);
       else if (block.type === 'list') for (const item of block.items) add(item, node);
       else {
-        converter.problems.push(
-          error(
-            'reference-content',
-            'A reference list holds references only: one paragraph or list item each.',
-            'Move other material out of the ::: references box.',
-            converter.locate(node.token),
-          ),
-        );
+        converter.problems.push(problem('reference-content', undefined, converter.locate(node.token)));
       }
     }
   };

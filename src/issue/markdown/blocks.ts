@@ -1,68 +1,16 @@
-// Markdown → blocks and inlines of the issue model. The only place that knows markdown-it.
+// markdown-it's block and inline tokens → the issue model's blocks and inlines, each problem with
+// its location.
 
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import MarkdownIt from 'markdown-it';
-
-type Markdown = ReturnType<typeof MarkdownIt>;
-
 import type { Token } from 'markdown-it';
-import container from 'markdown-it-container';
-import footnote from 'markdown-it-footnote';
-import { error, type Location, type Problem, warning } from '../problems.ts';
-import { markedList, startsWithMarker } from './lists.ts';
-import { type Block, type Inline, type ListMarker, plainText } from './model.ts';
+import { type Location, type Problem, problem } from '../../problems.ts';
+import { markedList, startsWithMarker } from '../lists.ts';
+import { type Block, type Inline, type ListMarker, plainText } from '../model.ts';
+import type { Converter } from './converter.ts';
+import { BOX_TYPES, type Markdown, type Node } from './parser.ts';
 import { programmeBlock } from './programme.ts';
 import { referencesBlock } from './references.ts';
-
-export const BOX_TYPES = ['pullquote', 'sidebar', 'programme', 'references'] as const;
-
-export function createMarkdown(): Markdown {
-  // html: true so that raw HTML is *seen* and refused with a location, rather than silently escaped.
-  const md = new MarkdownIt({ html: true, linkify: true, typographer: true });
-  md.use(footnote);
-  for (const name of BOX_TYPES) md.use(container, name);
-  md.linkify.set({ fuzzyEmail: false });
-  // The front matter's title may cite a note defined in the body: it is parsed with the body's
-  // footnotes, before markdown-it-footnote drops the definitions nobody cited.
-  md.core.ruler.before('footnote_tail', 'front_matter_notes', (state) => {
-    const front = (state.env as { frontMatter?: FrontMatterInline }).frontMatter;
-    if (!front) return;
-    front.tokens = [];
-    state.md.inline.parse(front.text, state.md, state.env, front.tokens);
-  });
-  return md;
-}
-
-/** A front-matter value parsed inline with the body, for the notes it cites. */
-export interface FrontMatterInline {
-  text: string;
-  tokens?: Token[];
-}
-
-export interface Node {
-  token: Token;
-  children: Node[];
-}
-
-/** markdown-it's flat open/close stream as a tree. */
-export function toTree(tokens: readonly Token[]): Node[] {
-  const root: Node[] = [];
-  const stack: Node[][] = [root];
-  for (const token of tokens) {
-    const siblings = stack[stack.length - 1] as Node[];
-    if (token.nesting === 1) {
-      const node = { token, children: [] };
-      siblings.push(node);
-      stack.push(node.children);
-    } else if (token.nesting === -1) {
-      stack.pop();
-    } else {
-      siblings.push({ token, children: [] });
-    }
-  }
-  return root;
-}
 
 const ALLOWED_LINK = /^(https?:\/\/[^\s/]+|mailto:[^\s@]+@[^\s@]+)/i;
 const IMAGE_TYPES = new Set(['.png', '.jpg', '.jpeg']);
@@ -71,7 +19,7 @@ const IMAGE_TYPES = new Set(['.png', '.jpg', '.jpeg']);
  * Converts markdown-it nodes to model blocks, reporting problems with their location.
  * `lineOffset` is the number of lines before the Markdown body (the front matter).
  */
-export class BlockConverter {
+export class BlockConverter implements Converter {
   readonly problems: Problem[] = [];
   /** Footnote numbers referenced since the last call to takeFootnoteRefs(). */
   private footnoteRefs: number[] = [];
@@ -146,14 +94,7 @@ export class BlockConverter {
         return this.table(node);
       case 'code_block':
       case 'fence':
-        this.problems.push(
-          warning(
-            'indented-text',
-            'Indented text is shown as a plain paragraph.',
-            'Remove the indentation (four spaces or a tab start a code block in Markdown).',
-            this.locate(token),
-          ),
-        );
+        this.problems.push(problem('indented-text', undefined, this.locate(token)));
         return {
           type: 'paragraph',
           content: [{ type: 'text', text: token.content.trim().replace(/\s+/g, ' ') }],
@@ -162,24 +103,10 @@ export class BlockConverter {
         this.refuseHtml(token, token.content);
         return undefined;
       case 'hr':
-        this.problems.push(
-          warning(
-            'rule',
-            'A horizontal rule (---) is ignored.',
-            'Use a ### sub-heading to separate parts of an article.',
-            this.locate(token),
-          ),
-        );
+        this.problems.push(problem('rule', undefined, this.locate(token)));
         return undefined;
       default:
-        this.problems.push(
-          error(
-            'unsupported-markdown',
-            `Unsupported Markdown (${token.type}).`,
-            'See docs/authoring.md for what an article may contain.',
-            this.locate(token),
-          ),
-        );
+        this.problems.push(problem('unsupported-markdown', { type: token.type }, this.locate(token)));
         return undefined;
     }
   }
@@ -239,12 +166,7 @@ export class BlockConverter {
     const raw = inlineToken?.content ?? '';
     if (/^:::/.test(raw)) {
       this.problems.push(
-        error(
-          'unknown-box',
-          `Unknown box "${raw.split('\n')[0]}".`,
-          `Use ::: ${BOX_TYPES.join(' or ::: ')}, and close it with ::: on a line of its own.`,
-          this.locate(node.token),
-        ),
+        problem('unknown-box', { line: raw.split('\n')[0] ?? '', boxes: BOX_TYPES }, this.locate(node.token)),
       );
     }
     const content = this.inlines(children, node.token);
@@ -258,14 +180,7 @@ export class BlockConverter {
     const [imageLine = [], ...rest] = lines;
     const image = imageLine[0] as Token;
     if (imageLine.slice(1).some((t) => t.type !== 'text' || t.content.trim())) {
-      this.problems.push(
-        error(
-          'inline-image',
-          'An image must stand alone on its line.',
-          'Put Caption: and Credit: on the lines under it.',
-          this.locate(paragraph, '!['),
-        ),
-      );
+      this.problems.push(problem('image-not-alone', undefined, this.locate(paragraph, '![')));
     }
     const src = attr(image, 'src');
     const alt = image.children?.map((t) => t.content).join('') ?? image.content;
@@ -273,41 +188,18 @@ export class BlockConverter {
     let ok = true;
     if (!alt.trim()) {
       ok = false;
-      this.problems.push(
-        error(
-          'missing-alt',
-          `Image "${src}" has no alt text.`,
-          'Describe the picture between the brackets: ![What it shows](path).',
-          location,
-        ),
-      );
+      this.problems.push(problem('missing-alt', { src }, location));
     }
     const file = resolve(this.file, '..', decodeURI(src));
     if (/^[a-z]+:/i.test(src) || src.startsWith('/') || src.split('/').includes('..')) {
       ok = false;
-      this.problems.push(
-        error(
-          'image-path',
-          `Image "${src}" must be a file beside the issue.`,
-          'Use a path inside the publication folder, such as images/photo.png.',
-          location,
-        ),
-      );
+      this.problems.push(problem('image-path', { src }, location));
     } else if (!IMAGE_TYPES.has(extname(src).toLowerCase())) {
       ok = false;
-      this.problems.push(
-        error('image-type', `Image "${src}" is not PNG or JPEG.`, 'Convert it to .png or .jpg.', location),
-      );
+      this.problems.push(problem('image-type', { src }, location));
     } else if (!existsSync(file)) {
       ok = false;
-      this.problems.push(
-        error(
-          'missing-file',
-          `Image "${src}" does not exist.`,
-          `Put the file at ${file} or correct the path.`,
-          location,
-        ),
-      );
+      this.problems.push(problem('image-not-found', { src, file }, location));
     }
     let caption: Inline[] = [];
     let credit: string | undefined;
@@ -319,12 +211,7 @@ export class BlockConverter {
       else if (asCredit) credit = plainText(asCredit);
       else {
         this.problems.push(
-          error(
-            'figure-line',
-            'A line under an image must start with Caption: or Credit:.',
-            'Leave a blank line after the figure to start a new paragraph.',
-            this.locate(paragraph, line[0]?.content.slice(0, 20)),
-          ),
+          problem('figure-line', undefined, this.locate(paragraph, line[0]?.content.slice(0, 20))),
         );
       }
     }
@@ -397,14 +284,7 @@ export class BlockConverter {
         case 'link_open': {
           const href = attr(token, 'href');
           if (!ALLOWED_LINK.test(href)) {
-            this.problems.push(
-              error(
-                'link-not-absolute',
-                `Link "${href}" is not an absolute web or mail address.`,
-                'Write it in full, starting with https://, http:// or mailto:.',
-                this.locate(block, href),
-              ),
-            );
+            this.problems.push(problem('link-not-absolute', { href }, this.locate(block, href)));
           }
           open({ type: 'link', href, children: [] });
           break;
@@ -427,14 +307,7 @@ export class BlockConverter {
           this.refuseHtml(block, token.content);
           break;
         case 'image':
-          this.problems.push(
-            error(
-              'inline-image',
-              'An image must be in a paragraph of its own.',
-              'Leave a blank line before and after it.',
-              this.locate(block, '!['),
-            ),
-          );
+          this.problems.push(problem('inline-image', undefined, this.locate(block, '![')));
           break;
         default:
           push({ type: 'text', text: token.content });
@@ -450,14 +323,7 @@ export class BlockConverter {
     if (this.refusedHtmlIn.has(at)) return;
     this.refusedHtmlIn.add(at);
     const tag = html.trim().split('\n')[0]?.slice(0, 40) ?? '';
-    this.problems.push(
-      error(
-        'raw-html',
-        `Raw HTML is not allowed (${tag}).`,
-        'Write it in Markdown instead (**bold**, *italic*, [text](https://…)); HTML never reaches an edition.',
-        this.locate(at, tag),
-      ),
-    );
+    this.problems.push(problem('raw-html', { tag }, this.locate(at, tag)));
   }
 }
 

@@ -1,8 +1,9 @@
 // A note on a byline (`By: Elena Petrova[^bio]`): markdown-it has numbered the reference in the
 // field block; the byline keeps the author's name without it, and the note belongs to the article.
 import type { Token } from 'markdown-it';
-import type { BlockConverter, Node } from './markdown.ts';
-import type { Article, Byline } from './model.ts';
+import type { Article, Byline } from '../model.ts';
+import type { BlockConverter } from './blocks.ts';
+import type { Node } from './parser.ts';
 
 export function citeBylineNote(byline: Byline, fields: Node, converter: BlockConverter): void {
   const refs = fields.children[0]?.token.children ?? [];

@@ -8,12 +8,14 @@
 //
 // Times are checked (a real time of day, the end after the start, slots in order).
 import type { Token } from 'markdown-it';
-import { error, type Location, warning } from '../problems.ts';
-import { parsePartialDate } from './dates.ts';
-import type { BlockConverter, Node } from './markdown.ts';
-import type { Block, Person, ProgrammeDay, ProgrammeSlot, TimeOfDay } from './model.ts';
-import { plainText, timeText } from './model.ts';
-import { slugify } from './slug.ts';
+import { type Location, problem } from '../../problems.ts';
+import { closest } from '../../suggest.ts';
+import { parsePartialDate } from '../dates.ts';
+import type { Block, Person, ProgrammeDay, ProgrammeSlot, TimeOfDay } from '../model.ts';
+import { plainText, timeText } from '../model.ts';
+import { slugify } from '../slug.ts';
+import type { Converter } from './converter.ts';
+import type { Node } from './parser.ts';
 
 const TIME = String.raw`(\d{1,2})[:.h](\d{2})`;
 const SLOT_LINE = new RegExp(String.raw`^${TIME}(?:\s*(?:[-\u2013\u2014]|to)\s*${TIME})?\s+(\S.*)$`);
@@ -22,7 +24,7 @@ const FIELD_NAMES = ['Chair', 'Moderator', 'Speaker', 'Speakers', 'Panellists', 
 const BREAK = /\b(break|lunch|coffee|tea|pause|dinner|recess)\b/i;
 const ISO_DAY = /\b(\d{4}-\d{2}-\d{2})\b/;
 
-export function programmeBlock(converter: BlockConverter, container: Node): Block {
+export function programmeBlock(converter: Converter, container: Node): Block {
   const days: ProgrammeDay[] = [];
   const ids = new Map<string, number>();
   let day: ProgrammeDay | undefined;
@@ -44,9 +46,7 @@ export function programmeBlock(converter: BlockConverter, container: Node): Bloc
       const iso = ISO_DAY.exec(text)?.[1];
       const date = iso ? parsePartialDate(iso) : undefined;
       if (iso && !date) {
-        converter.problems.push(
-          error('programme-date', `Day "${iso}" is not a date.`, 'Write the day as YYYY-MM-DD.', at),
-        );
+        converter.problems.push(problem('programme-date', { day: iso }, at));
       }
       const label = (iso ? text.replace(iso, '') : text).replace(
         /^[\s,:\u2013\u2014-]+|[\s,:\u2013\u2014-]+$/g,
@@ -69,35 +69,26 @@ export function programmeBlock(converter: BlockConverter, container: Node): Bloc
     const start = timeOf(h1 as string, m1 as string);
     const end = h2 === undefined ? undefined : timeOf(h2, m2 as string);
     const lineAt = (offset: number): Location => ({ ...at, line: (at.line ?? 1) + offset, column: 1 });
-    const timeProblem = (message: string, hint: string) =>
-      converter.problems.push(error('programme-time', message, hint, lineAt(0)));
     if (!start || (h2 !== undefined && !end)) {
-      timeProblem(
-        `"${(lines[0] as string).split(/\s+/).slice(0, 3).join(' ')}" is not a time of day.`,
-        'Write times on the 24-hour clock, e.g. 09:00–10:30.',
-      );
+      const written = (lines[0] as string).split(/\s+/).slice(0, 3).join(' ');
+      converter.problems.push(problem('programme-time', { written }, lineAt(0)));
       continue;
     }
     if (end && minutes(end) <= minutes(start)) {
-      timeProblem(
-        `The slot ends at ${timeText(end)}, not after it starts at ${timeText(start)}.`,
-        'Correct the times (24-hour clock: 14:00, not 2:00).',
+      converter.problems.push(
+        problem('slot-ends-before-start', { start: timeText(start), end: timeText(end) }, lineAt(0)),
       );
     }
     if (previous && minutes(start) < minutes(previous.slot.start)) {
-      timeProblem(
-        `The slot at ${timeText(start)} comes after the slot at ${timeText(previous.slot.start)} (line ${previous.line}).`,
-        'Put the slots of a day in the order of their times, or start a new day with a ### heading.',
-      );
+      const order = {
+        start: timeText(start),
+        previous: timeText(previous.slot.start),
+        previousLine: previous.line,
+      };
+      converter.problems.push(problem('slot-order', order, lineAt(0)));
     } else if (previous?.slot.end && minutes(start) < minutes(previous.slot.end)) {
-      converter.problems.push(
-        warning(
-          'programme-overlap',
-          `The slot at ${timeText(start)} starts before the previous one ends (${timeText(previous.slot.end)}).`,
-          'Check the times; parallel sessions are written as one slot with a description.',
-          lineAt(0),
-        ),
-      );
+      const overlap = { start: timeText(start), previousEnd: timeText(previous.slot.end) };
+      converter.problems.push(problem('programme-overlap', overlap, lineAt(0)));
     }
     const base = slugify(title as string) || `slot-${timeText(start).replace(':', '')}`;
     const seen = (ids.get(base) ?? 0) + 1;
@@ -117,17 +108,9 @@ export function programmeBlock(converter: BlockConverter, container: Node): Bloc
       const current = slot as ProgrammeSlot;
       if (!people) {
         const misspelt = /^([A-Za-z]+):/.exec(line.trim())?.[1];
-        const near =
-          misspelt && FIELD_NAMES.find((name) => distance(name.toLowerCase(), misspelt.toLowerCase()) <= 2);
+        const near = misspelt && closest(misspelt, FIELD_NAMES);
         if (near && near.toLowerCase() !== misspelt.toLowerCase()) {
-          converter.problems.push(
-            error(
-              'programme-field',
-              `Unknown programme line "${misspelt}:".`,
-              `Did you mean "${near}:"? Slots take Chair, Moderator, Speaker(s), Place.`,
-              lineAt(i + 1),
-            ),
-          );
+          converter.problems.push(problem('programme-field', { name: misspelt, near }, lineAt(i + 1)));
         }
         description.push(line);
         return;
@@ -135,9 +118,7 @@ export function programmeBlock(converter: BlockConverter, container: Node): Bloc
       const field = (people[1] as string).toLowerCase();
       const value = (people[2] as string).trim();
       if (!value) {
-        converter.problems.push(
-          error('empty-field', `${people[1]}: is empty.`, 'Give the name or remove the line.', lineAt(i + 1)),
-        );
+        converter.problems.push(problem('empty-slot-field', { name: people[1] as string }, lineAt(i + 1)));
         return;
       }
       if (field === 'place' || field === 'room') current.place = value;
@@ -159,12 +140,7 @@ export function programmeBlock(converter: BlockConverter, container: Node): Bloc
   }
   if (!days.some((d) => d.slots.length)) {
     converter.problems.push(
-      error(
-        'empty-programme',
-        'This programme has no time slots.',
-        'Start each slot on a line of its own with its times: 09:00–10:30 Opening session.',
-        converter.locate(container.token as Token),
-      ),
+      problem('empty-programme', undefined, converter.locate(container.token as Token)),
     );
   }
   return { type: 'programme', days };
@@ -196,18 +172,4 @@ function peopleOf(value: string): Person[] {
       if (rest.length === 1) return { name: name as string, organisation: rest[0] };
       return { name: name as string, role: rest[0], organisation: rest.slice(1).join(', ') };
     });
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number;
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length] as number;
 }
