@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { Issue } from '../issue/model.ts';
 import { type Editions, editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
-import { pdfFileName } from '../render/placeholders.ts';
+import { pdfFileName } from '../render/replacements.ts';
 import { SUMMARY_FILE } from '../render/web/archive.ts';
 import type { Db } from '../store/db.ts';
 import { type DeliveryQueue, enqueueBatches } from './queue.ts';

@@ -54,10 +54,10 @@ export function registerProof(program: Command, context: CliContext): void {
           // A proof goes to no subscriber: its unsubscribe link names nobody (id 0) and does nothing.
           const values = {
             ...message.recipient({ id: 0, email: address as string }),
-            messageId: `proof.${randomUUID()}@${issue.publication.listAddress.split('@')[1]}`,
+            message_id: `proof.${randomUUID()}@${issue.publication.listAddress.split('@')[1]}`,
           };
           const result = await sender.send(
-            { from: values.returnPath, to: values.email },
+            { from: values.return_path, to: values.to },
             message.template.personalise(values),
           );
           context.stdout.write(

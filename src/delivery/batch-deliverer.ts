@@ -142,7 +142,7 @@ export class BatchDeliverer {
         await rate.take();
         const values = message.recipient({ id: recipient.subscriberId, email: recipient.email });
         const result = await sender.send(
-          { from: values.returnPath, to: values.email },
+          { from: values.return_path, to: values.to },
           message.template.personalise(values),
         );
         const delivery = toDeliveryResult(recipient.subscriberId, result, lastAttempt);

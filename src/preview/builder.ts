@@ -7,7 +7,7 @@ import { loadIssue } from '../issue/load.ts';
 import { type Issue, imagesOf } from '../issue/model.ts';
 import { BulletinError, error, formatProblem, hasErrors, type Problem, warning } from '../problems.ts';
 import { forgetEmailTemplates, GMAIL_CLIP_BYTES, renderEmail } from '../render/email/index.ts';
-import { pdfFileName } from '../render/placeholders.ts';
+import { pdfFileName } from '../render/replacements.ts';
 import { renderText } from '../render/text/index.ts';
 import { forgetWebTemplate, renderWeb } from '../render/web/index.ts';
 import { PdfThread } from './pdf-thread.ts';

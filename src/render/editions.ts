@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { type Issue, imagesOf } from '../issue/model.ts';
 import { type EmailEdition, renderEmail } from './email/index.ts';
 import { renderPdfOnThread } from './pdf/thread.ts';
-import { pdfFileName } from './placeholders.ts';
+import { pdfFileName } from './replacements.ts';
 import { renderText } from './text/index.ts';
 import { editionSummary, SUMMARY_FILE } from './web/archive.ts';
 import { renderWeb } from './web/index.ts';

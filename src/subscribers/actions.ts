@@ -6,7 +6,7 @@ import { listAddress } from '../inbound/addresses.ts';
 import { sendReply } from '../inbound/replies.ts';
 import type { ListMailer } from '../mail/queue.ts';
 import type { ListTemplates } from '../mail/templates.ts';
-import { editionUrls } from '../render/placeholders.ts';
+import { editionUrls } from '../render/replacements.ts';
 import type { Db } from '../store/db.ts';
 import { type TokenPurpose, type Tokens, unsubscribeUrl } from '../tokens.ts';
 import type { List } from './lists.ts';

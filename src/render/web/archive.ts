@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { issueDateLabel } from '../../issue/dates.ts';
 import type { Issue } from '../../issue/model.ts';
-import { pdfFileName } from '../placeholders.ts';
+import { pdfFileName } from '../replacements.ts';
 
 export const SUMMARY_FILE = 'edition.json';
 
