@@ -197,15 +197,17 @@ async function run(issue: Issue, N: number, sink: { url: string }, databaseUrl: 
     );
 
     // The same finished message for every copy of the baseline: one recipient's personalisation.
+    const now = new Date();
     const campaignLike = await composeCampaignMessage(
       unrecordedCampaign(
         issue,
         { subject: issue.title, html: (await renderEmail(issue)).html, text: renderText(issue) },
         config.publicUrl,
         1,
+        now,
       ),
       createTokens(Buffer.from(SECRET)),
-      new Date(),
+      now,
     );
     const message = campaignLike.template.personalise(
       campaignLike.recipient({ id: 1, email: 'r1@example.net' }),

@@ -57,7 +57,7 @@ export function registerCampaignControl(program: Command, context: CliContext): 
     .action(async (ref: string) => {
       await withStore(context.config(), async (db) => {
         const campaign = await resolveCampaign(db, ref);
-        if (!(await cancelCampaign(db, campaign.id, new Date()))) {
+        if (!(await cancelCampaign(db, campaign.id, context.clock.date()))) {
           fail(
             'not-active',
             `Campaign ${campaign.id} is ${campaign.status}; only sending or paused ones can be cancelled.`,

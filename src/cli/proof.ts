@@ -36,15 +36,17 @@ export function registerProof(program: Command, context: CliContext): void {
         import('../tokens.ts'),
       ]);
       const email = await renderEmail(issue);
+      const now = context.clock.date();
       const message = await composeCampaignMessage(
         unrecordedCampaign(
           issue,
           { subject: `[Proof] ${email.subject}`, html: email.html, text: renderText(issue) },
           config.publicUrl,
           addresses.length,
+          now,
         ),
-        createTokens(loadSecret(config)),
-        new Date(),
+        createTokens(loadSecret(config), context.clock),
+        now,
       );
       const sender = config.smtpUrl
         ? smtpPoolSender({ url: config.smtpUrl, connections: 1, messagesPerConnection: 100 })

@@ -73,7 +73,7 @@ export async function publishAndFollow(
       publicUrl: config.publicUrl,
       batchSize: settings.batchSize,
       resendFailed: Boolean(flags.resendFailed),
-      now: new Date(),
+      now: context.clock.date(),
       editions: stored.value,
     });
     const { campaign } = result;
@@ -134,7 +134,7 @@ async function followWithProgressBar(
     stream: context.stderr,
     hideCursor: true,
   });
-  const started = Date.now();
+  const started = performance.now(); // for the rate shown, nothing decided by it
   let firstDone: number | undefined;
   const finished = await watchCampaign(
     db,
@@ -142,7 +142,7 @@ async function followWithProgressBar(
     ({ counts, recipients }) => {
       const done = recipients - counts.queued;
       firstDone ??= done;
-      const rate = (done - firstDone) / Math.max(0.001, (Date.now() - started) / 1000);
+      const rate = (done - firstDone) / Math.max(0.001, (performance.now() - started) / 1000);
       const payload = {
         sent: counts.sent,
         failed: counts.failed + counts.bounced,

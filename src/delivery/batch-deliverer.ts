@@ -11,12 +11,12 @@ import {
   releaseBatch,
   setCampaignStatus,
 } from '../campaigns/store.ts';
+import type { Clock } from '../clock.ts';
 import type { Db } from '../store/db.ts';
 import { recordBounce } from '../subscribers/store.ts';
 import type { Tokens } from '../tokens.ts';
 import { type CampaignMessage, composeCampaignMessage } from './campaign-message.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
-import type { Clock } from './clock.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { ResultRecorder } from './result-recorder.ts';
 import type { Sender, SendResult } from './sender.ts';

@@ -29,6 +29,7 @@ export function unrecordedCampaign(
   email: { subject: string; html: string; text: string },
   publicUrl: string,
   recipients: number,
+  createdAt: Date,
 ): Campaign {
   return {
     id: 0,
@@ -44,7 +45,7 @@ export function unrecordedCampaign(
     statusReason: null,
     round: 0,
     recipients,
-    createdAt: new Date(),
+    createdAt,
     finishedAt: null,
   };
 }

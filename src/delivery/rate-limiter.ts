@@ -1,7 +1,7 @@
 // A send-rate limit in messages per second, for providers' quotas. Each caller reserves the next
 // free slot, so concurrent senders are spaced evenly instead of bursting at each second's start.
 
-import type { Clock } from './clock.ts';
+import type { Clock } from '../clock.ts';
 
 export interface RateLimiter {
   /** Resolves when the caller may send one message. */

@@ -1,22 +1,24 @@
-/** At most `limit` events per key in any `windowMs`; the clock is passed in for tests. */
+import { type Clock, systemClock } from '../clock.ts';
+
+/** At most `limit` events per key in any `windowMs`. */
 export class RateLimiter {
   private readonly events = new Map<string, number[]>();
 
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Whether `key` is under its limit, recording nothing (record once the event happened). */
   check(key: string): boolean {
-    const now = this.now();
+    const now = this.clock.now();
     return (this.events.get(key) ?? []).filter((t) => t > now - this.windowMs).length < this.limit;
   }
 
   /** Records an event for `key`, whatever its count. */
   record(key: string): void {
-    const now = this.now();
+    const now = this.clock.now();
     const recent = (this.events.get(key) ?? []).filter((t) => t > now - this.windowMs);
     recent.push(now);
     this.events.set(key, recent);
@@ -25,7 +27,7 @@ export class RateLimiter {
 
   /** Records an event for `key`; false (and nothing recorded) when the key is over its limit. */
   allow(key: string): boolean {
-    const now = this.now();
+    const now = this.clock.now();
     const recent = (this.events.get(key) ?? []).filter((t) => t > now - this.windowMs);
     if (recent.length >= this.limit) {
       this.events.set(key, recent);

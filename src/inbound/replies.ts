@@ -3,6 +3,7 @@
 // place that decides how much mail a stranger can make us send to anyone.
 
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
 import type { ListMailer } from '../mail/queue.ts';
 import type { ListTemplate, ListTemplates } from '../mail/templates.ts';
 import type { Db } from '../store/db.ts';
@@ -65,7 +66,7 @@ export interface ReplyDeps {
   db: Db;
   mailer: ListMailer;
   templates: ListTemplates;
-  now: () => Date;
+  clock: Clock;
   log: Pick<Logger, 'info'>;
 }
 
@@ -91,7 +92,7 @@ async function capReason(
       );
       if (rows[0]) return `the address ${rows[0].status}`;
     }
-    const now = deps.now();
+    const now = deps.clock.date();
     const since = new Date(now.getTime() - DAY_MS);
     const { rows } = await tx.query<{ total: number; kind: number }>(
       `SELECT count(*)::int AS total,

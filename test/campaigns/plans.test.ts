@@ -17,9 +17,9 @@ import {
   recordResults,
   requeueFailed,
 } from '../../src/campaigns/store.ts';
+import { systemClock } from '../../src/clock.ts';
 import { BatchDeliverer } from '../../src/delivery/batch-deliverer.ts';
 import { CircuitBreaker } from '../../src/delivery/circuit-breaker.ts';
-import { systemClock } from '../../src/delivery/clock.ts';
 import { rateLimiter } from '../../src/delivery/rate-limiter.ts';
 import { type Sender, smtpPoolSender } from '../../src/delivery/sender.ts';
 import type { Db } from '../../src/store/db.ts';

@@ -3,6 +3,7 @@
 // mailer that keeps what it was asked to send. `close()` in afterAll.
 
 import { pino } from 'pino';
+import { systemClock } from '../../src/clock.ts';
 import type { OutgoingMail } from '../../src/mail/message.ts';
 import { loadListTemplates } from '../../src/mail/templates.ts';
 import type { Db } from '../../src/store/db.ts';
@@ -37,7 +38,7 @@ export async function listFixture(): Promise<ListFixture> {
     },
     templates: loadListTemplates(),
     publicUrl: 'https://news.example.org',
-    now: () => new Date(),
+    clock: systemClock,
     log: pino({ level: 'silent' }),
   };
   return {
