@@ -25,13 +25,13 @@ export function registerPublish(program: Command, context: CliContext): void {
   ).action(async (file: string, flags: PublishFlags) => {
     // The PDF is publish's critical path: its thread loads pdfkit and warms the fonts while this
     // one loads the issue and the rest of publish's code.
-    const { startPdfThread } = await import('../render/pdf/thread.ts');
-    const pdfThread = startPdfThread();
+    const { PdfThread } = await import('../render/pdf/thread.ts');
+    const pdfThread = new PdfThread().start();
     let issue: Issue;
     try {
       issue = await loadIssueOrFail(file, context);
     } catch (err) {
-      pdfThread.cancel();
+      await pdfThread.close();
       throw err;
     }
     const settings = settingsFrom(flags, issue.publication.listAddress.split('@')[1]);
@@ -52,9 +52,11 @@ export async function publishAndFollow(
 ): Promise<void> {
   const config = context.config();
   // The PDF takes longest: it renders on its own thread while this one opens the database and Redis.
-  const thread = pdfThread ?? (await import('../render/pdf/thread.ts')).startPdfThread();
-  const pdf = thread.render(issue, { publicUrl: config.publicUrl });
-  pdf.catch(() => {}); // awaited by storeEditions; a failure to load first must not leave it unhandled
+  const thread = pdfThread ?? new (await import('../render/pdf/thread.ts')).PdfThread().start();
+  const pdf = thread.render(issue, { publicUrl: config.publicUrl }).then(({ pdf }) => pdf);
+  // Awaited by storeEditions (a failure to load first must not leave it unhandled); one render, so
+  // the thread ends with it.
+  void pdf.catch(() => {}).finally(() => thread.close());
   const [{ openDelivery }, { publishIssue, storeEditions }] = await Promise.all([
     import('../delivery/runtime.ts'),
     import('../campaigns/publish.ts'),

@@ -11,8 +11,7 @@ import { forgetEmailTemplates, GMAIL_CLIP_BYTES, renderEmail } from '../render/e
 import { pdfFileName } from '../render/replacements.ts';
 import { renderText } from '../render/text/index.ts';
 import { forgetWebTemplate, renderWeb } from '../render/web/index.ts';
-import { PdfThread } from './pdf-thread.ts';
-import type { PdfResponse } from './pdf-worker.ts';
+import { LatestPdf, type PdfResponse } from './latest-pdf.ts';
 
 /** A problem as the page shows it: where (relative to the working folder), what, and how to fix. */
 export interface ShownProblem {
@@ -67,12 +66,12 @@ export class PreviewBuilder {
   private again = false;
   private templatesChanged = false;
   private readonly listeners = new Set<(state: PreviewState) => void>();
-  private readonly pdf: PdfThread;
+  private readonly pdf: LatestPdf;
   private readonly clock: Clock;
 
   constructor(private readonly options: BuilderOptions) {
     this.clock = options.clock ?? systemClock;
-    this.pdf = new PdfThread((response) => this.pdfDone(response));
+    this.pdf = new LatestPdf((response) => this.pdfDone(response));
   }
 
   get editions(): Editions | undefined {
@@ -174,7 +173,7 @@ export class PreviewBuilder {
       this.problems = [...this.problems, this.shownProblem(problem)];
       this.report('PDF failed', [problem]);
     } else {
-      this.pdfBytes = Buffer.from(response.pdf.buffer, response.pdf.byteOffset, response.pdf.byteLength);
+      this.pdfBytes = response.pdf;
       this.pdfShown = {
         generation: response.generation,
         builtAt: this.clock.date().toISOString(),
