@@ -103,7 +103,8 @@ export type PlaceholderName = IdsWhere<{ in: 'body' }>;
 export type IssueReplacementId = IdsWhere<{ scope: 'issue' }>;
 /** Filled per recipient, by splicing. */
 export type RecipientReplacementId = IdsWhere<{ scope: 'recipient' }>;
-export type RecipientHeaderId = IdsWhere<{ in: 'header' }>;
+/** Headers that differ per recipient (those the same for every copy are the list's, in `listHeaders`). */
+export type RecipientHeaderId = IdsWhere<{ in: 'header'; scope: 'recipient' }>;
 
 export type PlaceholderValues = Record<PlaceholderName, string>;
 export type IssueValues = Record<IssueReplacementId, string>;
@@ -125,14 +126,14 @@ export const PLACEHOLDERS = Object.fromEntries(PLACEHOLDER_NAMES.map((id) => [id
 /** A per-recipient header and how delivery writes it. */
 export interface RecipientHeader {
   id: RecipientHeaderId;
-  name: 'To' | 'Message-ID' | 'Return-Path' | 'List-Unsubscribe';
+  name: (typeof TABLE)[RecipientHeaderId]['header'];
   /** Written as `<value>`. */
   bracketed: boolean;
 }
 
 export const RECIPIENT_HEADERS: readonly RecipientHeader[] = ids.flatMap((id) => {
   const row: Row = TABLE[id];
-  return 'header' in row
+  return 'header' in row && row.scope === 'recipient'
     ? [{ id: id as RecipientHeaderId, name: row.header, bracketed: 'bracketed' in row && row.bracketed }]
     : [];
 });
