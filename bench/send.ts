@@ -165,15 +165,17 @@ async function baseline(url: string, message: Buffer, N: number): Promise<{ rate
 
 /** One recipient's finished message, the same for every copy the baseline sends. */
 async function finishedMessage(issue: Issue, publicUrl: string): Promise<Buffer> {
+  const now = new Date();
   const composed = await composeCampaignMessage(
     unrecordedCampaign(
       issue,
       { subject: issue.title, html: (await renderEmail(issue)).html, text: renderText(issue) },
       publicUrl,
       1,
+      now,
     ),
     createTokens(Buffer.from(SECRET)),
-    new Date(),
+    now,
   );
   return composed.template.personalise(composed.recipient({ id: 1, email: 'r1@example.net' }));
 }

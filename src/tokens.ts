@@ -8,6 +8,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Clock, systemClock } from './clock.ts';
 
 /** `change` names a row of subscriber_changes (a change waiting for the owner), not a subscriber. */
 export type TokenPurpose = 'subscribe' | 'unsubscribe' | 'bounce' | 'change';
@@ -72,7 +73,7 @@ export interface Tokens {
   verify(token: string, purpose: TokenPurpose, subject: TokenSubject): boolean;
 }
 
-export function createTokens(secret: Buffer, now: () => Date = () => new Date()): Tokens {
+export function createTokens(secret: Buffer, clock: Clock = systemClock): Tokens {
   const mac = (purpose: TokenPurpose, subject: TokenSubject, expiry: number) => {
     const claims: unknown[] = [purpose, subject.id, subject.publication, subject.email.toLowerCase(), expiry];
     // Generation 0 signs as before generations existed, so tokens already sent stay valid.
@@ -96,14 +97,14 @@ export function createTokens(secret: Buffer, now: () => Date = () => new Date())
   };
   return {
     sign(purpose, subject, lifetimeSeconds = TOKEN_LIFETIME_SECONDS[purpose]) {
-      const expiry = Math.floor(now().getTime() / 1000) + lifetimeSeconds;
+      const expiry = Math.floor(clock.now() / 1000) + lifetimeSeconds;
       return `${CODES[purpose]}${subject.id.toString(36)}-${expiry.toString(36)}-${mac(purpose, subject, expiry)}`;
     },
     read,
     verify(token, purpose, subject) {
       const claims = read(token);
       if (!claims || claims.purpose !== purpose || claims.subscriberId !== subject.id) return false;
-      if (claims.expires.getTime() <= now().getTime()) return false;
+      if (claims.expires.getTime() <= clock.now()) return false;
       const expected = Buffer.from(mac(purpose, subject, claims.expires.getTime() / 1000));
       const given = Buffer.from(token.toLowerCase().slice(-16));
       return given.length === expected.length && timingSafeEqual(given, expected);

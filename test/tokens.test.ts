@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { testClock } from '../src/clock.ts';
 import { createTokens, loadSecret, unsubscribeUrl } from '../src/tokens.ts';
 
 const secret = Buffer.from('a-test-secret-of-at-least-32-characters');
 const ann = { id: 42, publication: 'global-eye', email: 'ann@example.org' };
-let clock = new Date('2026-01-01T00:00:00Z');
-const tokens = createTokens(secret, () => clock);
+const clock = testClock(new Date('2026-01-01T00:00:00Z'));
+const tokens = createTokens(secret, clock);
 
 describe('tokens', () => {
   it('verify for the purpose and subject they were signed for', () => {
@@ -42,7 +43,7 @@ describe('tokens', () => {
 
   it('expire', () => {
     const token = tokens.sign('subscribe', ann, 60);
-    clock = new Date(clock.getTime() + 61_000);
+    clock.advance(61_000);
     expect(tokens.verify(token, 'subscribe', ann)).toBe(false);
   });
 
@@ -55,7 +56,7 @@ describe('tokens', () => {
       (_, e: string) => `-${(Number.parseInt(e, 36) + 9999).toString(36)}-`,
     );
     expect(tokens.verify(longer, 'subscribe', ann)).toBe(false);
-    const other = createTokens(Buffer.from('another-secret-of-at-least-32-characters'), () => clock);
+    const other = createTokens(Buffer.from('another-secret-of-at-least-32-characters'), clock);
     expect(other.verify(token, 'subscribe', ann)).toBe(false);
     expect(tokens.read('garbage')).toBeUndefined();
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Issue } from '../issue/model.ts';
 import type { DeliveryQueue } from '../queue/delivery-queue.ts';
 import { type Editions, editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
-import { pdfFileName } from '../render/placeholders.ts';
+import { pdfFileName } from '../render/replacements.ts';
 import { SUMMARY_FILE } from '../render/web/archive.ts';
 import type { Db } from '../store/db.ts';
 import { enqueueBatches } from './enqueue.ts';

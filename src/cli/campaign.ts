@@ -57,7 +57,7 @@ export function registerCampaignControl(program: Command, context: CliContext): 
     .action(async (ref: string) => {
       await withStore(context.config(), async (db) => {
         const campaign = await resolveCampaign(db, ref);
-        if (!(await cancelCampaign(db, campaign.id, new Date()))) {
+        if (!(await cancelCampaign(db, campaign.id, context.clock.date()))) {
           fail('not-active', { id: campaign.id, status: campaign.status });
         }
         context.stdout.write(await describeCampaign(db, await resolveCampaign(db, String(campaign.id))));

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../store/db.ts';
 
@@ -6,6 +7,8 @@ export interface CliContext {
   config(): Config;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** The one clock every command takes the time from. */
+  clock: Clock;
   /** Set by a command that failed without throwing (e.g. `check` found errors). */
   exitCode: number;
 }

@@ -2,7 +2,9 @@
 // import what their actions need when they run (`await import()`), so a command loads only its own
 // code: `--help` loads no renderer, `check` no PDF, email, queue or database code
 // (test/cli/modules.test.ts).
+
 import { Command, CommanderError } from 'commander';
+import { systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { BulletinError, formatProblem, InternalError, problem } from '../problems.ts';
 import { registerBuild } from './build.ts';
@@ -51,6 +53,7 @@ export async function main(
     },
     stdout: process.stdout,
     stderr: process.stderr,
+    clock: systemClock,
     exitCode: 0,
   };
   for (const register of [

@@ -37,15 +37,17 @@ export function registerProof(program: Command, context: CliContext): void {
         import('../tokens.ts'),
       ]);
       const email = await renderEmail(issue);
+      const now = context.clock.date();
       const message = await composeCampaignMessage(
         unrecordedCampaign(
           issue,
           { subject: `[Proof] ${email.subject}`, html: email.html, text: renderText(issue) },
           config.publicUrl,
           addresses.length,
+          now,
         ),
-        createTokens(loadSecret(config)),
-        new Date(),
+        createTokens(loadSecret(config), context.clock),
+        now,
       );
       const sender = openSender(config, { connections: 1, messagesPerConnection: 100 });
       try {
@@ -53,10 +55,10 @@ export function registerProof(program: Command, context: CliContext): void {
           // A proof goes to no subscriber: its unsubscribe link names nobody (id 0) and does nothing.
           const values = {
             ...message.recipient({ id: 0, email: address as string }),
-            messageId: listMessageId(issue.publication.listAddress, `proof.${randomUUID()}`),
+            message_id: listMessageId(issue.publication.listAddress, `proof.${randomUUID()}`),
           };
           const result = await sender.send(
-            { from: values.returnPath, to: values.email },
+            { from: values.return_path, to: values.to },
             message.template.personalise(values),
           );
           context.stdout.write(

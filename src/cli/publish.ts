@@ -26,8 +26,8 @@ export function registerPublish(program: Command, context: CliContext): void {
   ).action(async (file: string, flags: PublishFlags) => {
     // The PDF is publish's critical path: its thread loads pdfkit and warms the fonts while this
     // one loads the issue and the rest of publish's code.
-    const { startPdfThread } = await import('../render/pdf/thread.ts');
-    const pdfThread = startPdfThread();
+    const { PdfThread } = await import('../render/pdf/thread.ts');
+    const pdfThread = new PdfThread().start();
     // The database and Redis (other processes, started if need be) open meanwhile too, unless the
     // DKIM signing domain has to come from the issue's list address.
     const needsIssueDomain = Boolean(flags.dkimKey && !flags.dkimDomain);
@@ -36,7 +36,7 @@ export function registerPublish(program: Command, context: CliContext): void {
     try {
       issue = await loadIssueOrFail(file, context);
     } catch (err) {
-      pdfThread.cancel();
+      await pdfThread.close();
       await opening?.then((delivery) => delivery.close()).catch(() => {});
       throw err;
     }
@@ -69,9 +69,11 @@ export async function publishAndFollow(
 ): Promise<void> {
   const config = context.config();
   // The PDF takes longest: it renders on its own thread while this one opens the database and Redis.
-  const thread = started.pdfThread ?? (await import('../render/pdf/thread.ts')).startPdfThread();
-  const pdf = thread.render(issue, { publicUrl: config.publicUrl });
-  pdf.catch(() => {}); // awaited by storeEditions; a failure to load first must not leave it unhandled
+  const thread = started.pdfThread ?? new (await import('../render/pdf/thread.ts')).PdfThread().start();
+  const pdf = thread.render(issue, { publicUrl: config.publicUrl }).then(({ pdf }) => pdf);
+  // Awaited by storeEditions (a failure to load first must not leave it unhandled); one render, so
+  // the thread ends with it.
+  void pdf.catch(() => {}).finally(() => thread.close());
   const [{ openDelivery }, { publishIssue, storeEditions }] = await Promise.all([
     import('../delivery/runtime.ts'),
     import('../campaigns/publish.ts'),
@@ -90,7 +92,7 @@ export async function publishAndFollow(
       publicUrl: config.publicUrl,
       batchSize: settings.batchSize,
       resendFailed: Boolean(flags.resendFailed),
-      now: new Date(),
+      now: context.clock.date(),
       editions: stored.value,
     });
     const { campaign } = result;
@@ -151,7 +153,7 @@ async function followWithProgressBar(
     stream: context.stderr,
     hideCursor: true,
   });
-  const started = Date.now();
+  const started = performance.now(); // for the rate shown, nothing decided by it
   let firstDone: number | undefined;
   const finished = await watchCampaign(
     db,
@@ -159,7 +161,7 @@ async function followWithProgressBar(
     ({ counts, recipients }) => {
       const done = recipients - counts.queued;
       firstDone ??= done;
-      const rate = (done - firstDone) / Math.max(0.001, (Date.now() - started) / 1000);
+      const rate = (done - firstDone) / Math.max(0.001, (performance.now() - started) / 1000);
       const payload = {
         sent: counts.sent,
         failed: counts.failed + counts.bounced,

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { type Clock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { SmtpLimits } from '../inbound/smtp.ts';
 import type { List } from '../list/list.ts';
@@ -28,6 +29,7 @@ export interface ListServiceOptions {
   smtp: Listen;
   smtpLimits?: Partial<SmtpLimits>;
   log: Logger;
+  clock?: Clock;
 }
 
 /** What the running service is made of; route registrars and tests get it. */
@@ -47,6 +49,7 @@ export interface ListService {
 /** Starts everything `bulletin serve` runs; `stop` undoes it in reverse order. */
 export async function startListService(options: ListServiceOptions): Promise<ListService> {
   const { config, log } = options;
+  const clock = options.clock ?? systemClock;
   // Loaded here, not at the top: only `serve` pays for them (see main.ts).
   const [
     { createInboundHandler },
@@ -117,19 +120,19 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     cleanup.push(() => sender.close());
     const queue = createListMailQueue(redis.connection);
     cleanup.push(() => queue.close());
-    let warnedAt = 0; // about one line per outage, not one per reconnection attempt
+    let warnedAt = -Infinity; // about one line per outage, not one per reconnection attempt
     const worker = startListMailWorker(redis.connection, sender, {
       onFailed: (mail, err) =>
         log.warn({ err, to: mail.to, subject: mail.subject }, 'list mail not sent (will retry)'),
       onError: (err) => {
-        if (Date.now() - warnedAt > 60_000)
+        if (performance.now() - warnedAt > 60_000)
           log.warn({ err: err.message }, 'list-mail worker: Redis does not answer; paused until it does');
-        warnedAt = Date.now();
+        warnedAt = performance.now();
       },
     });
     cleanup.push(() => worker.close());
 
-    const tokens = createTokens(loadSecret(config));
+    const tokens = createTokens(loadSecret(config), clock);
     const deps = {
       db,
       lists,
@@ -137,7 +140,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
       mailer: queue,
       templates: loadListTemplates(),
       publicUrl: config.publicUrl,
-      now: () => new Date(),
+      clock,
       log,
     };
     const actions = createListActions(deps);
@@ -147,7 +150,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
       cert: readFileSync(config.smtpTls.certFile),
       key: readFileSync(config.smtpTls.keyFile),
     };
-    const smtp = createListSmtpServer(handler, { limits: options.smtpLimits, tls, log });
+    const smtp = createListSmtpServer(handler, { limits: options.smtpLimits, tls, log, clock });
     const smtpPort = await smtp.listen(options.smtp.port, options.smtp.host);
     cleanup.push(() => smtp.close());
 
@@ -163,7 +166,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
 
     const http = await buildServer({
       routes: [
-        listPages(actions),
+        listPages(actions, undefined, clock),
         editionRoutes(config.dataDir),
         adminRoutes({
           user: config.adminUser,
@@ -214,6 +217,7 @@ export function registerServe(program: Command, context: CliContext): void {
         http: parseListen(options.http),
         smtp: parseListen(options.smtp),
         log,
+        clock: context.clock,
       });
       for (const list of service.lists) log.info({ list: list.slug, address: list.address }, 'serving list');
       log.info({ smtp: service.smtpPort, http: service.httpPort }, 'bulletin serve is ready');

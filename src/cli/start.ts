@@ -33,7 +33,7 @@ export function registerStart(program: Command, context: CliContext): void {
             publication: slug,
             email,
             evidence: 'npm start sample reader',
-            now: new Date(),
+            now: context.clock.date(),
           });
         }
       });

@@ -88,7 +88,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
           email: address,
           name: options.name,
           evidence: 'bulletin subscribers add',
-          now: new Date(),
+          now: context.clock.date(),
         });
         if (result === 'opted-out') {
           fail('opted-out', { address, slug: list.slug });
@@ -106,7 +106,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
       const address = addressOrFail(email);
       await store(async (db) => {
         const s = await findSubscriber(db, list.slug, address);
-        const removed = s && (await unsubscribe(db, s.id, new Date()));
+        const removed = s && (await unsubscribe(db, s.id, context.clock.date()));
         out(`${address}: ${removed ? 'unsubscribed' : s ? `unchanged (${s.status})` : 'not on the list'}`);
       });
     });
@@ -139,7 +139,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
           publication: list.slug,
           source: file,
           defaultStatus,
-          now: new Date(),
+          now: context.clock.date(),
         }).catch((err: unknown) => {
           if (err instanceof ImportFormatError) fail('import-format', { reason: err.message }, { file });
           throw err;

@@ -4,13 +4,13 @@
 
 import type { Logger } from 'pino';
 import type { CampaignLedger, DeliveryResult, QueuedRecipient } from '../campaigns/ledger.ts';
+import type { Clock } from '../clock.ts';
 import type { Sender, SendResult } from '../outbound/sender.ts';
 import { InternalError } from '../problems.ts';
 import type { BatchJobOutcome } from '../queue/delivery-worker.ts';
 import type { Tokens } from '../tokens.ts';
 import { type CampaignMessage, composeCampaignMessage } from './campaign-message.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
-import type { Clock } from './clock.ts';
 import { ResultRecorder } from './result-recorder.ts';
 import type { SendRateLimiter } from './send-rate-limiter.ts';
 
@@ -125,7 +125,7 @@ export class BatchDeliverer {
         await rate.take();
         const values = message.recipient({ id: recipient.subscriberId, email: recipient.email });
         const result = await sender.send(
-          { from: values.returnPath, to: values.email },
+          { from: values.return_path, to: values.to },
           message.template.personalise(values),
         );
         const delivery = toDeliveryResult(recipient.subscriberId, result, lastAttempt);

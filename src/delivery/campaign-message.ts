@@ -3,16 +3,21 @@
 
 import type { Campaign } from '../campaigns/store.ts';
 import type { Issue } from '../issue/model.ts';
-import { campaignMessageId, listHeaders, listUnsubscribeValue, verpReturnPath } from '../list/headers.ts';
+import { listHeaders } from '../list/headers.ts';
 import type { ListIdentity } from '../list/list.ts';
-import { editionUrls } from '../render/placeholders.ts';
-import { type Tokens, unsubscribeUrl } from '../tokens.ts';
-import { MessageTemplate, type RecipientValues } from './message-template.ts';
+import {
+  type EditionRef,
+  issueValues,
+  type RecipientValues,
+  recipientValues,
+} from '../render/replacements.ts';
+import type { Tokens } from '../tokens.ts';
+import { MessageTemplate } from './message-template.ts';
 
 export interface CampaignMessage {
   campaign: Campaign;
   template: MessageTemplate;
-  /** Everything one recipient's copy needs, with freshly signed tokens. */
+  /** Everything one recipient's copy needs (the replacement table's values), with freshly signed tokens. */
   recipient(subscriber: { id: number; email: string }): RecipientValues;
 }
 
@@ -25,6 +30,7 @@ export function unrecordedCampaign(
   email: { subject: string; html: string; text: string },
   publicUrl: string,
   recipients: number,
+  createdAt: Date,
 ): Campaign {
   return {
     id: 0,
@@ -40,7 +46,7 @@ export function unrecordedCampaign(
     statusReason: null,
     round: 0,
     recipients,
-    createdAt: new Date(),
+    createdAt,
     finishedAt: null,
   };
 }
@@ -51,12 +57,17 @@ export async function composeCampaignMessage(
   date: Date,
 ): Promise<CampaignMessage> {
   const list: ListIdentity = { name: campaign.listName, address: campaign.listAddress };
+  const edition: EditionRef = {
+    publicUrl: campaign.publicUrl,
+    publication: campaign.publication,
+    issueCode: campaign.issueCode,
+  };
   const template = await MessageTemplate.compose({
     from: { name: campaign.listName, address: campaign.listAddress },
     subject: campaign.subject,
     html: campaign.html,
     text: campaign.text,
-    urls: editionUrls(campaign.publicUrl, campaign.publication, campaign.issueCode),
+    issue: issueValues(edition),
     headers: listHeaders(list, `${campaign.publicUrl}/${campaign.publication}/`),
     attachments: campaign.attachment && [{ ...campaign.attachment, contentType: 'application/pdf' }],
     date,
@@ -64,16 +75,7 @@ export async function composeCampaignMessage(
   return {
     campaign,
     template,
-    recipient(subscriber) {
-      const subject = { id: subscriber.id, publication: campaign.publication, email: subscriber.email };
-      const unsubscribe = unsubscribeUrl(campaign.publicUrl, tokens, subject);
-      return {
-        email: subscriber.email,
-        messageId: campaignMessageId(campaign.id, subscriber.id, campaign.listAddress),
-        returnPath: verpReturnPath(list, tokens.sign('bounce', subject)),
-        unsubscribeUrl: unsubscribe,
-        listUnsubscribe: listUnsubscribeValue(list, unsubscribe),
-      };
-    },
+    recipient: (subscriber) =>
+      recipientValues({ ...edition, campaignId: campaign.id, list, tokens, subscriber }),
   };
 }

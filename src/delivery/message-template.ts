@@ -9,56 +9,49 @@
 
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { InternalError } from '../problems.ts';
-import { PLACEHOLDERS, type PlaceholderValues } from '../render/placeholders.ts';
+import {
+  ESCAPE,
+  type IssueValues,
+  PLACEHOLDER_NAMES,
+  PLACEHOLDERS,
+  RECIPIENT_HEADERS,
+  RECIPIENT_REPLACEMENTS,
+  type RecipientReplacementId,
+  type RecipientValues,
+} from '../render/replacements.ts';
 
-/** What every copy of the message shares. `html` and `text` carry the placeholders of ../render/placeholders.ts. */
+/** What every copy of the message shares. `html` and `text` carry the placeholders of ../render/replacements.ts. */
 export interface MessageContent {
   from: { name: string; address: string };
   subject: string;
   html: string;
   text: string;
-  /** The issue's own links, the same for every recipient: filled in once, here. */
-  urls: Pick<PlaceholderValues, 'web_url' | 'pdf_url'>;
+  /** The issue's own values, the same for every recipient: filled in once, here. */
+  issue: IssueValues;
   /** Headers the same for every recipient (List-Id, Precedence, …), emitted as given. */
   headers: Record<string, string>;
   attachments?: Array<{ filename: string; content: Buffer; contentType: string }>;
   date: Date;
 }
 
-/** What differs per recipient. */
-export interface RecipientValues {
-  email: string;
-  /** Without angle brackets: c12.s345@example.org */
-  messageId: string;
-  /** The VERP envelope sender, also written as the Return-Path header. */
-  returnPath: string;
-  unsubscribeUrl: string;
-  /** The value of List-Unsubscribe: `<mailto:…>, <https://…>`. */
-  listUnsubscribe: string;
+type Part = 'header' | 'text' | 'html';
+
+/** Where one recipient value goes: a header, or a placeholder in the text or the HTML part. */
+interface Slot {
+  id: RecipientReplacementId;
+  part: Part;
 }
 
-type Slot =
-  | 'header:to'
-  | 'header:message_id'
-  | 'header:return_path'
-  | 'header:list_unsubscribe'
-  | 'text:recipient_email'
-  | 'text:unsubscribe_url'
-  | 'html:recipient_email'
-  | 'html:unsubscribe_url';
-
+/** Every slot a message can hold: each per-recipient header, and each per-recipient placeholder in both parts. */
 const SLOTS: readonly Slot[] = [
-  'header:to',
-  'header:message_id',
-  'header:return_path',
-  'header:list_unsubscribe',
-  'text:recipient_email',
-  'text:unsubscribe_url',
-  'html:recipient_email',
-  'html:unsubscribe_url',
+  ...RECIPIENT_HEADERS.map(({ id }) => ({ id, part: 'header' as const })),
+  ...(['text', 'html'] as const).flatMap((part) =>
+    PLACEHOLDER_NAMES.flatMap((id) => (isRecipientValue(id) ? [{ id, part }] : [])),
+  ),
 ];
 
-const marker = (slot: Slot) => `%%${slot}%%`;
+// Markers get their part in their name so the right escaping is applied when splicing.
+const marker = (slot: Slot) => `%%${slot.part}:${slot.id}%%`;
 
 /** Stands in for the recipient while composing: nodemailer parses To and drops what is not an address. */
 const TO_SENTINEL = 'recipient@bulletin.invalid';
@@ -71,28 +64,35 @@ export class MessageTemplate {
   ) {}
 
   static async compose(content: MessageContent): Promise<MessageTemplate> {
-    // Markers get their part in their name so the right escaping is applied when splicing.
-    const tag = (body: string, part: 'text' | 'html') =>
-      body
-        .replaceAll(
-          PLACEHOLDERS.web_url,
-          part === 'html' ? escapeHtml(content.urls.web_url) : content.urls.web_url,
-        )
-        .replaceAll(
-          PLACEHOLDERS.pdf_url,
-          part === 'html' ? escapeHtml(content.urls.pdf_url) : content.urls.pdf_url,
-        )
-        .replaceAll(PLACEHOLDERS.recipient_email, marker(`${part}:recipient_email`))
-        .replaceAll(PLACEHOLDERS.unsubscribe_url, marker(`${part}:unsubscribe_url`));
+    const tag = (body: string, part: 'text' | 'html') => {
+      let tagged = body;
+      for (const id of PLACEHOLDER_NAMES)
+        tagged = tagged.replaceAll(
+          PLACEHOLDERS[id],
+          isRecipientValue(id) ? marker({ id, part }) : ESCAPE[part](content.issue[id]),
+        );
+      return tagged;
+    };
+    // nodemailer writes To and Message-ID from its own options; the other headers go in prepared.
+    const headerMarker = (name: string) => {
+      const header = RECIPIENT_HEADERS.find((h) => h.name === name);
+      if (!header) throw new Error(`no per-recipient ${name} header in the replacement table`);
+      const tagged = marker({ id: header.id, part: 'header' });
+      return header.bracketed ? `<${tagged}>` : tagged;
+    };
     const composer = new MailComposer({
       from: content.from,
       to: TO_SENTINEL,
       subject: content.subject,
       date: content.date,
-      messageId: `<${marker('header:message_id')}>`,
+      messageId: headerMarker('Message-ID'),
       headers: {
-        'Return-Path': { prepared: true, value: `<${marker('header:return_path')}>` },
-        'List-Unsubscribe': { prepared: true, value: marker('header:list_unsubscribe') },
+        ...Object.fromEntries(
+          RECIPIENT_HEADERS.filter((h) => h.name !== 'To' && h.name !== 'Message-ID').map((h) => [
+            h.name,
+            { prepared: true, value: headerMarker(h.name) },
+          ]),
+        ),
         ...Object.fromEntries(
           Object.entries(content.headers).map(([key, value]) => [key, { prepared: true, value }]),
         ),
@@ -104,7 +104,7 @@ export class MessageTemplate {
     const raw = (await composer.compile().build())
       .toString('latin1')
       .replace(/\r?\n/g, '\r\n') // SMTP line endings, so spliced soft breaks match the body's
-      .replace(`\r\nTo: ${TO_SENTINEL}\r\n`, `\r\nTo: ${marker('header:to')}\r\n`);
+      .replace(`\r\nTo: ${TO_SENTINEL}\r\n`, `\r\nTo: ${headerMarker('To')}\r\n`);
     return MessageTemplate.fromRaw(raw);
   }
 
@@ -115,11 +115,11 @@ export class MessageTemplate {
     let last = 0;
     for (const match of raw.matchAll(SLOT_PATTERN)) {
       pieces.push(Buffer.from(raw.slice(last, match.index), 'latin1'));
-      slots.push(match[0].replaceAll('=\r\n', '').slice(2, -2) as Slot);
+      slots.push(SLOT_BY_MARKER.get(match[0].replaceAll('=\r\n', '')) as Slot);
       last = match.index + match[0].length;
     }
     pieces.push(Buffer.from(raw.slice(last), 'latin1'));
-    if (!slots.includes('header:to'))
+    if (!slots.some((slot) => slot.part === 'header' && slot.id === 'to'))
       throw new InternalError('composed message has no To header to personalise');
     return new MessageTemplate(pieces, slots);
   }
@@ -128,12 +128,19 @@ export class MessageTemplate {
   personalise(values: RecipientValues): Buffer {
     const parts: Buffer[] = [];
     for (let i = 0; i < this.slots.length; i++) {
-      parts.push(this.pieces[i] as Buffer, Buffer.from(slotValue(this.slots[i] as Slot, values), 'utf8'));
+      const slot = this.slots[i] as Slot;
+      parts.push(this.pieces[i] as Buffer, Buffer.from(SPLICE[slot.part](values[slot.id]), 'utf8'));
     }
     parts.push(this.pieces[this.pieces.length - 1] as Buffer);
     return Buffer.concat(parts);
   }
 }
+
+function isRecipientValue(id: string): id is RecipientReplacementId {
+  return (RECIPIENT_REPLACEMENTS as readonly string[]).includes(id);
+}
+
+const SLOT_BY_MARKER = new Map(SLOTS.map((slot) => [marker(slot), slot]));
 
 const SLOT_PATTERN = new RegExp(
   SLOTS.map((slot) =>
@@ -142,26 +149,12 @@ const SLOT_PATTERN = new RegExp(
   'g',
 );
 
-function slotValue(slot: Slot, v: RecipientValues): string {
-  switch (slot) {
-    case 'header:to':
-      return v.email;
-    case 'header:message_id':
-      return v.messageId;
-    case 'header:return_path':
-      return v.returnPath;
-    case 'header:list_unsubscribe':
-      return v.listUnsubscribe;
-    case 'text:recipient_email':
-      return quotedPrintable(v.email);
-    case 'text:unsubscribe_url':
-      return quotedPrintable(v.unsubscribeUrl);
-    case 'html:recipient_email':
-      return quotedPrintable(escapeHtml(v.email));
-    case 'html:unsubscribe_url':
-      return quotedPrintable(escapeHtml(v.unsubscribeUrl));
-  }
-}
+/** What is spliced for a value: headers take it as is; body parts are quoted-printable. */
+const SPLICE: Record<Part, (value: string) => string> = {
+  header: ESCAPE.header,
+  text: (value) => quotedPrintable(ESCAPE.text(value)),
+  html: (value) => quotedPrintable(ESCAPE.html(value)),
+};
 
 const QP_LINE = 75; // 76 columns including the trailing "=" of a soft break
 
@@ -186,16 +179,4 @@ export function quotedPrintable(value: string): string {
   }
   lines.push(line);
   return `=\r\n${lines.join('=\r\n')}=\r\n`;
-}
-
-const HTML_ENTITIES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] as string);
 }

@@ -5,7 +5,7 @@
 // the batch taken over all the same says so (`lost`), and the sending stops.
 
 import type { BatchLease, CampaignLedger, DeliveryResult } from '../campaigns/ledger.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../clock.ts';
 
 export class ResultRecorder {
   private pending: DeliveryResult[] = [];

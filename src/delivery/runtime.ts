@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino, { type Logger } from 'pino';
 import { reconcile } from '../campaigns/enqueue.ts';
 import { postgresLedger } from '../campaigns/postgres-ledger.ts';
+import { systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { openSender } from '../outbound/open.ts';
 import type { Sender } from '../outbound/sender.ts';
@@ -17,7 +18,6 @@ import { openStore } from '../store/open.ts';
 import { createTokens, loadSecret } from '../tokens.ts';
 import { BatchDeliverer } from './batch-deliverer.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
-import { systemClock } from './clock.ts';
 import { sendRateLimiter } from './send-rate-limiter.ts';
 import type { DeliverySettings } from './settings.ts';
 

@@ -2,7 +2,7 @@
 // reserves the next free slot, so concurrent senders are spaced evenly instead of bursting at each
 // second's start. (Not to be confused with inbound's ClientRateLimiter, which refuses clients.)
 
-import type { Clock } from './clock.ts';
+import type { Clock } from '../clock.ts';
 
 export interface SendRateLimiter {
   /** Resolves when the caller may send one message. */

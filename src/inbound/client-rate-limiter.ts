@@ -2,25 +2,27 @@
 // an IP) in any sliding `windowMs`. The SMTP server counts accepted messages per IP and per sender
 // with it, the web form sign-ups per IP. (Delivery's SendRateLimiter paces our own sending.)
 
-/** At most `limit` events per key in any `windowMs`; the clock is passed in for tests. */
+import { type Clock, systemClock } from '../clock.ts';
+
+/** At most `limit` events per key in any `windowMs`. */
 export class ClientRateLimiter {
   private readonly events = new Map<string, number[]>();
 
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Whether `key` is under its limit, recording nothing (record once the event happened). */
   check(key: string): boolean {
-    const now = this.now();
+    const now = this.clock.now();
     return (this.events.get(key) ?? []).filter((t) => t > now - this.windowMs).length < this.limit;
   }
 
   /** Records an event for `key`, whatever its count. */
   record(key: string): void {
-    const now = this.now();
+    const now = this.clock.now();
     const recent = (this.events.get(key) ?? []).filter((t) => t > now - this.windowMs);
     recent.push(now);
     this.events.set(key, recent);
@@ -29,7 +31,7 @@ export class ClientRateLimiter {
 
   /** Records an event for `key`; false (and nothing recorded) when the key is over its limit. */
   allow(key: string): boolean {
-    const now = this.now();
+    const now = this.clock.now();
     const recent = (this.events.get(key) ?? []).filter((t) => t > now - this.windowMs);
     if (recent.length >= this.limit) {
       this.events.set(key, recent);

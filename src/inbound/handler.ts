@@ -92,7 +92,7 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     const id = await saveContribution(db, {
       heldReason: automatic ? 'automatic reply' : undefined,
       publication: list.slug,
-      receivedAt: deps.now(),
+      receivedAt: deps.clock.date(),
       envelopeFrom: r.mail.envelopeFrom,
       fromAddress: r.from?.address,
       fromName: r.from?.name,
@@ -220,7 +220,7 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     }
     // A spam complaint relayed by the recipient's provider (ARF, RFC 5965): never mail them again.
     if (r.parsed?.attachments.some((a) => a.contentType === 'message/feedback-report')) {
-      const after = await markComplained(db, found.subscriber.id, deps.now());
+      const after = await markComplained(db, found.subscriber.id, deps.clock.date());
       log.info(
         { list: list.slug, subscriber: found.subscriber.id, status: after?.status },
         'complaint recorded',
@@ -235,7 +235,7 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     }
     const after = await recordBounce(db, found.subscriber.id, {
       hard: classified.kind === 'hard',
-      now: deps.now(),
+      now: deps.clock.date(),
     });
     log.info(
       { list: list.slug, subscriber: found.subscriber.id, ...classified, status: after?.status },

@@ -10,6 +10,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
+import type { Clock } from '../clock.ts';
 import { ClientRateLimiter } from './client-rate-limiter.ts';
 import type { InboundHandler } from './handler.ts';
 
@@ -72,13 +73,13 @@ export function createListSmtpServer(
     /** PEM certificate and key for STARTTLS. */
     tls?: { cert: Buffer; key: Buffer };
     log: Pick<Logger, 'info' | 'warn' | 'error'>;
-    now?: () => number;
+    clock?: Clock;
   },
 ): ListSmtpServer {
   const limits = { ...DEFAULT_SMTP_LIMITS, ...options.limits };
   const { log } = options;
-  const perIp = new ClientRateLimiter(limits.perIpPerHour, 3_600_000, options.now);
-  const perSender = new ClientRateLimiter(limits.perSenderPerHour, 3_600_000, options.now);
+  const perIp = new ClientRateLimiter(limits.perIpPerHour, 3_600_000, options.clock);
+  const perSender = new ClientRateLimiter(limits.perSenderPerHour, 3_600_000, options.clock);
   /** Open connections per client network, and the sessions counted there. */
   const connectionsPerIp = new Map<string, number>();
   const counted = new Set<string>();

@@ -5,6 +5,7 @@
 // us send to anyone.
 
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
 import type { Db } from '../store/db.ts';
 import { listAddress } from './addresses.ts';
 import { automaticReplyHeaders } from './headers.ts';
@@ -60,7 +61,7 @@ export interface ReplyDeps {
   db: Db;
   mailer: ListMailer;
   templates: ListTemplates;
-  now: () => Date;
+  clock: Clock;
   log: Pick<Logger, 'info'>;
 }
 
@@ -86,7 +87,7 @@ async function capReason(
       );
       if (rows[0]) return `the address ${rows[0].status}`;
     }
-    const now = deps.now();
+    const now = deps.clock.date();
     const since = new Date(now.getTime() - DAY_MS);
     const { rows } = await tx.query<{ total: number; kind: number }>(
       `SELECT count(*)::int AS total,

@@ -19,6 +19,7 @@ export function outboxSender(dir: string): Sender {
   let sequence = 0;
   return {
     async send(envelope, raw) {
+      // The time only orders the files in a listing; it decides nothing.
       const name = `${Date.now()}-${process.pid}-${++sequence}-${envelope.to.replace(/[^\w.@-]/g, '_')}.eml`;
       // Written aside and renamed, so a reader of the outbox never sees half a message.
       await writeFile(join(dir, `.${name}`), withReturnPath(raw, envelope.from));

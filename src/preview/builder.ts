@@ -3,16 +3,16 @@
 // text and web editions are built first, on this thread; the PDF follows on its own thread.
 
 import { relative } from 'node:path';
+import { type Clock, systemClock } from '../clock.ts';
 import { loadIssue } from '../issue/load.ts';
 import { type Issue, imagesOf } from '../issue/model.ts';
 import { BulletinError, error, formatProblem, hasErrors, type Problem, warning } from '../problems.ts';
 import { forgetEmailTemplates, renderEmail } from '../render/email/index.ts';
 import { GMAIL_CLIP_BYTES } from '../render/email/size.ts';
-import { pdfFileName } from '../render/placeholders.ts';
+import { pdfFileName } from '../render/replacements.ts';
 import { renderText } from '../render/text/index.ts';
 import { forgetWebTemplate, renderWeb } from '../render/web/index.ts';
-import { PdfThread } from './pdf-thread.ts';
-import type { PdfResponse } from './pdf-worker.ts';
+import { LatestPdf, type PdfResponse } from './latest-pdf.ts';
 
 /** A problem as the page shows it: where (relative to the working folder), what, and how to fix. */
 export interface ShownProblem {
@@ -52,6 +52,8 @@ export interface BuilderOptions {
   /** Base URL the PDF prints for the web edition: what the published PDF will say. */
   publicUrl: string;
   log?(line: string): void;
+  /** Stamps the builds and the log lines; the system clock when not given. */
+  clock?: Clock;
 }
 
 export class PreviewBuilder {
@@ -65,10 +67,12 @@ export class PreviewBuilder {
   private again = false;
   private templatesChanged = false;
   private readonly listeners = new Set<(state: PreviewState) => void>();
-  private readonly pdf: PdfThread;
+  private readonly pdf: LatestPdf;
+  private readonly clock: Clock;
 
   constructor(private readonly options: BuilderOptions) {
-    this.pdf = new PdfThread((response) => this.pdfDone(response));
+    this.clock = options.clock ?? systemClock;
+    this.pdf = new LatestPdf((response) => this.pdfDone(response));
   }
 
   get editions(): Editions | undefined {
@@ -146,7 +150,12 @@ export class PreviewBuilder {
     this.problems = problems.map((p) => this.shownProblem(p));
     if (built) {
       this.current = built.editions;
-      this.shown = { generation: attempt, title: built.issue.title, builtAt: new Date().toISOString(), ms };
+      this.shown = {
+        generation: attempt,
+        title: built.issue.title,
+        builtAt: this.clock.date().toISOString(),
+        ms,
+      };
       // After the other editions are out, so that it never holds them up.
       this.pdf.render({ generation: attempt, issue: built.issue, publicUrl: this.options.publicUrl });
     }
@@ -165,8 +174,12 @@ export class PreviewBuilder {
       this.problems = [...this.problems, this.shownProblem(problem)];
       this.report('PDF failed', [problem]);
     } else {
-      this.pdfBytes = Buffer.from(response.pdf.buffer, response.pdf.byteOffset, response.pdf.byteLength);
-      this.pdfShown = { generation: response.generation, builtAt: new Date().toISOString(), ms: response.ms };
+      this.pdfBytes = response.pdf;
+      this.pdfShown = {
+        generation: response.generation,
+        builtAt: this.clock.date().toISOString(),
+        ms: response.ms,
+      };
       this.report(`PDF built in ${response.ms.toFixed(0)} ms`, []);
     }
     this.publish();
@@ -179,7 +192,7 @@ export class PreviewBuilder {
 
   private report(what: string, problems: Problem[]): void {
     if (!this.options.log) return;
-    const time = new Date().toTimeString().slice(0, 8);
+    const time = this.clock.date().toTimeString().slice(0, 8);
     const errors = problems.filter((p) => p.severity === 'error').length;
     const counts = problems.length
       ? ` · ${errors} error${errors === 1 ? '' : 's'}, ${problems.length - errors} warning${problems.length - errors === 1 ? '' : 's'}`

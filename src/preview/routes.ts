@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { escapeHtml } from '../render/html.ts';
-import { fillPlaceholders, type PlaceholderValues } from '../render/placeholders.ts';
+import { fillPlaceholders, sampleValues } from '../render/replacements.ts';
 import { contentTypeOf, isImage } from '../web/content-types.ts';
 import type { PreviewBuilder, PreviewState } from './builder.ts';
 
@@ -27,9 +27,6 @@ const ASSETS: Record<string, { type: string; body: string }> = {
 /** The page loads only its own files; the editions, in frames, are documents of their own. */
 const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; frame-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'";
-
-/** The reader every sample is addressed to. */
-export const SAMPLE_RECIPIENT = 'reader@example.org';
 
 /** Keeps SSE connections alive through proxies and lets closed ones be noticed. */
 const KEEPALIVE_MS = 15_000;
@@ -85,14 +82,14 @@ export function previewRoutes(builder: PreviewBuilder, port: () => number) {
       if (!editions) return notYet(reply);
       return reply
         .type('text/html; charset=utf-8')
-        .send(fillPlaceholders(editions.html, sampleValues(request.headers.host), escapeHtml));
+        .send(fillPlaceholders(editions.html, sampleValues(`http://${request.headers.host}`), 'html'));
     });
     app.get('/email.txt', async (request, reply) => {
       const editions = builder.editions;
       if (!editions) return notYet(reply);
       return reply
         .type('text/plain; charset=utf-8')
-        .send(fillPlaceholders(editions.text, sampleValues(request.headers.host)));
+        .send(fillPlaceholders(editions.text, sampleValues(`http://${request.headers.host}`), 'text'));
     });
     app.get('/edition.pdf', async (_, reply) => sendPdf(reply));
     app.get('/web', async (_, reply) => reply.redirect('/web/'));
@@ -138,16 +135,6 @@ export function previewRoutes(builder: PreviewBuilder, port: () => number) {
 }
 
 /** The per-recipient values of a sample reader; edition links point back at this server. */
-function sampleValues(host: string | undefined): PlaceholderValues {
-  const origin = `http://${host}`;
-  return {
-    recipient_email: SAMPLE_RECIPIENT,
-    unsubscribe_url: `${origin}/unsubscribe`,
-    web_url: `${origin}/web/`,
-    pdf_url: `${origin}/edition.pdf`,
-  };
-}
-
 function notYet(reply: FastifyReply, message = 'No good build yet: the preview page lists the problems.') {
   return reply
     .code(503)

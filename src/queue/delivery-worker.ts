@@ -62,6 +62,7 @@ export function startDeliveryWorker(deps: {
         case 'gone':
           throw new UnrecoverableError(`campaign ${campaignId} does not exist`);
         case 'held':
+          // BullMQ schedules by the wall clock it shares with Redis, not by ours.
           await job.moveToDelayed(Date.now() + outcome.retryInMs, token);
           throw new DelayedError();
         case 'retry':

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { type Issue, imagesOf } from '../issue/model.ts';
 import { type EmailEdition, renderEmail } from './email/index.ts';
 import { renderPdfOnThread } from './pdf/thread.ts';
-import { pdfFileName } from './placeholders.ts';
+import { pdfFileName } from './replacements.ts';
 import { renderText } from './text/index.ts';
 import { editionSummary, SUMMARY_FILE } from './web/archive.ts';
 import { renderWeb } from './web/index.ts';
@@ -41,7 +41,9 @@ async function timed<T>(render: () => T | Promise<T>): Promise<{ value: T; ms: n
 
 export async function renderEditions(issue: Issue, options: RenderOptions): Promise<Editions> {
   // First and on its own thread: the PDF takes longer than the rest together.
-  const rendering = timed(() => options.pdf ?? renderPdfOnThread(issue, { publicUrl: options.publicUrl }));
+  const rendering = timed(
+    async () => options.pdf ?? (await renderPdfOnThread(issue, { publicUrl: options.publicUrl })).pdf,
+  );
   rendering.catch(() => {}); // awaited below; an email error first must not leave it unhandled
   const email = await timed(() => renderEmail(issue));
   const text = await timed(() => renderText(issue));

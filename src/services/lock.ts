@@ -58,7 +58,8 @@ export async function withMachineLock<T>(
   timeoutMs = 60_000,
 ): Promise<T> {
   const name = createHash('sha256').update(key).digest('hex').slice(0, 24);
-  const deadline = Date.now() + timeoutMs;
+  // Elapsed real time while other processes hold the lock: a monotonic timer, not the Clock.
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const held = process.platform === 'linux' ? await tryAbstract(name) : tryFile(name);
     if (held) {
@@ -68,7 +69,7 @@ export async function withMachineLock<T>(
         held.release();
       }
     }
-    if (Date.now() > deadline)
+    if (performance.now() > deadline)
       fail('lock-timeout', `Another process held the lock on ${key} for ${timeoutMs / 1000} s.`);
     await sleep(100);
   }

@@ -221,9 +221,10 @@ export async function usePrivatePostgres(
       prepareDirs();
       if (!existsSync(join(cluster, 'PG_VERSION'))) await initdb();
       if (wasRunning) options.onRestart?.();
-      const deadline = Date.now() + START_TIMEOUT_MS;
+      // Elapsed real time while a real server starts: a monotonic timer, not the Clock.
+      const deadline = performance.now() + START_TIMEOUT_MS;
       let child = await start();
-      while (Date.now() < deadline) {
+      while (performance.now() < deadline) {
         if (await postgresAnswers(url())) return;
         // A server killed with -9 leaves backends that hold its shared memory for a moment: the
         // new one refuses to start until they are gone, so start it again. A server doing crash

@@ -78,13 +78,14 @@ export function openPostgres(
       } catch (err) {
         if (closing.signal.aborted || !connectionLost(err)) throw err;
         if (downSince === undefined) {
-          downSince = Date.now();
+          // Elapsed real time of an outage of a real server: a monotonic timer, not the Clock.
+          downSince = performance.now();
           options.onOutage?.('down', err as Error);
         }
-        if (Date.now() - downSince > (options.maxOutageMs ?? DEFAULT_MAX_OUTAGE_MS))
+        if (performance.now() - downSince > (options.maxOutageMs ?? DEFAULT_MAX_OUTAGE_MS))
           fail(
             'database-unreachable',
-            `The database has not answered for ${Math.round((Date.now() - downSince) / 1000)} s: ${(err as Error).message}.`,
+            `The database has not answered for ${Math.round((performance.now() - downSince) / 1000)} s: ${(err as Error).message}.`,
             'Check that PostgreSQL is running (or DATABASE_URL), then run the command again.',
           );
         await (options.recover?.() ?? Promise.resolve()).catch(() => {});

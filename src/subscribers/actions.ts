@@ -2,12 +2,13 @@
 // inbound mail handler (replies to confirmation emails) and the web pages (buttons, one-click).
 
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
 import { listAddress } from '../list/addresses.ts';
 import type { List } from '../list/list.ts';
 import type { ListMailer } from '../list/mail.ts';
 import { sendReply } from '../list/replies.ts';
 import type { ListTemplates } from '../list/templates.ts';
-import { editionUrls } from '../render/placeholders.ts';
+import { editionUrls } from '../render/replacements.ts';
 import type { Db } from '../store/db.ts';
 import { type TokenPurpose, type Tokens, unsubscribeUrl } from '../tokens.ts';
 import type { ConsentMethod, Source, Subscriber } from './model.ts';
@@ -29,7 +30,7 @@ export interface ActionDeps {
   mailer: ListMailer;
   templates: ListTemplates;
   publicUrl: string;
-  now: () => Date;
+  clock: Clock;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
@@ -113,7 +114,7 @@ export function createListActions(deps: ActionDeps): ListActions {
         email: who.address,
         name: who.name,
         source: request.source,
-        now: deps.now(),
+        now: deps.clock.date(),
       });
       const answering = { inReplyTo: request.inReplyTo, answered: request.answered };
       if (s.status === 'confirmed' && who.name && who.name !== s.name) {
@@ -121,7 +122,7 @@ export function createListActions(deps: ActionDeps): ListActions {
         const change = await requestChange(db, s, {
           name: who.name,
           requestedBy: request.source,
-          now: deps.now(),
+          now: deps.clock.date(),
         });
         const token = tokens.sign('change', { ...s, id: change.id });
         await sendReply(deps, {
@@ -177,7 +178,7 @@ export function createListActions(deps: ActionDeps): ListActions {
       return list && { list, subscriber, changeId: change.id, name: change.name };
     },
     async applyChange({ list, subscriber, changeId }, consent) {
-      const changed = await applyChange(db, changeId, { evidence: consent.evidence, now: deps.now() });
+      const changed = await applyChange(db, changeId, { evidence: consent.evidence, now: deps.clock.date() });
       if (!changed) return false;
       log.info({ list: list.slug, subscriber: subscriber.id, change: changeId }, 'change confirmed');
       return true;
@@ -187,7 +188,7 @@ export function createListActions(deps: ActionDeps): ListActions {
       const confirmed = await confirmSubscription(db, subscriber.id, {
         ...consent,
         generation: subscriber.generation,
-        now: deps.now(),
+        now: deps.clock.date(),
       });
       if (!confirmed) return false;
       log.info(
@@ -198,7 +199,7 @@ export function createListActions(deps: ActionDeps): ListActions {
       return true;
     },
     async unsubscribe({ list, subscriber }, answering = {}) {
-      const left = await unsubscribe(db, subscriber.id, deps.now());
+      const left = await unsubscribe(db, subscriber.id, deps.clock.date());
       if (!left) return false;
       log.info({ list: list.slug, subscriber: subscriber.id }, 'unsubscribed');
       await sendReply(deps, {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { FastifyReply } from 'fastify';
 import Handlebars from 'handlebars';
 import { z } from 'zod';
+import { type Clock, systemClock } from '../clock.ts';
 import { ClientRateLimiter } from '../inbound/client-rate-limiter.ts';
 import type { List } from '../list/list.ts';
 import { LIST_TEMPLATES_DIR } from '../list/templates.ts';
@@ -38,9 +39,9 @@ const WEB_SIGNUPS_PER_HOUR = 10;
 export function listPages(
   actions: ListActions,
   templatesDir = LIST_TEMPLATES_DIR,
-  now: () => number = Date.now,
+  clock: Clock = systemClock,
 ): RouteRegistrar {
-  const signups = new ClientRateLimiter(WEB_SIGNUPS_PER_HOUR, 3_600_000, now);
+  const signups = new ClientRateLimiter(WEB_SIGNUPS_PER_HOUR, 3_600_000, clock);
   const template = Handlebars.create().compile(readFileSync(join(templatesDir, 'page.hbs'), 'utf8'));
   const send = (reply: FastifyReply, list: List | undefined, page: Page, status = 200) =>
     reply

@@ -2,11 +2,13 @@
 // locked out for `lockMs`, and while locked even the right password is refused, so guessing on
 // cannot tell a hit from a miss.
 
+import { type Clock, systemClock } from '../clock.ts';
+
 export interface LoginThrottleOptions {
   maxFailures: number;
   windowMs: number;
   lockMs: number;
-  now?: () => number;
+  clock?: Clock;
 }
 
 interface Record {
@@ -16,21 +18,21 @@ interface Record {
 
 export class LoginThrottle {
   private readonly clients = new Map<string, Record>();
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: LoginThrottleOptions) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Seconds until `client` may try again; 0 when it may try now. */
   lockedFor(client: string): number {
     const until = this.clients.get(client)?.lockedUntil ?? 0;
-    return Math.max(0, Math.ceil((until - this.now()) / 1000));
+    return Math.max(0, Math.ceil((until - this.clock.now()) / 1000));
   }
 
   /** Records a wrong login; true when this one locks the client out. */
   failed(client: string): boolean {
-    const now = this.now();
+    const now = this.clock.now();
     const record = this.clients.get(client) ?? { failures: [], lockedUntil: 0 };
     record.failures = record.failures.filter((t) => t > now - this.options.windowMs);
     record.failures.push(now);

@@ -17,9 +17,9 @@ import {
   openBatches,
   requeueFailed,
 } from '../../src/campaigns/store.ts';
+import { systemClock } from '../../src/clock.ts';
 import { BatchDeliverer } from '../../src/delivery/batch-deliverer.ts';
 import { CircuitBreaker } from '../../src/delivery/circuit-breaker.ts';
-import { systemClock } from '../../src/delivery/clock.ts';
 import { sendRateLimiter } from '../../src/delivery/send-rate-limiter.ts';
 import type { Sender } from '../../src/outbound/sender.ts';
 import { smtpPoolSender } from '../../src/outbound/smtp-pool.ts';

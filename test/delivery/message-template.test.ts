@@ -1,14 +1,11 @@
 import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { describe, expect, it } from 'vitest';
-import {
-  MessageTemplate,
-  quotedPrintable,
-  type RecipientValues,
-} from '../../src/delivery/message-template.ts';
+import { MessageTemplate, quotedPrintable } from '../../src/delivery/message-template.ts';
 import { loadIssue } from '../../src/issue/load.ts';
 import { campaignMessageId, listHeaders, listUnsubscribeValue } from '../../src/list/headers.ts';
 import { renderEmail } from '../../src/render/email/index.ts';
+import type { RecipientValues } from '../../src/render/replacements.ts';
 import { renderText } from '../../src/render/text/index.ts';
 
 const list = {
@@ -20,11 +17,12 @@ const list = {
 function recipient(email: string, id: number): RecipientValues {
   const unsubscribeUrl = `https://bulletin.example.org/unsubscribe/u${id}-abc-defghijklmnopqrs?x=1&y=2`;
   return {
-    email,
-    messageId: campaignMessageId(7, id, list.address),
-    returnPath: `globaleye+b${id}-xyz@example.org`,
-    unsubscribeUrl,
-    listUnsubscribe: listUnsubscribeValue(list, unsubscribeUrl),
+    to: email,
+    recipient_email: email,
+    message_id: campaignMessageId(7, id, list.address),
+    return_path: `globaleye+b${id}-xyz@example.org`,
+    unsubscribe_url: unsubscribeUrl,
+    list_unsubscribe: listUnsubscribeValue(list, unsubscribeUrl),
   };
 }
 
@@ -35,7 +33,7 @@ async function compose(html: string, text: string) {
     html,
     text,
     headers: listHeaders(list, list.archiveUrl),
-    urls: {
+    issue: {
       web_url: 'https://bulletin.example.org/global-eye/005/',
       pdf_url: 'https://bulletin.example.org/global-eye/005/global-eye-005.pdf',
     },

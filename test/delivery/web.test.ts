@@ -5,6 +5,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishIssue } from '../../src/campaigns/publish.ts';
 import { watchCampaign } from '../../src/campaigns/watch.ts';
+import { systemClock } from '../../src/clock.ts';
 import { type Delivery, openDelivery } from '../../src/delivery/runtime.ts';
 import { loadIssue } from '../../src/issue/load.ts';
 import { loadListTemplates } from '../../src/list/templates.ts';
@@ -68,7 +69,7 @@ beforeAll(async () => {
     mailer,
     templates: loadListTemplates(),
     publicUrl: PUBLIC_URL,
-    now: () => new Date(),
+    clock: systemClock,
     log: silentLogger,
   });
   app = await buildServer({

@@ -2,6 +2,7 @@
 // it leaves, and the caps that bound how much mail a stranger can make the list send to anyone.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testClock } from '../../src/clock.ts';
 import type { List } from '../../src/list/list.ts';
 import {
   AUTOMATIC_MAIL_LIMITS,
@@ -25,7 +26,7 @@ const list: List = {
 
 const data = tempDataDir();
 let db: Db;
-let clock = new Date('2026-03-01T08:00:00Z');
+const clock = testClock(new Date('2026-03-01T08:00:00Z'));
 const sent: AutomaticMail[] = [];
 const held: unknown[] = [];
 let deps: ReplyDeps;
@@ -40,7 +41,7 @@ beforeAll(async () => {
       },
     },
     templates: loadListTemplates(),
-    now: () => clock,
+    clock,
     log: { info: (fields: unknown) => held.push(fields) },
   };
 });
@@ -99,7 +100,7 @@ describe('the caps', () => {
       expect.objectContaining({ to: 'bo@example.org', reason: 'daily limit of help mail per address' }),
       expect.objectContaining({ to: 'BO@EXAMPLE.ORG', reason: 'daily limit of help mail per address' }),
     ]);
-    clock = new Date(clock.getTime() + 86_400_001);
+    clock.advance(86_400_001);
     expect(await help('bo@example.org')).toBe(true);
   });
 
@@ -127,9 +128,9 @@ describe('the caps', () => {
       publication: list.slug,
       email: 'Eve@example.org',
       source: 'web',
-      now: clock,
+      now: clock.date(),
     });
-    await markComplained(db, s.id, clock);
+    await markComplained(db, s.id, clock.date());
     expect(await help('eve@example.org')).toBe(false);
     expect(held).toEqual([expect.objectContaining({ reason: 'the address complained' })]);
     expect(

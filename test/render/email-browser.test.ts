@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIssue } from '../../src/issue/load.ts';
 import { renderEmail } from '../../src/render/email/index.ts';
-import { editionUrls, fillPlaceholders } from '../../src/render/placeholders.ts';
+import { editionUrls, fillPlaceholders } from '../../src/render/replacements.ts';
 import { launchChromium } from '../support/browser.ts';
 
 const SCREENSHOTS = join(process.cwd(), 'dist', 'screenshots');
@@ -22,11 +22,15 @@ describe.each([320, 600])('the Global Eye email at %i px wide in Chromium', (wid
     const { issue } = loadIssue('issues/global-eye/005.md');
     if (!issue) throw new Error('sample does not load');
     const urls = editionUrls(PUBLIC, issue.publication.slug, issue.code);
-    const html = fillPlaceholders((await renderEmail(issue)).html, {
-      recipient_email: 'reader@example.org',
-      unsubscribe_url: `${PUBLIC}/unsubscribe/token`,
-      ...urls,
-    });
+    const html = fillPlaceholders(
+      (await renderEmail(issue)).html,
+      {
+        recipient_email: 'reader@example.org',
+        unsubscribe_url: `${PUBLIC}/unsubscribe/token`,
+        ...urls,
+      },
+      'html',
+    );
     const page = await browser.newPage({ viewport: { width, height: 900 } });
     // The web edition serves the issue's images; here they come from the issue folder.
     await page.route('**/*', (route) => {

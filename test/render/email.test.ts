@@ -4,7 +4,7 @@ import { loadIssue } from '../../src/issue/load.ts';
 import type { Issue } from '../../src/issue/model.ts';
 import { renderEmail } from '../../src/render/email/index.ts';
 import { GMAIL_CLIP_BYTES } from '../../src/render/email/size.ts';
-import { editionUrls, fillPlaceholders, PLACEHOLDERS } from '../../src/render/placeholders.ts';
+import { editionUrls, fillPlaceholders, PLACEHOLDERS } from '../../src/render/replacements.ts';
 import { authoredText, htmlToText, recall } from '../support/recall.ts';
 
 const SAMPLES = ['issues/global-eye/005.md', 'issues/trafficking-in-migrants/025.md'];
@@ -44,7 +44,7 @@ describe.each(SAMPLES)('the email edition of %s', (file) => {
   });
 
   it('has only absolute links once placeholders are filled', async () => {
-    const html = fillPlaceholders((await rendered).html, recipient(issue));
+    const html = fillPlaceholders((await rendered).html, recipient(issue), 'html');
     const hrefs = [...html.matchAll(/\b(?:href|src)="([^"]*)"/g)].map((m) => m[1] as string);
     expect(hrefs.length).toBeGreaterThan(10);
     const relative = hrefs.filter((h) => !/^(https?:\/\/|mailto:)/.test(h) && !h.startsWith('#'));

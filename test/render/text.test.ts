@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadIssue } from '../../src/issue/load.ts';
-import { PLACEHOLDERS } from '../../src/render/placeholders.ts';
+import { PLACEHOLDERS } from '../../src/render/replacements.ts';
 import { renderText, TEXT_WIDTH, wrap } from '../../src/render/text/index.ts';
 import { authoredText, recall } from '../support/recall.ts';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIssue } from '../../src/issue/load.ts';
-import { pdfFileName } from '../../src/render/placeholders.ts';
+import { pdfFileName } from '../../src/render/replacements.ts';
 import { renderWeb } from '../../src/render/web/index.ts';
 import { launchChromium } from '../support/browser.ts';
 import { authoredText, htmlToText, recall } from '../support/recall.ts';

@@ -5,6 +5,7 @@ import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.ts';
 import type { Db } from '../../src/store/db.ts';
 import { MIGRATIONS_DIR, migrate } from '../../src/store/migrate.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
@@ -153,7 +154,7 @@ describe.each(backends)('merging one mailbox written twice, on $name', ({ open }
       mailer: { enqueue: async () => {} },
       templates: { render: async () => ({ subject: '', text: '', html: '' }) },
       publicUrl: 'https://news.example.org',
-      now: () => new Date(),
+      clock: systemClock,
       log: pino({ level: 'silent' }),
     });
     const link = tokens.sign('unsubscribe', {

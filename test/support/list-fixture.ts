@@ -3,6 +3,7 @@
 // mailer that keeps what it was asked to send. `close()` in afterAll.
 
 import { pino } from 'pino';
+import { systemClock } from '../../src/clock.ts';
 import type { List } from '../../src/list/list.ts';
 import type { OutgoingMail } from '../../src/list/mail.ts';
 import { loadListTemplates } from '../../src/list/templates.ts';
@@ -38,7 +39,7 @@ export async function listFixture(): Promise<ListFixture> {
     },
     templates: loadListTemplates(),
     publicUrl: 'https://news.example.org',
-    now: () => new Date(),
+    clock: systemClock,
     log: pino({ level: 'silent' }),
   };
   return {

@@ -5,6 +5,7 @@
 import { PassThrough } from 'node:stream';
 import { Command } from 'commander';
 import type { CliContext } from '../../src/cli/context.ts';
+import { systemClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import { BulletinError, formatProblem } from '../../src/problems.ts';
 
@@ -25,6 +26,7 @@ export async function runCommand(
     config: () => loadConfig(env),
     stdout: stdout.stream,
     stderr: stderr.stream,
+    clock: systemClock,
     exitCode: 0,
   };
   const program = new Command('bulletin')

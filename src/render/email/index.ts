@@ -1,5 +1,5 @@
 // The email edition: issue model → Handlebars → MJML → one responsive HTML document per issue.
-// Per-recipient values stay %%placeholders%% (see ../placeholders.ts); MJML never runs per recipient.
+// Per-recipient values stay %%placeholders%% (see ../replacements.ts); MJML never runs per recipient.
 
 import mjml2html from 'mjml';
 import type { Issue } from '../../issue/model.ts';

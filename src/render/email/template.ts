@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Issue } from '../../issue/model.ts';
-import { PLACEHOLDERS } from '../placeholders.ts';
+import { PLACEHOLDERS } from '../replacements.ts';
 import { issueView } from '../view.ts';
 
 export const EMAIL_TEMPLATES = fileURLToPath(new URL('../../../templates/email/', import.meta.url));

@@ -6,7 +6,7 @@
 // Painting then draws the layout with pdfkit, building the structure tree in reading order.
 import PDFDocument from 'pdfkit';
 import type { Issue } from '../../issue/model.ts';
-import { editionUrls } from '../placeholders.ts';
+import { editionUrls } from '../replacements.ts';
 import { backMatterItems } from './back-matter.ts';
 import { sectionItems } from './blocks.ts';
 import { coverItems, fillPageNumbers, issueLabel, stackItems } from './cover.ts';

@@ -16,7 +16,7 @@ import {
   plainText,
   slotTime,
 } from '../../issue/model.ts';
-import { PLACEHOLDERS } from '../placeholders.ts';
+import { PLACEHOLDERS } from '../replacements.ts';
 
 export const TEXT_WIDTH = 78;
 

@@ -8,7 +8,7 @@ import Handlebars from 'handlebars';
 import { issueDateLabel } from '../../issue/dates.ts';
 import type { Issue } from '../../issue/model.ts';
 import { InternalError } from '../../problems.ts';
-import { pdfFileName } from '../placeholders.ts';
+import { pdfFileName } from '../replacements.ts';
 
 export const SUMMARY_FILE = 'edition.json';
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Issue } from '../../issue/model.ts';
-import { pdfFileName } from '../placeholders.ts';
+import { pdfFileName } from '../replacements.ts';
 import { issueView } from '../view.ts';
 
 const TEMPLATE = fileURLToPath(new URL('../../../templates/web/issue.hbs', import.meta.url));
