@@ -61,6 +61,8 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     { createListActions },
     { loadLists },
     { createTokens, loadSecret },
+    { createReadinessProbe },
+    { healthRoutes },
     { adminRoutes },
     { editionRoutes },
     { listPages },
@@ -78,6 +80,8 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     import('../subscribers/actions.ts'),
     import('../subscribers/lists.ts'),
     import('../tokens.ts'),
+    import('../health/readiness.ts'),
+    import('../health/http.ts'),
     import('../web/admin.ts'),
     import('../web/editions.ts'),
     import('../web/list-pages.ts'),
@@ -162,8 +166,12 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
       cleanup.push(() => polling.stop());
     }
 
+    const readiness = createReadinessProbe({ db, redis: redis.connection, smtpUrl: config.smtpUrl, log });
+    cleanup.push(() => readiness.close());
+
     const http = await buildServer({
       routes: [
+        healthRoutes(readiness),
         listPages(actions),
         editionRoutes(config.dataDir),
         adminRoutes({
