@@ -60,7 +60,8 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     { openStore },
     { createListActions },
     { loadLists },
-    { createTokens, loadSecret },
+    { createTokens },
+    { installationSecret },
     { createReadinessProbe },
     { healthRoutes },
     { adminRoutes },
@@ -80,6 +81,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     import('../subscribers/actions.ts'),
     import('../subscribers/lists.ts'),
     import('../tokens.ts'),
+    import('../store/installation-secret.ts'),
     import('../health/readiness.ts'),
     import('../health/http.ts'),
     import('../web/admin.ts'),
@@ -134,7 +136,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     });
     cleanup.push(() => worker.close());
 
-    const tokens = createTokens(loadSecret(config));
+    const tokens = createTokens(await installationSecret(db, config));
     const deps = {
       db,
       lists,

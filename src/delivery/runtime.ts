@@ -11,8 +11,9 @@ import type { Config } from '../config.ts';
 import { fail, formatProblem } from '../problems.ts';
 import { useRedis } from '../services/redis.ts';
 import type { Db } from '../store/db.ts';
+import { installationSecret } from '../store/installation-secret.ts';
 import { openStore } from '../store/open.ts';
-import { createTokens, loadSecret } from '../tokens.ts';
+import { createTokens } from '../tokens.ts';
 import { BatchDeliverer } from './batch-deliverer.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { systemClock } from './clock.ts';
@@ -58,6 +59,11 @@ export async function openDelivery(
   const db = await openStore(config, {
     warn: (message) => logger.warn(message),
     info: (message) => logger.info(message),
+  });
+  // Before anything else: a process whose BULLETIN_SECRET is not the installation's stops here.
+  const secret = await installationSecret(db, config).catch(async (err) => {
+    await db.close();
+    throw err;
   });
   const redisService = await useRedis(config, {
     onRestart: () => logger.warn('the private redis-server was down: started it again (from its AOF)'),
@@ -119,7 +125,7 @@ export async function openDelivery(
       const deliverer = new BatchDeliverer({
         db,
         sender,
-        tokens: createTokens(loadSecret(config)),
+        tokens: createTokens(secret),
         clock: systemClock,
         rate: rateLimiter(settings.ratePerSecond, systemClock),
         breaker: new CircuitBreaker(settings.breakerThreshold),
