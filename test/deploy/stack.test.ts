@@ -4,7 +4,16 @@
 // dockerfile-utils (the linter behind VS Code's Dockerfile support).
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { validate } from 'dockerfile-utils';
@@ -231,5 +240,59 @@ describe('Dockerfile', () => {
     visit(join(root, 'workers'));
     expect(loaded.size).toBeGreaterThan(20);
     expect([...loaded].filter((name) => !production.has(name))).toEqual([]);
+  });
+
+  it('runs from the runtime layout: the build with its links copied in place, production dependencies only', {
+    timeout: 120_000,
+  }, () => {
+    // The runtime stage, rebuilt from this checkout: build/ copied with -L, bin/, issues/, and a
+    // node_modules holding only what `npm ci --omit=dev` installs (linked, and resolved through
+    // the links with --preserve-symlinks, so a development package cannot be found by accident).
+    const app = join(temp.dir, 'app');
+    cpSync(join(root, 'build'), join(app, 'build'), { recursive: true, dereference: true });
+    for (const path of ['bin', 'issues', 'package.json'])
+      cpSync(join(root, path), join(app, path), { recursive: true });
+    const listing = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const topLevel = listing.stdout
+      .split('\n')
+      .map((path) => path.slice(root.length + 1))
+      .filter((path) => /^node_modules\/(@[^/]+\/)?[^/@]+$/.test(path));
+    expect(topLevel.length).toBeGreaterThan(100);
+    for (const path of topLevel) {
+      mkdirSync(join(app, path, '..'), { recursive: true });
+      symlinkSync(join(root, path), join(app, path), 'dir');
+    }
+    const node = (args: string[]) =>
+      spawnSync(process.execPath, ['--preserve-symlinks', '--preserve-symlinks-main', ...args], {
+        cwd: app,
+        env: { PATH: process.env.PATH, BULLETIN_DATA_DIR: join(temp.dir, 'app-data'), LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+        timeout: 90_000,
+      });
+    // Every module the commands load lazily (serve's, the worker's), not only the entry point;
+    // the worker-thread entries run only inside their threads.
+    const loadAll = `
+      import { readdirSync } from 'node:fs';
+      const files = ['src', 'workers'].flatMap((dir) =>
+        readdirSync('build/' + dir, { recursive: true }).map((f) => 'build/' + dir + '/' + f))
+        .filter((f) => f.endsWith('.js') && !/(thread-main|pdf-worker|pdf-worker-entry)\\.js$/.test(f));
+      for (const f of files) await import('./' + f);
+      console.log(files.length);
+    `;
+    const loaded = node(['--input-type=module', '-e', loadAll]);
+    expect(loaded.stderr).toBe('');
+    expect(Number(loaded.stdout)).toBeGreaterThan(80);
+    // A real command through the templates and fonts: every edition of an issue.
+    const out = join(temp.dir, 'app-out');
+    const built = node(['bin/bulletin.js', 'build', 'issues/global-eye/005.md', '--out', out]);
+    expect(built.stderr).toBe('');
+    expect(built.status).toBe(0);
+    for (const file of ['email.html', 'email.txt', 'index.html'])
+      expect(existsSync(join(out, 'global-eye', '005', file)), file).toBe(true);
+    expect(readdirSync(join(out, 'global-eye', '005')).some((f) => f.endsWith('.pdf'))).toBe(true);
   });
 });
