@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/db.ts';
+import { installationSecret } from '../../src/store/installation-secret.ts';
 import { openStore } from '../../src/store/open.ts';
 import { PUBLIC_URL, type RedisProcess, startRedisProcess } from '../delivery/harness.ts';
 import { BIN } from '../support/cli.ts';
@@ -157,6 +158,7 @@ describe('several machines: serve and two workers with data dirs of their own, o
   });
 
   it('a worker with another BULLETIN_SECRET refuses to start, in one line', { timeout: 30_000 }, async () => {
+    await installationSecret(db, { dataDir: machine() }); // the installation has one (made or kept)
     const began = Date.now();
     const stranger = start(['worker'], { BULLETIN_SECRET: 'another-secret-another-secret-0123456789' });
     const code = await stranger.exited;
@@ -168,5 +170,20 @@ describe('several machines: serve and two workers with data dirs of their own, o
       /^error secret-mismatch: BULLETIN_SECRET is not this installation's token secret/,
     );
     expect(stranger.stderr()).not.toContain('another-secret');
+  });
+
+  it('so does serve', { timeout: 30_000 }, async () => {
+    await installationSecret(db, { dataDir: machine() });
+    const [http, smtp] = await Promise.all([freePort(), freePort()]);
+    const stranger = start(['serve', '--http', `127.0.0.1:${http}`, '--smtp', `127.0.0.1:${smtp}`], {
+      BULLETIN_SECRET: 'another-secret-another-secret-0123456789',
+    });
+    expect(await stranger.exited).toBe(1);
+    const errors = stranger
+      .stderr()
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('{')); // pino's JSON lines (not a terminal) are the log
+    expect(errors).toEqual([expect.stringMatching(/^error secret-mismatch: /)]);
   });
 });
