@@ -46,12 +46,15 @@ function envFile(values: Record<string, string>): string {
 
 /** `docker-compose config` with only PATH from our environment (nothing of the developer's). */
 function composeConfig(file: string, ...flags: string[]) {
-  return spawnSync('docker-compose', ['--env-file', file, 'config', ...flags], {
+  const result = spawnSync('docker-compose', ['--env-file', file, 'config', ...flags], {
     cwd: root,
     env: { PATH: process.env.PATH },
     encoding: 'utf8',
     timeout: 60_000,
   });
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
+    throw new Error('docker-compose is not installed: run `bash scripts/install-system-packages`.');
+  return result;
 }
 
 interface Service {
