@@ -3,6 +3,7 @@
 // each of which is stopped in turn.
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { type AddressInfo, createServer } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ListService, startListService } from '../../src/cli/serve.ts';
@@ -216,5 +217,34 @@ describe('bulletin worker --health', () => {
     worker.kill('SIGTERM');
     expect(await exited).toBe(0);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('bulletin worker --health on a port in use', () => {
+  it('refuses to start with one line naming the address', { timeout: 30_000 }, async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const worker = spawn(process.execPath, [BIN, 'worker', '--health', `127.0.0.1:${port}`], {
+        env: { PATH: process.env.PATH, ...env(), LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      worker.stderr?.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const began = Date.now();
+      const code = await new Promise<number | null>((resolve) => worker.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(Date.now() - began).toBeLessThan(10_000);
+      expect(stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          new RegExp(`^error health-listen: Cannot listen on 127\\.0\\.0\\.1:${port} .*EADDRINUSE`),
+        ),
+      ]);
+    } finally {
+      taken.close();
+    }
   });
 });
