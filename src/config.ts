@@ -44,6 +44,8 @@ export const configSchema = z.object({
   /** "true" when `bulletin serve` is behind a reverse proxy: client IPs (consent records) come from X-Forwarded-For. */
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** host:port of a worker's /healthz and /readyz listener (`bulletin worker --health`). Unset: none. */
+  HEALTH_LISTEN: z.string().trim().min(1).optional(),
 });
 
 export interface Config {
@@ -60,6 +62,7 @@ export interface Config {
   adminUser: string;
   trustProxy: boolean;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+  healthListen?: string;
 }
 
 /** What went wrong with a variable, as a catalogue code: an alert or a test can tell them apart. */
@@ -82,7 +85,10 @@ export function loadConfig(
   env: Record<string, string | undefined>,
   overrides: { dataDir?: string } = {},
 ): Config {
-  const parsed = configSchema.safeParse(env);
+  // An empty variable is an unset one: compose files and .env files write `NAME=` for "not used".
+  const parsed = configSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== '')),
+  );
   if (!parsed.success) {
     throw new BulletinError(
       parsed.error.issues.map((issue) =>
@@ -107,5 +113,6 @@ export function loadConfig(
     adminUser: c.BULLETIN_ADMIN_USER,
     trustProxy: c.TRUST_PROXY === 'true',
     logLevel: c.LOG_LEVEL,
+    healthListen: c.HEALTH_LISTEN,
   };
 }

@@ -16,7 +16,7 @@ const LAYERS: string[][] = [
   ['queue'],
   ['campaigns'],
   ['delivery'],
-  ['inbound', 'web', 'preview', 'site'],
+  ['inbound', 'web', 'preview', 'site', 'health'],
   ['cli'],
 ];
 

@@ -13,14 +13,10 @@ import type { RedisService } from '../services/redis.ts';
 import type { Db } from '../store/db.ts';
 import type { Tokens } from '../tokens.ts';
 import type { CliContext } from './context.ts';
+import { type Listen, parseListen } from './listen.ts';
 import { shutdownSignal } from './worker.ts';
 
 const CLOSE_STEP_TIMEOUT_MS = 3_000;
-
-export interface Listen {
-  host: string;
-  port: number;
-}
 
 export interface ListServiceOptions {
   config: Config;
@@ -62,7 +58,10 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     { openStore },
     { createListActions },
     { loadLists },
-    { createTokens, loadSecret },
+    { createTokens },
+    { installationSecret },
+    { createReadinessProbe },
+    { healthRoutes },
     { adminRoutes },
     { editionRoutes },
     { listPages },
@@ -79,6 +78,9 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     import('../subscribers/actions.ts'),
     import('../subscribers/lists.ts'),
     import('../tokens.ts'),
+    import('../store/installation-secret.ts'),
+    import('../health/readiness.ts'),
+    import('../health/http.ts'),
     import('../web/admin.ts'),
     import('../web/editions.ts'),
     import('../web/list-pages.ts'),
@@ -132,7 +134,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     });
     cleanup.push(() => worker.close());
 
-    const tokens = createTokens(loadSecret(config), clock);
+    const tokens = createTokens(await installationSecret(db, config), clock);
     const deps = {
       db,
       lists,
@@ -164,8 +166,12 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
       cleanup.push(() => polling.stop());
     }
 
+    const readiness = createReadinessProbe({ db, redis: redis.connection, smtpUrl: config.smtpUrl, log });
+    cleanup.push(() => readiness.close());
+
     const http = await buildServer({
       routes: [
+        healthRoutes(readiness),
         listPages(actions, undefined, clock),
         editionRoutes(config.dataDir),
         adminRoutes({
@@ -191,13 +197,6 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
 }
 
 /** "127.0.0.1:3000", "[::1]:25" or ":2525" (all interfaces). */
-export function parseListen(value: string): Listen {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
-  const port = Number(m?.[3]);
-  if (!m || port > 65535) return fail('invalid-listen', { value });
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
-}
-
 export function registerServe(program: Command, context: CliContext): void {
   program
     .command('serve')

@@ -108,20 +108,41 @@ export function registerWorker(program: Command, context: CliContext): void {
       .command('worker')
       .description(
         'deliver queued campaigns until SIGTERM (run any number, anywhere that reaches Redis and the database)',
+      )
+      .option(
+        '--health <host:port>',
+        'answer /healthz and /readyz here (default: HEALTH_LISTEN; unset: nowhere)',
       ),
-  ).action(async (flags: DeliveryFlags) => {
+  ).action(async (flags: DeliveryFlags & { health?: string }) => {
     if (flags.dkimKey && !flags.dkimDomain) {
       context.stderr.write('error dkim-domain: --dkim-key needs --dkim-domain in a worker.\n');
       context.exitCode = 1;
       return;
     }
+    const config = context.config();
+    const healthListen = flags.health ?? config.healthListen;
+    const { parseListen } = await import('./listen.ts');
+    const listen = healthListen ? parseListen(healthListen) : undefined;
     const { openDelivery } = await import('../delivery/runtime.ts');
-    const delivery = await openDelivery(context.config(), settingsFrom(flags));
+    const { serveHealth } = await import('../health/http.ts');
+    const delivery = await openDelivery(config, settingsFrom(flags));
+    const health =
+      listen &&
+      (await serveHealth(listen, {
+        db: delivery.db,
+        redis: delivery.redisConnection,
+        smtpUrl: config.smtpUrl,
+        log: delivery.logger,
+      }).catch(async (err) => {
+        await delivery.close();
+        throw err;
+      }));
     delivery.startWorker();
-    delivery.logger.info({ pid: process.pid }, 'delivery worker started');
+    delivery.logger.info({ pid: process.pid, health: health?.port }, 'delivery worker started');
     const signal = await shutdownSignal();
     // Drain: batches in hand are finished and recorded; the rest stay queued for other workers.
     delivery.logger.info({ signal }, 'draining');
+    await health?.close();
     await delivery.close();
     delivery.logger.info('delivery worker stopped');
   });

@@ -12,10 +12,11 @@ import type { Sender } from '../outbound/sender.ts';
 import { type DeliveryQueue, openDeliveryQueue } from '../queue/delivery-queue.ts';
 import { type DeliveryWorker, startDeliveryWorker } from '../queue/delivery-worker.ts';
 import { openQueueConnection } from '../queue/index.ts';
-import { useRedis } from '../services/redis.ts';
+import { type RedisConnection, useRedis } from '../services/redis.ts';
 import type { Db } from '../store/db.ts';
+import { installationSecret } from '../store/installation-secret.ts';
 import { openStore } from '../store/open.ts';
-import { createTokens, loadSecret } from '../tokens.ts';
+import { createTokens } from '../tokens.ts';
 import { BatchDeliverer } from './batch-deliverer.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { sendRateLimiter } from './send-rate-limiter.ts';
@@ -42,6 +43,8 @@ async function bounded(step: Promise<unknown>, ms: number): Promise<boolean> {
 export interface Delivery {
   db: Db;
   queue: DeliveryQueue;
+  /** Where Redis is, for a client of one's own (the readiness check). */
+  redisConnection: RedisConnection;
   logger: Logger;
   settings: DeliverySettings;
   /** Starts a worker in this process; closed with the rest. */
@@ -57,6 +60,11 @@ export async function openDelivery(
   const db = await openStore(config, {
     warn: (message) => logger.warn(message),
     info: (message) => logger.info(message),
+  });
+  // Before anything else: a process whose BULLETIN_SECRET is not the installation's stops here.
+  const secret = await installationSecret(db, config).catch(async (err) => {
+    await db.close();
+    throw err;
   });
   const redisService = await useRedis(config, {
     onRestart: () => logger.warn('the private redis-server was down: started it again (from its AOF)'),
@@ -76,6 +84,7 @@ export async function openDelivery(
 
   return {
     db,
+    redisConnection: redisService.connection,
     queue,
     logger,
     settings,
@@ -88,7 +97,7 @@ export async function openDelivery(
       const deliverer = new BatchDeliverer({
         ledger: postgresLedger(db, { leaseMs: settings.lockDurationMs }),
         sender,
-        tokens: createTokens(loadSecret(config)),
+        tokens: createTokens(secret),
         clock: systemClock,
         rate: sendRateLimiter(settings.ratePerSecond, systemClock),
         breaker: new CircuitBreaker(settings.breakerThreshold),

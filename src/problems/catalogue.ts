@@ -666,6 +666,16 @@ export const CATALOGUE = {
     message: (p) => `${p.variable}: ${p.reason}.`,
     hint: () => 'Fix or unset this environment variable.',
   }),
+  'health-listen': inline(
+    'error',
+    'config',
+    'The address given for /healthz and /readyz (--health, HEALTH_LISTEN) cannot be listened on.',
+  ),
+  'secret-mismatch': inline(
+    'error',
+    'config',
+    "BULLETIN_SECRET differs from the installation's token secret kept in the database.",
+  ),
   'data-dir-too-long': inline(
     'error',
     'config',
