@@ -62,7 +62,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     { loadLists },
     { createTokens, loadSecret },
     { adminRoutes },
-    { editionRoutes },
+    site,
     { listPages },
     { buildServer },
   ] = await Promise.all([
@@ -79,7 +79,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     import('../subscribers/lists.ts'),
     import('../tokens.ts'),
     import('../web/admin.ts'),
-    import('../web/editions.ts'),
+    import('../site/index.ts'),
     import('../web/list-pages.ts'),
     import('../web/server.ts'),
   ]);
@@ -162,10 +162,20 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
       cleanup.push(() => polling.stop());
     }
 
+    // What was published before this start (or by a publish that could not reach the database).
+    const indexed = await site.syncSearchIndex(db, config.dataDir, lists);
+    if (indexed) log.info({ issues: indexed }, 'search index brought up to date');
+
     const http = await buildServer({
       routes: [
         listPages(actions),
-        editionRoutes(config.dataDir),
+        site.siteRoutes({
+          dataDir: config.dataDir,
+          publicUrl: config.publicUrl,
+          publications: lists.map((list) => site.sitePublication(list.publication)),
+          published: site.publishedIssues(site.publishedRoot(config.dataDir)),
+          db,
+        }),
         adminRoutes({
           user: config.adminUser,
           password: config.adminPassword,
