@@ -49,6 +49,31 @@ function withoutControls(text: string): string {
   return out;
 }
 
+const QUOTES = new Map([
+  ['\u2018', "'"],
+  ['\u2019', "'"],
+  ['\u201a', "'"],
+  ['\u201b', "'"],
+  ['\u2032', "'"],
+  ['\u201c', '"'],
+  ['\u201d', '"'],
+  ['\u201e', '"'],
+  ['\u201f', '"'],
+  ['\u2033', '"'],
+  ['\u00ab', '"'],
+  ['\u00bb', '"'],
+]);
+
+/**
+ * Text as the text search parser should see it. In a database with the C locale (bulletin's
+ * private server) PostgreSQL takes every non-ASCII character for a letter, so "‘boyfriend" would
+ * be one word: typographic quotes become ASCII ones, other non-ASCII punctuation, symbols and
+ * spaces become spaces. Letters, digits and accents stay. Stored so, the snippets read the same.
+ */
+export function searchableText(text: string): string {
+  return withoutControls(text).replace(/[^\p{L}\p{N}\p{M}\p{ASCII}]/gu, (c) => QUOTES.get(c) ?? ' ');
+}
+
 /** Replaces the issue's rows with this rendering's articles; a no-op when they are already in. */
 export async function indexIssue(db: Db, record: IssueRecord): Promise<boolean> {
   const { slug } = record.publication;
@@ -79,8 +104,8 @@ export async function indexIssue(db: Db, record: IssueRecord): Promise<boolean> 
         articles.map((_, i) => i),
         articles.map((a) => a.slug),
         articles.map((a) => a.section),
-        articles.map((a) => withoutControls(a.title)),
-        articles.map((a) => withoutControls(a.text)),
+        articles.map((a) => searchableText(a.title)),
+        articles.map((a) => searchableText(a.text)),
       ],
     );
     await tx.query(
@@ -138,16 +163,15 @@ export interface SearchQuery {
 
 export const MAX_QUERY_LENGTH = 200;
 
-/** The best matches, best first (title words weigh more), at most `limit`. */
-export async function searchArticles(db: Db, query: SearchQuery): Promise<SearchHit[]> {
-  const text = withoutControls(query.text).trim().slice(0, MAX_QUERY_LENGTH);
-  if (!text || !query.publications.length) return [];
+/** The statement of a search: one branch per configuration, each `document @@ constant query`. */
+export function searchStatement(query: SearchQuery): { sql: string; params: unknown[] } | undefined {
+  const text = searchableText(query.text).trim().slice(0, MAX_QUERY_LENGTH);
+  if (!text || !query.publications.length) return undefined;
   const byConfiguration = new Map<string, string[]>();
   for (const { slug, language } of query.publications) {
     const configuration = searchConfiguration(language);
     byConfiguration.set(configuration, [...(byConfiguration.get(configuration) ?? []), slug]);
   }
-  // One branch per configuration, each a plain `document @@ constant query`: what the index serves.
   const params: unknown[] = [text, query.limit ?? 50];
   const branches = [...byConfiguration].map(([configuration, slugs]) => {
     params.push(configuration, slugs);
@@ -160,6 +184,16 @@ export async function searchArticles(db: Db, query: SearchQuery): Promise<Search
       FROM site_articles
       WHERE document @@ websearch_to_tsquery(${c}, $1) AND publication = ANY(${s})`;
   });
+  return {
+    sql: `${branches.join('\nUNION ALL\n')}\nORDER BY rank DESC, issue_number DESC, position\nLIMIT $2`,
+    params,
+  };
+}
+
+/** The best matches, best first (title words weigh more), at most `limit`. */
+export async function searchArticles(db: Db, query: SearchQuery): Promise<SearchHit[]> {
+  const statement = searchStatement(query);
+  if (!statement) return [];
   const { rows } = await db.query<{
     publication: string;
     issue_code: string;
@@ -169,12 +203,7 @@ export async function searchArticles(db: Db, query: SearchQuery): Promise<Search
     section: string;
     title: string;
     snippet: string;
-  }>(
-    `${branches.join('\nUNION ALL\n')}
-     ORDER BY rank DESC, issue_number DESC, position
-     LIMIT $2`,
-    params,
-  );
+  }>(statement.sql, statement.params);
   return rows.map((row) => ({
     publication: row.publication,
     issueCode: row.issue_code,
