@@ -10,8 +10,18 @@ import type { Issue } from '../../src/issue/model.ts';
 import { editionFolder, renderEditions, writeEditionFiles } from '../../src/render/editions.ts';
 import type { IssueRecord } from '../../src/render/web/record.ts';
 import { RECORD_FILE } from '../../src/render/web/record.ts';
-import { type SitePublication, sitePublication } from '../../src/site/index.ts';
+import {
+  publishedIssues,
+  type SitePublication,
+  sitePublication,
+  siteRoutes,
+  syncSearchIndex,
+} from '../../src/site/index.ts';
 import { loadLists } from '../../src/subscribers/lists.ts';
+import { listPages } from '../../src/web/list-pages.ts';
+import { tempDataDir } from '../support/data-dir.ts';
+import { type LiveServer, startHttp } from '../support/http.ts';
+import { type ListFixture, listFixture } from '../support/list-fixture.ts';
 
 export const PUBLIC_URL = 'https://news.example.org';
 
@@ -54,4 +64,50 @@ export function cloneIssue(dataDir: string, number: number): string {
 
 export function publications(): SitePublication[] {
   return loadLists('issues').lists.map((list) => sitePublication(list.publication));
+}
+
+export interface SiteServer {
+  data: { dir: string; remove(): void };
+  fixture: ListFixture;
+  server: LiveServer;
+  sites: SitePublication[];
+  close(): Promise<void>;
+}
+
+/**
+ * `serve`'s web side over a real port: the sign-up pages and the site, on a data dir where the two
+ * samples are published and The Global Eye has twelve issues (1–12, 005 rendered for real).
+ */
+export async function startSite(): Promise<SiteServer> {
+  const data = tempDataDir();
+  await publish(data.dir, load('issues/global-eye/005.md'));
+  await publish(data.dir, load('issues/trafficking-in-migrants/025.md'));
+  for (let n = 1; n <= 12; n++) if (n !== 5) cloneIssue(data.dir, n);
+  const fixture = await listFixture();
+  const sites = publications();
+  await syncSearchIndex(fixture.db, data.dir, sites);
+  const server = await startHttp({
+    routes: [
+      listPages(fixture.actions),
+      siteRoutes({
+        dataDir: data.dir,
+        publicUrl: PUBLIC_URL,
+        publications: sites,
+        published: publishedIssues(editionsRoot(data.dir)),
+        db: fixture.db,
+      }),
+    ],
+    logger: false,
+  });
+  return {
+    data,
+    fixture,
+    server,
+    sites,
+    async close() {
+      await server.close();
+      await fixture.close();
+      data.remove();
+    },
+  };
 }

@@ -27,15 +27,13 @@ import { load, publications, publish } from './fixture.ts';
 const data = tempDataDir();
 const sites = publications();
 let globalEye: IssueRecord;
-let migrants: IssueRecord;
 
 beforeAll(async () => {
   await publish(data.dir, load('issues/global-eye/005.md'));
   await publish(data.dir, load('issues/trafficking-in-migrants/025.md'));
-  const read = (pub: string, code: string) =>
-    JSON.parse(readFileSync(join(editionsRoot(data.dir), pub, code, RECORD_FILE), 'utf8')) as IssueRecord;
-  globalEye = read('global-eye', '005');
-  migrants = read('trafficking-in-migrants', '025');
+  globalEye = JSON.parse(
+    readFileSync(join(editionsRoot(data.dir), 'global-eye', '005', RECORD_FILE), 'utf8'),
+  ) as IssueRecord;
 }, 120_000);
 afterAll(() => data.remove());
 
