@@ -62,6 +62,8 @@ function chrome(
     subscribe: publication ? subscribeHref(site, from, publication) : '',
     atom: publication ? relative(from, paths.atom(publication.slug)) : '',
     searchAction: site.mode === 'served' && options.search !== false ? relative(from, searchPath) : undefined,
+    searchFallback:
+      site.mode === 'static' && publication ? relative(from, paths.archive(publication.slug)) : undefined,
     canonical: absolute(site.publicUrl, from),
     alternates,
   };

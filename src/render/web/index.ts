@@ -20,8 +20,9 @@ export interface SiteChrome {
   archive: string;
   subscribe: string;
   atom: string;
-  /** The search form's action; absent in a static copy of the site. */
+  /** The search form's action; absent in a static copy of the site, which links the archive instead. */
   searchAction?: string;
+  searchFallback?: string;
   canonical?: string;
   alternates: Array<{ type: string; title: string; href: string }>;
   previous?: { href: string; label: string };
