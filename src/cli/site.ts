@@ -38,7 +38,7 @@ export function registerSite(program: Command, context: CliContext): void {
         publications: lists.map((list) => sitePublication(list.publication)),
       });
       context.stdout.write(
-        `Wrote ${options.out}: ${result.pages} pages (${result.issues} issues), ${result.feeds} feeds, ${result.files} PDFs and images.\n`,
+        `Wrote ${options.out}: ${result.pages} pages (${result.issues} ${result.issues === 1 ? 'issue' : 'issues'}), ${result.feeds} feeds, ${result.files} PDFs and images.\n`,
       );
       if (!result.issues)
         context.stderr.write(

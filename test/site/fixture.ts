@@ -66,6 +66,13 @@ export function publications(): SitePublication[] {
   return loadLists('issues').lists.map((list) => sitePublication(list.publication));
 }
 
+/** Both samples, and The Global Eye's issues 1–12 (all but 005 copies of it). */
+export async function publishSamples(dataDir: string): Promise<void> {
+  await publish(dataDir, load('issues/global-eye/005.md'));
+  await publish(dataDir, load('issues/trafficking-in-migrants/025.md'));
+  for (let n = 1; n <= 12; n++) if (n !== 5) cloneIssue(dataDir, n);
+}
+
 export interface SiteServer {
   data: { dir: string; remove(): void };
   fixture: ListFixture;
@@ -80,9 +87,7 @@ export interface SiteServer {
  */
 export async function startSite(): Promise<SiteServer> {
   const data = tempDataDir();
-  await publish(data.dir, load('issues/global-eye/005.md'));
-  await publish(data.dir, load('issues/trafficking-in-migrants/025.md'));
-  for (let n = 1; n <= 12; n++) if (n !== 5) cloneIssue(data.dir, n);
+  await publishSamples(data.dir);
   const fixture = await listFixture();
   const sites = publications();
   await syncSearchIndex(fixture.db, data.dir, sites);
