@@ -13,6 +13,7 @@ import { atomFeed, jsonFeed } from './feeds.ts';
 import { paths } from './links.ts';
 import { archivePages, renderArchive, renderHome, renderIssue, type SiteOptions } from './pages.ts';
 import { publishedIssues, type SitePublication } from './published.ts';
+import { robots, sitemap } from './sitemap.ts';
 
 export interface ExportOptions {
   dataDir: string;
@@ -102,5 +103,7 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
       }
     }
   }
+  await write('sitemap.xml', sitemap(options.publicUrl, options.publications, all));
+  await write('robots.txt', robots(options.publicUrl, 'static'));
   return result;
 }

@@ -3,7 +3,8 @@
 // images) keep going out through src/web/editions.ts (ETag, Last-Modified, 304, Range), which
 // asks this module for the archive and issue pages.
 
-import type { FastifyReply } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../store/db.ts';
 import { editionRoutes } from '../web/editions.ts';
@@ -13,6 +14,7 @@ import { paths } from './links.ts';
 import { renderArchive, renderHome, renderIssue, renderSearch, type SiteOptions } from './pages.ts';
 import type { PublishedIssues, SitePublication } from './published.ts';
 import { MAX_QUERY_LENGTH, searchArticles } from './search.ts';
+import { robots, SITEMAP_TYPE, sitemap } from './sitemap.ts';
 
 const HTML = 'text/html; charset=utf-8';
 /** Pages and feeds change when an issue is published; readers and feed readers revalidate after 5 minutes. */
@@ -33,15 +35,22 @@ export interface SiteDeps {
 export function siteRoutes(deps: SiteDeps): RouteRegistrar {
   const site: SiteOptions = { publicUrl: deps.publicUrl, mode: 'served', publications: deps.publications };
   const bySlug = new Map(deps.publications.map((p) => [p.slug, p]));
-  const html = (reply: FastifyReply, body: string) =>
-    reply.type(HTML).header('cache-control', CACHE).send(body);
+  /** A page or feed with an ETag of its bytes: feed readers poll, and a 304 costs them nothing. */
+  const cached = (request: FastifyRequest, reply: FastifyReply, type: string, body: string) => {
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    reply.type(type).header('cache-control', CACHE).header('etag', etag);
+    const asked = request.headers['if-none-match'];
+    if (asked?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))
+      return reply.code(304).send();
+    return reply.send(body);
+  };
 
   const pages = {
     async archive(slug: string, reply: FastifyReply) {
       const publication = bySlug.get(slug);
       if (!publication) return reply.callNotFound();
       const page = renderArchive(site, publication, await deps.published.of(slug));
-      return page ? html(reply, page) : reply.callNotFound();
+      return page ? cached(reply.request, reply, HTML, page) : reply.callNotFound();
     },
     async issue(slug: string, code: string, reply: FastifyReply) {
       const publication = bySlug.get(slug);
@@ -49,7 +58,7 @@ export function siteRoutes(deps: SiteDeps): RouteRegistrar {
       const issues = await deps.published.of(slug);
       const record = issues.find((r) => r.code === code);
       if (!record) return reply.callNotFound();
-      return html(reply, renderIssue(site, publication, issues, record));
+      return cached(reply.request, reply, HTML, renderIssue(site, publication, issues, record));
     },
   };
 
@@ -72,14 +81,26 @@ export function siteRoutes(deps: SiteDeps): RouteRegistrar {
   return async (app) => {
     await editionRoutes(deps.dataDir, pages)(app);
 
-    app.get('/', async (_request, reply) => {
+    app.get('/', async (request, reply) => {
       const latest = new Map(
         await Promise.all(
           deps.publications.map(async (p) => [p.slug, await deps.published.of(p.slug)] as const),
         ),
       );
-      return html(reply, renderHome(site, latest));
+      return cached(request, reply, HTML, renderHome(site, latest));
     });
+
+    app.get('/sitemap.xml', async (request, reply) => {
+      const issues = new Map(
+        await Promise.all(
+          deps.publications.map(async (p) => [p.slug, await deps.published.of(p.slug)] as const),
+        ),
+      );
+      return cached(request, reply, SITEMAP_TYPE, sitemap(deps.publicUrl, deps.publications, issues));
+    });
+    app.get('/robots.txt', async (request, reply) =>
+      cached(request, reply, 'text/plain; charset=utf-8', robots(deps.publicUrl, 'served')),
+    );
 
     app.get(`/${paths.search}`, async (request, reply) => search(undefined, request.query, reply));
 
@@ -100,7 +121,7 @@ export function siteRoutes(deps: SiteDeps): RouteRegistrar {
           publication &&
           number &&
           renderArchive(site, publication, await deps.published.of(publication.slug), number);
-        return page ? html(reply, page) : reply.callNotFound();
+        return page ? cached(reply.request, reply, HTML, page) : reply.callNotFound();
       },
     );
 
@@ -112,10 +133,7 @@ export function siteRoutes(deps: SiteDeps): RouteRegistrar {
         const publication = bySlug.get(request.params.publication);
         if (!publication) return reply.callNotFound();
         const issues = await deps.published.of(publication.slug);
-        return reply
-          .type(type)
-          .header('cache-control', CACHE)
-          .send(render(publication, issues, deps.publicUrl));
+        return cached(request, reply, type, render(publication, issues, deps.publicUrl));
       });
     }
   };

@@ -228,6 +228,22 @@ describe('accessibility (axe-core in Chromium)', () => {
   });
 });
 
+describe('printing an issue', () => {
+  it('leaves out the site’s navigation and search', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/global-eye/005/`);
+    await page.emulateMedia({ media: 'print' });
+    const shown = await page.evaluate(() =>
+      ['.sitebar', 'nav.pager', 'nav.contents', 'main'].map((s) => {
+        const element = document.querySelector(s);
+        return element ? getComputedStyle(element).display : 'absent';
+      }),
+    );
+    expect(shown).toEqual(['none', 'none', 'none', 'block']);
+    await page.close();
+  });
+});
+
 describe('screenshots', () => {
   it.each([1280, 375])(
     'of the home page, an archive and an issue at %i px, without sideways scrolling',

@@ -34,7 +34,7 @@ describe('the static copy', () => {
     const pages = files.filter((f) => f.endsWith('.html'));
     // Home; The Global Eye: 2 archive pages and 12 issues; Trafficking in Migrants: 1 and 1.
     expect(pages).toHaveLength(17);
-    expect(result).toEqual({ pages: 17, feeds: 4, issues: 13, files: files.length - 17 - 4 });
+    expect(result).toEqual({ pages: 17, feeds: 4, issues: 13, files: files.length - 17 - 4 - 2 });
     expect(files).toEqual(
       expect.arrayContaining([
         'index.html',
@@ -46,6 +46,8 @@ describe('the static copy', () => {
         'global-eye/feed.xml',
         'global-eye/feed.json',
         'trafficking-in-migrants/025/trafficking-in-migrants-025.pdf',
+        'sitemap.xml',
+        'robots.txt',
       ]),
     );
     expect(files.filter((f) => /(email\.(html|txt)|site\.json|edition\.json)$/.test(f))).toEqual([]);
@@ -89,5 +91,10 @@ describe('the static copy', () => {
     expect(atom).toContain(`href="${BASE}/global-eye/005/global-eye-005.pdf"`);
     const issue = readFileSync(join(out, 'global-eye/005/index.html'), 'utf8');
     expect(issue).toContain(`<link rel="canonical" href="${BASE}/global-eye/005/">`);
+    const urls = [...readFileSync(join(out, 'sitemap.xml'), 'utf8').matchAll(/<loc>([^<]+)<\/loc>/g)].map(
+      (m) => m[1],
+    );
+    expect(urls).toHaveLength(17);
+    expect(urls).toContain(`${BASE}/global-eye/page/2/`);
   });
 });

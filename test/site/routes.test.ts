@@ -163,6 +163,49 @@ describe('every page', () => {
   });
 });
 
+describe('for feed readers and search engines', () => {
+  it('answers a feed or page asked again with its ETag with 304', async () => {
+    for (const path of [
+      '/global-eye/feed.xml',
+      '/global-eye/feed.json',
+      '/global-eye/',
+      '/global-eye/005/',
+    ]) {
+      const first = await get(path);
+      await first.arrayBuffer();
+      const etag = first.headers.get('etag') as string;
+      expect(etag, path).toMatch(/^"[\w-]+"$/);
+      expect(
+        (await rawRequest(site.server.port, path, { headers: { 'if-none-match': etag } })).status,
+        path,
+      ).toBe(304);
+      expect(
+        (await rawRequest(site.server.port, path, { headers: { 'if-none-match': '"other"' } })).status,
+        path,
+      ).toBe(200);
+    }
+  });
+
+  it('offers a sitemap of every page and a robots.txt that keeps crawlers out of search and tokens', async () => {
+    const res = await get('/sitemap.xml');
+    expect(res.headers.get('content-type')).toBe('application/xml; charset=utf-8');
+    const urls = [...(await res.text()).matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]);
+    // Home, 2 + 1 archive pages, 13 issues: the pages the crawl above found.
+    expect(urls).toHaveLength(17);
+    expect(urls).toEqual(
+      expect.arrayContaining([
+        `${PUBLIC_URL}/`,
+        `${PUBLIC_URL}/global-eye/page/2/`,
+        `${PUBLIC_URL}/global-eye/005/`,
+      ]),
+    );
+    const robots = await (await get('/robots.txt')).text();
+    expect(robots).toContain('Disallow: /search\n');
+    expect(robots).toContain('Disallow: /unsubscribe/\n');
+    expect(robots).toContain(`Sitemap: ${PUBLIC_URL}/sitemap.xml`);
+  });
+});
+
 describe('search', () => {
   it('finds an article across publications and links its permalink with a highlighted snippet', async () => {
     const html = await page('/search?q=boyfriend+syndrome');
