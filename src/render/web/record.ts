@@ -87,7 +87,7 @@ export function issueRecord(issue: Issue, pdfBytes: number, renderedAt: Date): I
     code: issue.code,
     title: issue.title,
     dateLabel: issueDateLabel(issue),
-    date: isoDate(issue.date),
+    date: firstDay(isoDate(issue.date)),
     pdf: { name: pdfFileName(publication.slug, issue.code), bytes: pdfBytes },
     renderedAt: renderedAt.toISOString(),
     view,
@@ -121,6 +121,11 @@ export function keepAnchors(previous: IssueRecord | undefined, next: IssueRecord
     }
   });
   return { ...next, articles };
+}
+
+/** The first day of a partial ISO date: 2009-05 → 2009-05-01, 2009 → 2009-01-01. */
+function firstDay(date: string): string {
+  return `${date}-01-01`.slice(0, 10);
 }
 
 const ENTITIES = new Map([
