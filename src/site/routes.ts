@@ -110,6 +110,16 @@ export function siteRoutes(deps: SiteDeps): RouteRegistrar {
       return search(publication, request.query, reply);
     });
 
+    // The archive's pages are folders (as in the static copy): the address without the slash leads there.
+    app.get<{ Params: { publication: string; page: string } }>(
+      '/:publication/page/:page',
+      async (request, reply) => {
+        const { publication, page } = request.params;
+        if (!bySlug.has(publication) || !/^[1-9]\d{0,5}$/.test(page)) return reply.callNotFound();
+        return reply.redirect(`/${paths.archive(publication, Number(page))}`, 301);
+      },
+    );
+
     app.get<{ Params: { publication: string; page: string } }>(
       '/:publication/page/:page/',
       async (request, reply) => {

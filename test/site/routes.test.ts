@@ -86,6 +86,9 @@ describe('an archive', () => {
     const first = await get('/global-eye/page/1/');
     await first.arrayBuffer();
     expect([first.status, first.headers.get('location')]).toEqual([301, '/global-eye/']);
+    const bare = await get('/global-eye/page/2');
+    await bare.arrayBuffer();
+    expect([bare.status, bare.headers.get('location')]).toEqual([301, '/global-eye/page/2/']);
     for (const path of [
       '/global-eye/page/3/',
       '/global-eye/page/0/',
