@@ -163,6 +163,8 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     }
 
     // What was published before this start (or by a publish that could not reach the database).
+    const recorded = await site.recordEarlierEditions(config.dataDir, options.issuesDir, lists);
+    if (recorded.length) log.info({ issues: recorded }, 'issues published before the site recorded for it');
     const indexed = await site.syncSearchIndex(db, config.dataDir, lists);
     if (indexed) log.info({ issues: indexed }, 'search index brought up to date');
 

@@ -19,7 +19,7 @@ export function registerSite(program: Command, context: CliContext): void {
           `"${baseUrl}" is not an http(s) address.`,
           'Write it like https://news.example.org.',
         );
-      const [{ loadLists }, { exportSite, sitePublication }] = await Promise.all([
+      const [{ loadLists }, { exportSite, recordEarlierEditions, sitePublication }] = await Promise.all([
         import('../subscribers/lists.ts'),
         import('../site/index.ts'),
       ]);
@@ -31,6 +31,7 @@ export function registerSite(program: Command, context: CliContext): void {
           `No publications in ${options.issues}.`,
           'Create issues/<slug>/publication.yml.',
         );
+      await recordEarlierEditions(config.dataDir, options.issues, lists);
       const result = await exportSite({
         dataDir: config.dataDir,
         out: options.out,

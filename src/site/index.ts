@@ -9,7 +9,7 @@ import type { Publication } from '../issue/model.ts';
 import type { SitePublication } from './published.ts';
 
 export { exportSite } from './export.ts';
-export { indexPublishedIssue, publishedRoot, syncSearchIndex } from './indexing.ts';
+export { indexPublishedIssue, publishedRoot, recordEarlierEditions, syncSearchIndex } from './indexing.ts';
 export { publishedIssues, type SitePublication } from './published.ts';
 export { siteRoutes } from './routes.ts';
 

@@ -54,10 +54,10 @@ export function siteRoutes(deps: SiteDeps): RouteRegistrar {
     },
     async issue(slug: string, code: string, reply: FastifyReply) {
       const publication = bySlug.get(slug);
-      if (!publication) return reply.callNotFound();
+      if (!publication) return undefined;
       const issues = await deps.published.of(slug);
       const record = issues.find((r) => r.code === code);
-      if (!record) return reply.callNotFound();
+      if (!record) return undefined; // the stored web edition, if there is one
       return cached(reply.request, reply, HTML, renderIssue(site, publication, issues, record));
     },
   };

@@ -21,10 +21,11 @@ const MAX_AGE_MS = 300_000;
 const SEGMENT = /^[\w][\w.-]*$/;
 
 /** The pages among the files: by default the bare archive and the stored web edition; the public
- *  site (src/site) brings its own, with navigation, and keeps these routes for the files. */
+ *  site (src/site) brings its own, with navigation, and keeps these routes for the files. An issue
+ *  page it has nothing for (undefined) is the stored web edition. */
 export interface EditionPages {
   archive(publication: string, reply: FastifyReply): Promise<unknown>;
-  issue(publication: string, issue: string, reply: FastifyReply): Promise<unknown>;
+  issue(publication: string, issue: string, reply: FastifyReply): Promise<FastifyReply | undefined>;
 }
 
 export function editionRoutes(dataDir: string, pages?: EditionPages): RouteRegistrar {
@@ -79,7 +80,8 @@ export function editionRoutes(dataDir: string, pages?: EditionPages): RouteRegis
           }
           const type = contentTypeOf(extname(path));
           if (!type || (segments.length === 1 && UNSERVED_FILES.has(path))) return reply.callNotFound();
-          if (pages && path === 'index.html') return pages.issue(publication, issue, reply);
+          const page = pages && path === 'index.html' && (await pages.issue(publication, issue, reply));
+          if (page) return page;
           return reply.type(type).sendFile(join(publication, issue, ...segments));
         },
       );

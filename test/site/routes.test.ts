@@ -3,7 +3,7 @@
 // the editions' files with ranges and validators, and article permalinks that survive publishing
 // an issue again with a changed title.
 
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editionsRoot } from '../../src/campaigns/publish.ts';
@@ -307,5 +307,14 @@ describe('permalinks', () => {
     } finally {
       copy.remove();
     }
+  });
+});
+
+describe('an issue without a record (published before the site)', () => {
+  it('is served as its stored web edition', async () => {
+    rmSync(join(editionsRoot(site.data.dir), 'global-eye', '001', 'site.json'));
+    const html = await page('/global-eye/001/');
+    expect(html).not.toContain('class="sitebar"');
+    expect(html).toContain('<a class="skip" href="#main">');
   });
 });
