@@ -52,6 +52,8 @@ export function listPages(
         template({
           ...page,
           lang: list?.publication.language ?? 'en',
+          // The publication's feeds (src/site), as on every page of the public site.
+          feed: list && { slug: list.slug, title: list.name },
           color: list?.publication.colors.primary ?? '#0b4f8a',
         }),
       );

@@ -194,6 +194,8 @@ describe('accessibility (axe-core in Chromium)', () => {
       const response = await page.goto(`${base}${path}`);
       expect(response?.status(), name).toBe(200);
       found[name] = await axe(page);
+      const feeds = await page.locator('link[rel="alternate"][type="application/atom+xml"]').count();
+      expect(feeds, `${name}: a link to a feed`).toBeGreaterThan(0);
     }
     await page.close();
     writeFileSync(join(ARTEFACTS, 'axe.json'), `${JSON.stringify(found, null, 2)}\n`);
