@@ -78,8 +78,13 @@ export function searchableText(text: string): string {
 export async function indexIssue(db: Db, record: IssueRecord): Promise<boolean> {
   const { slug } = record.publication;
   return db.transaction(async (tx) => {
+    // `serve` starting while `publish` indexes the same issue: one after the other, never both.
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('site_articles'), hashtext($1 || '/' || $2))", [
+      slug,
+      record.code,
+    ]);
     const current = await tx.query<{ revision: string }>(
-      'SELECT revision FROM site_issues WHERE publication = $1 AND issue_code = $2 FOR UPDATE',
+      'SELECT revision FROM site_issues WHERE publication = $1 AND issue_code = $2',
       [slug, record.code],
     );
     if (current.rows[0]?.revision === record.renderedAt) return false;

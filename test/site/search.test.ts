@@ -127,6 +127,19 @@ describe.each(storeBackends())('search on $name', ({ open }) => {
     await indexIssue(db, globalEye);
   });
 
+  it('indexes an issue once when two processes index it at the same moment', async () => {
+    const again = {
+      ...globalEye,
+      renderedAt: new Date(Date.parse(globalEye.renderedAt) + 5000).toISOString(),
+    };
+    const results = await Promise.all([indexIssue(db, again), indexIssue(db, again), indexIssue(db, again)]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const { rows } = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM site_articles WHERE publication = 'global-eye'",
+    );
+    expect(rows[0]?.n).toBe(globalEye.articles.length);
+  });
+
   it('reads through the GIN index, among 20,000 other articles with statistics', async () => {
     await db.query(
       `INSERT INTO site_articles (publication, issue_code, issue_number, issue_title, position, slug, section, title, body, language)
