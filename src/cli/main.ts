@@ -16,6 +16,7 @@ import { registerPreview } from './preview.ts';
 import { registerProof } from './proof.ts';
 import { registerPublish } from './publish.ts';
 import { registerServe } from './serve.ts';
+import { registerSite } from './site.ts';
 import { registerStart } from './start.ts';
 import { registerStatus } from './status.ts';
 import { registerSubscribers } from './subscribers.ts';
@@ -62,6 +63,7 @@ export async function main(
     registerStart,
     registerSubscribers,
     registerServe,
+    registerSite,
     registerContributions,
     registerPreview,
     ...deliveryCommands,

@@ -96,6 +96,8 @@ export async function publishAndFollow(
       editions: stored.value,
     });
     const { campaign } = result;
+    const { indexPublishedIssue } = await import('../site/indexing.ts');
+    await indexPublishedIssue(delivery.db, config.dataDir, issue.publication.slug, issue.code);
     context.stdout.write(
       result.created
         ? `Campaign ${campaign.id}: ${plural(campaign.recipients, 'recipient')} in ${plural(Math.ceil(campaign.recipients / campaign.batchSize), 'batch', 'batches')}.\n`

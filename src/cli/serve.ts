@@ -63,7 +63,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     { createReadinessProbe },
     { healthRoutes },
     { adminRoutes },
-    { editionRoutes },
+    site,
     { listPages },
     { buildServer },
   ] = await Promise.all([
@@ -82,11 +82,11 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     import('../health/readiness.ts'),
     import('../health/http.ts'),
     import('../web/admin.ts'),
-    import('../web/editions.ts'),
+    import('../site/index.ts'),
     import('../web/list-pages.ts'),
     import('../web/server.ts'),
   ]);
-  const { lists, problems } = loadLists(options.issuesDir);
+  const { lists, publications, problems } = loadLists(options.issuesDir);
   if (problems.length) throw new BulletinError(problems);
   if (!lists.length)
     fail(
@@ -169,11 +169,23 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     const readiness = createReadinessProbe({ db, redis: redis.connection, smtpUrl: config.smtpUrl, log });
     cleanup.push(() => readiness.close());
 
+    // What was published before this start (or by a publish that could not reach the database).
+    const recorded = await site.recordEarlierEditions(config.dataDir, options.issuesDir, lists);
+    if (recorded.length) log.info({ issues: recorded }, 'issues published before the site recorded for it');
+    const indexed = await site.syncSearchIndex(db, config.dataDir, lists);
+    if (indexed) log.info({ issues: indexed }, 'search index brought up to date');
+
     const http = await buildServer({
       routes: [
         healthRoutes(readiness),
         listPages(actions, undefined, clock),
-        editionRoutes(config.dataDir),
+        site.siteRoutes({
+          dataDir: config.dataDir,
+          publicUrl: config.publicUrl,
+          publications: publications.map(site.sitePublication),
+          published: site.publishedIssues(site.publishedRoot(config.dataDir)),
+          db,
+        }),
         adminRoutes({
           user: config.adminUser,
           password: config.adminPassword,

@@ -526,6 +526,13 @@ export const CATALOGUE = {
     message: (p) => `--port ${p.port} is not a port number.`,
     hint: () => 'Give a number from 1 to 65535, e.g. --port 4000.',
   }),
+  'invalid-base-url': define<{ value: string }>({
+    severity: 'error',
+    area: 'command',
+    when: 'A `site --base-url` (or PUBLIC_URL) that is not an http(s) address.',
+    message: (p) => `"${p.value}" is not an http(s) address.`,
+    hint: () => 'Write it like https://news.example.org.',
+  }),
   'invalid-listen': define<{ value: string }>({
     severity: 'error',
     area: 'command',

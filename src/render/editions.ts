@@ -1,7 +1,7 @@
 // Every edition of one issue, rendered from one loaded model, as the files `build` writes and
 // `publish` stores.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Issue, imagesOf } from '../issue/model.ts';
 import { type EmailEdition, renderEmail } from './email/index.ts';
@@ -10,6 +10,7 @@ import { pdfFileName } from './replacements.ts';
 import { renderText } from './text/index.ts';
 import { editionSummary, SUMMARY_FILE } from './web/archive.ts';
 import { renderWeb } from './web/index.ts';
+import { type IssueRecord, issueRecord, keepAnchors, RECORD_FILE } from './web/record.ts';
 
 export interface EditionFile {
   /** Path inside the issue's folder: email.html, global-eye-005.pdf … */
@@ -60,6 +61,11 @@ export async function renderEditions(issue: Issue, options: RenderOptions): Prom
       { name: 'index.html', contents: web.value, ms: web.ms },
       { name: pdfFileName(issue.publication.slug, issue.code), contents: pdf.value, ms: pdf.ms },
       { name: SUMMARY_FILE, contents: JSON.stringify(editionSummary(issue), null, 2), ms: 0 },
+      {
+        name: RECORD_FILE,
+        contents: JSON.stringify(issueRecord(issue, pdf.value.length, new Date())),
+        ms: 0,
+      },
       // The web edition and the email's <img> tags load them from beside the page.
       ...images.map((image) => ({ name: image.path, contents: readFileSync(image.file), ms: 0 })),
     ],
@@ -75,7 +81,19 @@ export function writeEditionFiles(folder: string, files: readonly EditionFile[])
   return files.map((file) => {
     const path = join(folder, file.name);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, file.contents);
+    // The site's record of an issue published before keeps the anchors its articles had.
+    writeFileSync(path, file.name === RECORD_FILE ? withEarlierAnchors(path, file.contents) : file.contents);
     return path;
   });
+}
+
+function withEarlierAnchors(path: string, contents: string | Buffer): string {
+  const next = JSON.parse(String(contents)) as IssueRecord;
+  let previous: IssueRecord | undefined;
+  try {
+    previous = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as IssueRecord) : undefined;
+  } catch {
+    previous = undefined; // a damaged record: the new one stands alone
+  }
+  return JSON.stringify(keepAnchors(previous, next));
 }

@@ -3,16 +3,24 @@
 
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Publication } from '../issue/model.ts';
 import { loadPublication } from '../issue/publication.ts';
 import type { List } from '../list/list.ts';
 import { error, type Problem } from '../problems.ts';
 
-export function loadLists(issuesDir: string): { lists: List[]; problems: Problem[] } {
+/** The lists, and the publications they were made from (in the same order, e.g. for the site). */
+export function loadLists(issuesDir: string): {
+  lists: List[];
+  publications: Publication[];
+  problems: Problem[];
+} {
   const problems: Problem[] = [];
   const lists: List[] = [];
+  const publications: Publication[] = [];
   if (!existsSync(issuesDir)) {
     return {
       lists,
+      publications,
       problems: [
         error('no-issues-folder', `No ${issuesDir} folder.`, 'Run from the project folder or pass --issues.'),
       ],
@@ -28,6 +36,7 @@ export function loadLists(issuesDir: string): { lists: List[]; problems: Problem
     const issues = readdirSync(folder)
       .filter((f) => /^\d{3,}\.md$/.test(f))
       .sort();
+    publications.push(loaded.publication);
     lists.push({
       slug: loaded.publication.slug,
       name: loaded.publication.name,
@@ -51,7 +60,7 @@ export function loadLists(issuesDir: string): { lists: List[]; problems: Problem
     }
     seen.set(list.address, list.slug);
   }
-  return { lists, problems };
+  return { lists, publications, problems };
 }
 
 /** The list named by --publication, or the only one when there is just one. */

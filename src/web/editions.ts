@@ -6,6 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
+import type { FastifyReply } from 'fastify';
 import { editionsRoot, UNSERVED_FILES } from '../campaigns/publish.ts';
 import { type EditionSummary, renderArchive, SUMMARY_FILE } from '../render/web/archive.ts';
 import { contentTypeOf } from './content-types.ts';
@@ -19,7 +20,15 @@ const MAX_AGE_MS = 300_000;
 /** One path segment of a served file: no "..", no hidden files. */
 const SEGMENT = /^[\w][\w.-]*$/;
 
-export function editionRoutes(dataDir: string): RouteRegistrar {
+/** The pages among the files: by default the bare archive and the stored web edition; the public
+ *  site (src/site) brings its own, with navigation, and keeps these routes for the files. An issue
+ *  page it has nothing for (undefined) is the stored web edition. */
+export interface EditionPages {
+  archive(publication: string, reply: FastifyReply): Promise<unknown>;
+  issue(publication: string, issue: string, reply: FastifyReply): Promise<FastifyReply | undefined>;
+}
+
+export function editionRoutes(dataDir: string, pages?: EditionPages): RouteRegistrar {
   const root = editionsRoot(dataDir);
   // Encapsulated: the sendFile decorator is ours alone (bull-board registers its own).
   return async (server) => {
@@ -43,6 +52,7 @@ export function editionRoutes(dataDir: string): RouteRegistrar {
       app.get<{ Params: { publication: string } }>('/:publication/', async (request, reply) => {
         const { publication } = request.params;
         if (!SLUG.test(publication)) return reply.callNotFound();
+        if (pages) return pages.archive(publication, reply);
         const summaries = await publishedEditions(join(root, publication));
         if (!summaries.length) return reply.callNotFound();
         return reply
@@ -70,6 +80,8 @@ export function editionRoutes(dataDir: string): RouteRegistrar {
           }
           const type = contentTypeOf(extname(path));
           if (!type || (segments.length === 1 && UNSERVED_FILES.has(path))) return reply.callNotFound();
+          const page = pages && path === 'index.html' && (await pages.issue(publication, issue, reply));
+          if (page) return page;
           return reply.type(type).sendFile(join(publication, issue, ...segments));
         },
       );

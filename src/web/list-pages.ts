@@ -53,6 +53,8 @@ export function listPages(
         template({
           ...page,
           lang: list?.language ?? 'en',
+          // The publication's feeds (src/site), as on every page of the public site.
+          feed: list && { slug: list.slug, title: list.name },
           color: list?.colors.primary ?? '#0b4f8a',
         }),
       );

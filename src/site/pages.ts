@@ -1,0 +1,241 @@
+// The public site's pages, as HTML strings: the home page (every publication), a publication's
+// archive (paginated, newest first), an issue (the web edition with the site around it) and search
+// results. The same functions make the served pages and the static copy (`bulletin site`); they
+// differ only in `search` (a form, or a link to the archive) and `subscribe` (the web form, or mail).
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { renderIssuePage, type SiteChrome, webTemplates } from '../render/web/index.ts';
+import type { IssueRecord } from '../render/web/record.ts';
+import { absolute, paths, relative } from './links.ts';
+import type { SitePublication } from './published.ts';
+import type { SearchHit } from './search.ts';
+
+export const ISSUES_PER_PAGE = 10;
+
+export interface SiteOptions {
+  publicUrl: string;
+  /** Served: a search form and the web sign-up form. Static: a link to the archive, and mail. */
+  mode: 'served' | 'static';
+  publications: readonly SitePublication[];
+}
+
+const TEMPLATES = fileURLToPath(new URL('../../templates/site/', import.meta.url));
+let templates: Record<'home' | 'archive' | 'search', HandlebarsTemplateDelegate> | undefined;
+
+function compiled() {
+  if (templates) return templates;
+  const handlebars = webTemplates();
+  handlebars.registerPartial('layout', readFileSync(`${TEMPLATES}layout.hbs`, 'utf8'));
+  const compile = (name: string) => handlebars.compile(readFileSync(`${TEMPLATES}${name}.hbs`, 'utf8'));
+  templates = { home: compile('home'), archive: compile('archive'), search: compile('search') };
+  return templates;
+}
+
+const NEUTRAL = '#1f2933';
+
+function subscribeHref(site: SiteOptions, from: string, publication: SitePublication): string {
+  return site.mode === 'served'
+    ? relative(from, paths.subscribe(publication.slug))
+    : `mailto:${publication.listAddress}?subject=subscribe`;
+}
+
+/** The site bar and <head> links of a page at `from`, for one publication or the whole site. */
+function chrome(
+  site: SiteOptions,
+  from: string,
+  publication?: SitePublication,
+  options: { search?: boolean } = {},
+): SiteChrome {
+  const alternates = (publication ? [publication] : site.publications).flatMap((p) => [
+    { type: 'application/atom+xml', title: `${p.name} (Atom)`, href: relative(from, paths.atom(p.slug)) },
+    {
+      type: 'application/feed+json',
+      title: `${p.name} (JSON Feed)`,
+      href: relative(from, paths.json(p.slug)),
+    },
+  ]);
+  const searchPath = publication ? paths.publicationSearch(publication.slug) : paths.search;
+  return {
+    home: relative(from, paths.home),
+    archive: publication ? relative(from, paths.archive(publication.slug)) : '',
+    subscribe: publication ? subscribeHref(site, from, publication) : '',
+    atom: publication ? relative(from, paths.atom(publication.slug)) : '',
+    searchAction: site.mode === 'served' && options.search !== false ? relative(from, searchPath) : undefined,
+    searchFallback:
+      site.mode === 'static' && publication ? relative(from, paths.archive(publication.slug)) : undefined,
+    canonical: absolute(site.publicUrl, from),
+    alternates,
+  };
+}
+
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function renderHome(site: SiteOptions, latest: ReadonlyMap<string, readonly IssueRecord[]>): string {
+  const from = paths.home;
+  return compiled().home({
+    lang: site.publications[0]?.language ?? 'en',
+    title: site.publications.map((p) => p.name).join(' · ') || 'Publications',
+    heading: 'Our publications',
+    tagline: site.publications.length === 1 ? site.publications[0]?.tagline : undefined,
+    description: `Every issue of ${site.publications.map((p) => p.name).join(', ')}: read on the web, download the PDF, subscribe.`,
+    color: NEUTRAL,
+    site: chrome(site, from),
+    publications: site.publications.map((publication) => {
+      const issues = latest.get(publication.slug) ?? [];
+      const newest = issues[0];
+      return {
+        name: publication.name,
+        tagline: publication.tagline,
+        archive: relative(from, paths.archive(publication.slug)),
+        subscribe: subscribeHref(site, from, publication),
+        atom: relative(from, paths.atom(publication.slug)),
+        count: issues.length,
+        latest: newest && {
+          numbered: newest.numbered,
+          number: newest.number,
+          title: newest.title,
+          dateLabel: newest.dateLabel,
+          href: relative(from, paths.issue(publication.slug, newest.code)),
+          pdfHref: relative(from, paths.pdf(publication.slug, newest.code, newest.pdf.name)),
+          pdfSize: fileSize(newest.pdf.bytes),
+        },
+      };
+    }),
+  });
+}
+
+export function archivePages(count: number): number {
+  return Math.max(1, Math.ceil(count / ISSUES_PER_PAGE));
+}
+
+/** Page `page` (from 1) of the archive; undefined past the last page. */
+export function renderArchive(
+  site: SiteOptions,
+  publication: SitePublication,
+  issues: readonly IssueRecord[],
+  page = 1,
+): string | undefined {
+  const pages = archivePages(issues.length);
+  if (!Number.isInteger(page) || page < 1 || page > pages) return undefined;
+  const from = paths.archive(publication.slug, page);
+  const shown = issues.slice((page - 1) * ISSUES_PER_PAGE, page * ISSUES_PER_PAGE);
+  const pager =
+    pages > 1
+      ? {
+          page,
+          pages,
+          newer: page > 1 ? relative(from, paths.archive(publication.slug, page - 1)) : undefined,
+          older: page < pages ? relative(from, paths.archive(publication.slug, page + 1)) : undefined,
+        }
+      : undefined;
+  const base = chrome(site, from, publication);
+  return compiled().archive({
+    lang: publication.language,
+    title: `${publication.name}: all issues${page > 1 ? ` (page ${page})` : ''}`,
+    heading: publication.name,
+    tagline: publication.tagline,
+    description: `Every issue of ${publication.name}, newest first, on the web and as PDF.`,
+    color: publication.colors.primary,
+    site: { ...base, prevPage: pager?.newer, nextPage: pager?.older },
+    name: publication.name,
+    listAddress: publication.listAddress,
+    subscribe: subscribeHref(site, from, publication),
+    subscribeOnWeb: site.mode === 'served',
+    count: issues.length,
+    one: issues.length === 1,
+    pager,
+    issues: shown.map((record) => ({
+      numbered: record.numbered,
+      number: record.number,
+      title: record.title,
+      date: record.date,
+      dateLabel: record.dateLabel,
+      contentsLabel: record.view.contentsLabel,
+      href: relative(from, paths.issue(publication.slug, record.code)),
+      pdfHref: relative(from, paths.pdf(publication.slug, record.code, record.pdf.name)),
+      pdfSize: fileSize(record.pdf.bytes),
+      sections: record.view.sections.map((section) => ({
+        name: section.name,
+        articles: section.articles.map((article) => ({
+          title: article.titleText,
+          href: relative(from, paths.article(publication.slug, record.code, article.slug)),
+        })),
+      })),
+    })),
+  });
+}
+
+function issueLabel(record: IssueRecord): string {
+  return record.numbered ? `No. ${record.number}, ${record.title}` : record.title;
+}
+
+/** The issue's page; `issues` are the publication's, newest first, `record` among them. */
+export function renderIssue(
+  site: SiteOptions,
+  publication: SitePublication,
+  issues: readonly IssueRecord[],
+  record: IssueRecord,
+): string {
+  const from = paths.issue(publication.slug, record.code);
+  const index = issues.findIndex((r) => r.code === record.code);
+  const newer = index > 0 ? issues[index - 1] : undefined;
+  const older = index >= 0 ? issues[index + 1] : undefined;
+  const link = (r: IssueRecord | undefined) =>
+    r && { href: relative(from, paths.issue(publication.slug, r.code)), label: issueLabel(r) };
+  const aliases = new Map(record.articles.map((a) => [a.slug, a.aliases]));
+  const view = {
+    ...record.view,
+    sections: record.view.sections.map((section) => ({
+      ...section,
+      articles: section.articles.map((article) => ({ ...article, aliases: aliases.get(article.slug) ?? [] })),
+    })),
+  };
+  return renderIssuePage(view, {
+    ...chrome(site, from, publication),
+    previous: link(older),
+    next: link(newer),
+  });
+}
+
+export interface SearchPage {
+  /** The publication searched, or undefined for the whole site. */
+  publication?: SitePublication;
+  query: string;
+  hits: readonly SearchHit[];
+  /** True when there may be more matches than shown. */
+  capped: boolean;
+}
+
+export function renderSearch(site: SiteOptions, page: SearchPage): string {
+  const { publication } = page;
+  const from = publication ? paths.publicationSearch(publication.slug) : paths.search;
+  const names = new Map(site.publications.map((p) => [p.slug, p]));
+  const scope = publication ? publication.name : 'every publication';
+  return compiled().search({
+    lang: publication?.language ?? site.publications[0]?.language ?? 'en',
+    title: page.query ? `“${page.query}”: search ${scope}` : `Search ${scope}`,
+    heading: publication ? `Search ${publication.name}` : 'Search every publication',
+    color: publication?.colors.primary ?? NEUTRAL,
+    noindex: true,
+    site: chrome(site, from, publication, { search: false }),
+    action: relative(from, from),
+    scope,
+    query: page.query,
+    count: page.hits.length,
+    one: page.hits.length === 1,
+    capped: page.capped,
+    browse: relative(from, publication ? paths.archive(publication.slug) : paths.home),
+    hits: page.hits.map((hit) => ({
+      ...hit,
+      publicationName: names.get(hit.publication)?.name ?? hit.publication,
+      numbered: names.get(hit.publication)?.numbered !== false,
+      href: relative(from, paths.article(hit.publication, hit.issueCode, hit.slug)),
+      issueHref: relative(from, paths.issue(hit.publication, hit.issueCode)),
+    })),
+  });
+}

@@ -1,0 +1,58 @@
+// What is published: the site records (site.json) that `publish` stored beside each issue's
+// editions under <dataDir>/editions/<publication>/<NNN>/. Read from the folder on each request
+// (a record is parsed again only when its file changed), so a publish shows without a restart.
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type IssueRecord, RECORD_FILE, RECORD_VERSION } from '../render/web/record.ts';
+
+/** A publication as the site shows it, from its publication.yml. */
+export interface SitePublication {
+  slug: string;
+  name: string;
+  tagline?: string;
+  language: string;
+  listAddress: string;
+  colors: { primary: string; accent: string };
+  /** False for papers and reports: never "No. 1". */
+  numbered: boolean;
+  /** Who publishes it: the feeds' author. */
+  publisher: string;
+}
+
+export const SLUG = /^[a-z0-9][a-z0-9-]*$/;
+export const ISSUE_CODE = /^\d{3,}$/;
+
+export interface PublishedIssues {
+  /** The publication's published issues, newest first. */
+  of(publication: string): Promise<IssueRecord[]>;
+}
+
+export function publishedIssues(root: string): PublishedIssues {
+  const cache = new Map<string, { mtimeMs: number; size: number; record: IssueRecord }>();
+  const read = async (path: string): Promise<IssueRecord | undefined> => {
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile()) return undefined;
+    const cached = cache.get(path);
+    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached.record;
+    try {
+      const record = JSON.parse(await readFile(path, 'utf8')) as IssueRecord;
+      if (record.version !== RECORD_VERSION) return undefined;
+      cache.set(path, { mtimeMs: info.mtimeMs, size: info.size, record });
+      return record;
+    } catch {
+      return undefined; // being written, or damaged: not published as far as the site can tell
+    }
+  };
+  return {
+    async of(publication) {
+      if (!SLUG.test(publication)) return [];
+      const folder = join(root, publication);
+      const codes = (await readdir(folder).catch(() => [] as string[])).filter((c) => ISSUE_CODE.test(c));
+      const records = await Promise.all(codes.map((code) => read(join(folder, code, RECORD_FILE))));
+      return records
+        .filter((r): r is IssueRecord => r !== undefined && r.publication.slug === publication)
+        .sort((a, b) => b.number - a.number || b.code.localeCompare(a.code));
+    },
+  };
+}

@@ -1,0 +1,150 @@
+// The public site served by `bulletin serve`: the home page, each publication's archive (with
+// /<publication>/page/<n>/), its issues' pages, its feeds, and search. The editions' files (PDF,
+// images) keep going out through src/web/editions.ts (ETag, Last-Modified, 304, Range), which
+// asks this module for the archive and issue pages.
+
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Db } from '../store/db.ts';
+import { editionRoutes } from '../web/editions.ts';
+import type { RouteRegistrar } from '../web/server.ts';
+import { ATOM_TYPE, atomFeed, JSON_FEED_TYPE, jsonFeed } from './feeds.ts';
+import { paths } from './links.ts';
+import { renderArchive, renderHome, renderIssue, renderSearch, type SiteOptions } from './pages.ts';
+import type { PublishedIssues, SitePublication } from './published.ts';
+import { MAX_QUERY_LENGTH, searchArticles } from './search.ts';
+import { robots, SITEMAP_TYPE, sitemap } from './sitemap.ts';
+
+const HTML = 'text/html; charset=utf-8';
+/** Pages and feeds change when an issue is published; readers and feed readers revalidate after 5 minutes. */
+const CACHE = 'public, max-age=300';
+const SEARCH_LIMIT = 50;
+
+/** `?q=…`: one string; anything else (repeated, nested) is no query. */
+const SearchParams = z.object({ q: z.string().optional() });
+
+export interface SiteDeps {
+  dataDir: string;
+  publicUrl: string;
+  publications: readonly SitePublication[];
+  published: PublishedIssues;
+  db: Db;
+}
+
+export function siteRoutes(deps: SiteDeps): RouteRegistrar {
+  const site: SiteOptions = { publicUrl: deps.publicUrl, mode: 'served', publications: deps.publications };
+  const bySlug = new Map(deps.publications.map((p) => [p.slug, p]));
+  /** A page or feed with an ETag of its bytes: feed readers poll, and a 304 costs them nothing. */
+  const cached = (request: FastifyRequest, reply: FastifyReply, type: string, body: string) => {
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+    reply.type(type).header('cache-control', CACHE).header('etag', etag);
+    const asked = request.headers['if-none-match'];
+    if (asked?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))
+      return reply.code(304).send();
+    return reply.send(body);
+  };
+
+  const pages = {
+    async archive(slug: string, reply: FastifyReply) {
+      const publication = bySlug.get(slug);
+      if (!publication) return reply.callNotFound();
+      const page = renderArchive(site, publication, await deps.published.of(slug));
+      return page ? cached(reply.request, reply, HTML, page) : reply.callNotFound();
+    },
+    async issue(slug: string, code: string, reply: FastifyReply) {
+      const publication = bySlug.get(slug);
+      if (!publication) return undefined;
+      const issues = await deps.published.of(slug);
+      const record = issues.find((r) => r.code === code);
+      if (!record) return undefined; // the stored web edition, if there is one
+      return cached(reply.request, reply, HTML, renderIssue(site, publication, issues, record));
+    },
+  };
+
+  const search = async (publication: SitePublication | undefined, query: unknown, reply: FastifyReply) => {
+    const params = SearchParams.safeParse(query);
+    const text = params.success ? (params.data.q ?? '').trim().slice(0, MAX_QUERY_LENGTH) : '';
+    const hits = text
+      ? await searchArticles(deps.db, {
+          text,
+          publications: publication ? [publication] : deps.publications,
+          limit: SEARCH_LIMIT,
+        })
+      : [];
+    return reply
+      .type(HTML)
+      .header('cache-control', 'no-store')
+      .send(renderSearch(site, { publication, query: text, hits, capped: hits.length === SEARCH_LIMIT }));
+  };
+
+  return async (app) => {
+    await editionRoutes(deps.dataDir, pages)(app);
+
+    app.get('/', async (request, reply) => {
+      const latest = new Map(
+        await Promise.all(
+          deps.publications.map(async (p) => [p.slug, await deps.published.of(p.slug)] as const),
+        ),
+      );
+      return cached(request, reply, HTML, renderHome(site, latest));
+    });
+
+    app.get('/sitemap.xml', async (request, reply) => {
+      const issues = new Map(
+        await Promise.all(
+          deps.publications.map(async (p) => [p.slug, await deps.published.of(p.slug)] as const),
+        ),
+      );
+      return cached(request, reply, SITEMAP_TYPE, sitemap(deps.publicUrl, deps.publications, issues));
+    });
+    app.get('/robots.txt', async (request, reply) =>
+      cached(request, reply, 'text/plain; charset=utf-8', robots(deps.publicUrl, 'served')),
+    );
+
+    app.get(`/${paths.search}`, async (request, reply) => search(undefined, request.query, reply));
+
+    app.get<{ Params: { publication: string } }>('/:publication/search', async (request, reply) => {
+      const publication = bySlug.get(request.params.publication);
+      if (!publication) return reply.callNotFound();
+      return search(publication, request.query, reply);
+    });
+
+    // The archive's pages are folders (as in the static copy): the address without the slash leads there.
+    app.get<{ Params: { publication: string; page: string } }>(
+      '/:publication/page/:page',
+      async (request, reply) => {
+        const { publication, page } = request.params;
+        if (!bySlug.has(publication) || !/^[1-9]\d{0,5}$/.test(page)) return reply.callNotFound();
+        return reply.redirect(`/${paths.archive(publication, Number(page))}`, 301);
+      },
+    );
+
+    app.get<{ Params: { publication: string; page: string } }>(
+      '/:publication/page/:page/',
+      async (request, reply) => {
+        const publication = bySlug.get(request.params.publication);
+        const number = /^[1-9]\d{0,5}$/.test(request.params.page) ? Number(request.params.page) : 0;
+        // Page 1 is the archive itself: one address per page.
+        if (publication && number === 1) return reply.redirect(`/${paths.archive(publication.slug)}`, 301);
+        const page =
+          publication &&
+          number &&
+          renderArchive(site, publication, await deps.published.of(publication.slug), number);
+        return page ? cached(reply.request, reply, HTML, page) : reply.callNotFound();
+      },
+    );
+
+    for (const [file, type, render] of [
+      ['feed.xml', ATOM_TYPE, atomFeed],
+      ['feed.json', JSON_FEED_TYPE, jsonFeed],
+    ] as const) {
+      app.get<{ Params: { publication: string } }>(`/:publication/${file}`, async (request, reply) => {
+        const publication = bySlug.get(request.params.publication);
+        if (!publication) return reply.callNotFound();
+        const issues = await deps.published.of(publication.slug);
+        return cached(request, reply, type, render(publication, issues, deps.publicUrl));
+      });
+    }
+  };
+}

@@ -1,0 +1,49 @@
+// What search engines read first: robots.txt (index the site, not the search results, the
+// subscribers' token pages or the dashboard) and a sitemap of every page with its last change.
+
+import type { IssueRecord } from '../render/web/record.ts';
+import { absolute, paths } from './links.ts';
+import { archivePages } from './pages.ts';
+import type { SitePublication } from './published.ts';
+
+export const SITEMAP_TYPE = 'application/xml; charset=utf-8';
+
+function xml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function sitemap(
+  publicUrl: string,
+  publications: readonly SitePublication[],
+  issues: ReadonlyMap<string, readonly IssueRecord[]>,
+): string {
+  const entries: Array<{ path: string; modified?: string }> = [{ path: paths.home }];
+  for (const publication of publications) {
+    const records = issues.get(publication.slug) ?? [];
+    for (let page = 1; page <= archivePages(records.length); page++)
+      entries.push({
+        path: paths.archive(publication.slug, page),
+        modified: page === 1 ? records[0]?.renderedAt : undefined,
+      });
+    for (const record of records)
+      entries.push({ path: paths.issue(publication.slug, record.code), modified: record.renderedAt });
+  }
+  const urls = entries.map(
+    ({ path, modified }) =>
+      `  <url><loc>${xml(absolute(publicUrl, path))}</loc>${modified ? `<lastmod>${xml(modified)}</lastmod>` : ''}</url>`,
+  );
+  return `<?xml version="1.0" encoding="utf-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+${urls.join('\n')}
+</urlset>
+`;
+}
+
+export function robots(publicUrl: string, mode: 'served' | 'static'): string {
+  const served = ['/search', '/*/search', '/confirm/', '/unsubscribe/', '/change/', '/admin/'];
+  return `User-agent: *
+${mode === 'served' ? served.map((path) => `Disallow: ${path}`).join('\n') : 'Allow: /'}
+
+Sitemap: ${absolute(publicUrl, 'sitemap.xml')}
+`;
+}
