@@ -12,7 +12,6 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/build.js scripts/
 COPY src src
-COPY workers workers
 COPY templates templates
 # build/ links the templates and migrations it reads at run time; -L copies them in their place.
 RUN node scripts/build.js && cp -RL build /bulletin-build

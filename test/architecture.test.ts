@@ -1,6 +1,8 @@
 // The layers of the code, bottom to top: a module may import from its own layer and the ones
 // below, never from above (README's architecture). dependency-cruiser reads the real import graph.
 
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cruise, type IForbiddenRuleType } from 'dependency-cruiser';
 import { describe, expect, it } from 'vitest';
 
@@ -76,4 +78,22 @@ describe('the import graph', () => {
   it('runs downward only, without cycles or dead modules', async () => {
     expect(await violations()).toEqual([]);
   }, 60_000);
+});
+
+describe('the folders', () => {
+  it('each say, at the top of one of their modules, what they own (`// src/<folder>…`)', () => {
+    const folders = readdirSync('src', { withFileTypes: true }).filter((entry) => entry.isDirectory());
+    const silent = folders
+      .map((folder) => folder.name)
+      .filter(
+        (name) =>
+          !readdirSync(join('src', name)).some(
+            (file) =>
+              file.endsWith('.ts') &&
+              new RegExp(`^// src/${name}\\b`).test(readFileSync(join('src', name, file), 'utf8')),
+          ),
+      );
+    expect(folders.length).toBeGreaterThan(10);
+    expect(silent).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-// campaigns/ owns a campaign's records: the plan written at publish (store.ts, publish.ts), the
+// src/campaigns owns a campaign's records: the plan written at publish (store.ts, publish.ts), the
 // ledger that the delivery of a batch works through (this file), and following progress (watch.ts).
 //
 // The campaign ledger: everything the delivery path may ask of a campaign's records, and nothing

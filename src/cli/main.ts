@@ -1,3 +1,6 @@
+// src/cli: the `bulletin` command, the top floor. Each command is a module that parses its
+// options, calls the floors below and prints for people (tables, progress, one-line errors).
+//
 // Command modules define their commands with what is light (commander, problems, settings) and
 // import what their actions need when they run (`await import()`), so a command loads only its own
 // code: `--help` loads no renderer, `check` no PDF, email, queue or database code

@@ -1,3 +1,7 @@
+// src/delivery: sending one campaign's batches. It splices each recipient into the finished
+// message (message-template.ts), paces and guards the sending (send-rate-limiter.ts,
+// circuit-breaker.ts), and records results through the campaign ledger; this file opens it all.
+//
 // Everything delivery needs, opened from the configuration once and closed in order: workers
 // first (they finish their batches), then the SMTP pool, the queue and Redis, the database.
 

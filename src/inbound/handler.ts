@@ -1,3 +1,6 @@
+// src/inbound: mail that arrives at the list addresses, over SMTP (smtp.ts) or IMAP (imap.ts):
+// commands, confirmations, bounces, contributions, each stored before the 250 is given.
+//
 // What happens to a message accepted for one of our list addresses. The SMTP server and the IMAP
 // poller both feed `handle`; it resolves once everything that must not be lost is stored, so the
 // SMTP server answers 250 only then.

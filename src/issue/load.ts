@@ -1,3 +1,5 @@
+// src/issue: an issue file read into the typed Issue model, with every problem located.
+//
 // Loads and validates one issue file into the Issue model: the file and its front matter
 // (source.ts), the Markdown body (markdown/), and the checks on the structure they make
 // (structure.ts). Every problem is collected with its location; an issue is returned only when

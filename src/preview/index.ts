@@ -1,4 +1,4 @@
-// `bulletin preview`: an issue's editions served on this machine, rebuilt on every save of the
+// src/preview: `bulletin preview`: an issue's editions served on this machine, rebuilt on every save of the
 // issue, its publication.yml, its images or a template, with the open page refreshed by
 // server-sent events. A broken file shows its problems beside the last good build; nothing an
 // editor saves stops the server.

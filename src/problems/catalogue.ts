@@ -1,3 +1,5 @@
+// src/problems: errors as values (../problems.ts) and their catalogue (this file).
+//
 // The error catalogue: every problem code bulletin reports, one per situation, with its severity,
 // what it means, and (for most) its message and hint as functions of the situation's details.
 // `check`, the CLI, the preview and the logs all word a problem from here; docs/errors.md is this

@@ -1,3 +1,6 @@
+// src/render: the Issue model made into its editions (email/, text/, pdf/, web/), with the
+// per-issue and per-recipient values in one replacement table (replacements.ts).
+//
 // Every edition of one issue, rendered from one loaded model, as the files `build` writes and
 // `publish` stores.
 

@@ -1,3 +1,6 @@
+// src/services: the private servers of a data dir (PostgreSQL here, redis.ts), started on demand
+// under a machine-wide lock (lock.ts).
+//
 // A private PostgreSQL server for installations without DATABASE_URL, run like the private
 // redis-server: cluster in <dataDir>/postgres (initdb on first use), reached over a Unix socket in
 // it (no TCP port), shared by every bulletin process of the installation. Whoever needs it and

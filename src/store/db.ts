@@ -1,3 +1,5 @@
+// src/store: the database: one interface (this file), opening it (open.ts), its migrations.
+//
 // One database interface over node-postgres (DATABASE_URL, or the private server of the data
 // dir). Everything above src/store speaks PostgreSQL through this and nothing else.
 

@@ -1,3 +1,6 @@
+// src/subscribers: the readers of each list, their states and consent records (this file),
+// the changes a reader's proof allows (actions.ts), imports and exports.
+//
 // Subscriber queries. Every state change is one UPDATE guarded by the current status, so two
 // processes acting at once cannot undo each other (e.g. a late confirm after an unsubscribe), and
 // bumps the row's generation, which retires every subscribe token issued before it.

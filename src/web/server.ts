@@ -1,3 +1,6 @@
+// src/web: the HTTP server of `bulletin serve` (this file) and its routes: readers' pages,
+// editions, the admin.
+//
 // The HTTP side of `bulletin serve`. Route modules are registrars: functions that add their routes
 // to the app. Subscribers' pages live in list-pages.ts; other modules (editions, admin) add theirs
 // the same way, with one line where the server is assembled.

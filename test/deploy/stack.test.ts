@@ -232,7 +232,7 @@ describe('Dockerfile', () => {
         return;
       }
       // Development only: it runs the TypeScript sources under tsx (`bulletin preview` from src).
-      if (!/\.[jt]s$/.test(path) || path.endsWith('pdf-worker-entry.js')) return;
+      if (!/\.[jt]s$/.test(path) || path.endsWith('-entry.js')) return;
       // Every quoted specifier: imports, dynamic imports, require and resolved font paths alike.
       for (const [, specifier] of readFileSync(path, 'utf8').matchAll(/['"`]([@a-z][\w./@-]*)['"`]/g)) {
         const name = all.find((pkg) => specifier === pkg || specifier?.startsWith(`${pkg}/`));
@@ -240,7 +240,6 @@ describe('Dockerfile', () => {
       }
     };
     visit(join(root, 'src'));
-    visit(join(root, 'workers'));
     expect(loaded.size).toBeGreaterThan(20);
     expect([...loaded].filter((name) => !production.has(name))).toEqual([]);
   });
@@ -280,9 +279,9 @@ describe('Dockerfile', () => {
     // the worker-thread entries run only inside their threads.
     const loadAll = `
       import { readdirSync } from 'node:fs';
-      const files = ['src', 'workers'].flatMap((dir) =>
+      const files = ['src'].flatMap((dir) =>
         readdirSync('build/' + dir, { recursive: true }).map((f) => 'build/' + dir + '/' + f))
-        .filter((f) => f.endsWith('.js') && !/(thread-main|pdf-worker|pdf-worker-entry)\\.js$/.test(f));
+        .filter((f) => f.endsWith('.js') && !/(thread-main|thread-entry)\\.js$/.test(f));
       for (const f of files) await import('./' + f);
       console.log(files.length);
     `;
