@@ -45,6 +45,7 @@ import type { Db, Queryable } from '../src/store/db.ts';
 import { openStore } from '../src/store/open.ts';
 import { openPostgres } from '../src/store/postgres.ts';
 import { createTokens } from '../src/tokens.ts';
+import { campaignOf } from '../test/support/campaigns.ts';
 import { freePort } from '../test/support/ports.ts';
 import { type PostgresServer, startPostgres } from '../test/support/postgres.ts';
 
@@ -590,22 +591,7 @@ async function storeSize(readers: number, store: Store): Promise<StoreResult> {
     const emptyBytes = await databaseBytes(db);
     await seedReaders(db, 'global-eye', readers);
     const snapshotStarted = performance.now();
-    const { campaign } = await createCampaign(
-      db,
-      {
-        publication: 'global-eye',
-        issueNumber: 1,
-        issueCode: '001',
-        subject: 'The news',
-        html: '<p>The news.</p>',
-        text: 'The news.',
-        listName: 'Global Eye',
-        listAddress: 'globaleye@example.org',
-        publicUrl: 'https://bulletin.example.org',
-        batchSize: DEFAULT_SETTINGS.batchSize,
-      },
-      new Date(),
-    );
+    const { campaign } = await createCampaign(db, campaignOf(1, DEFAULT_SETTINGS.batchSize), new Date());
     const snapshotSeconds = (performance.now() - snapshotStarted) / 1000;
     const batches = Math.ceil(campaign.recipients / campaign.batchSize);
     // One connection, whose backend alone is measured: the autovacuum the bulk insert set off is

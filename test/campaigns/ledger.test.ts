@@ -13,13 +13,13 @@ import {
   cancelCampaign,
   createCampaign,
   getCampaign,
-  type NewCampaign,
   requeueFailed,
 } from '../../src/campaigns/store.ts';
 import type { Db, Queryable } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 import { getSubscriber } from '../../src/subscribers/store.ts';
+import { campaignOf, seedReaders } from '../support/campaigns.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
 
 const LEASE_MS = 60_000;
@@ -35,11 +35,7 @@ beforeAll(async () => {
   await migrate(db);
   ledger = postgresLedger(db, { leaseMs: LEASE_MS });
   // Seven readers in batches of three: batches 0, 1 and 2 (of one).
-  await db.query(
-    `INSERT INTO subscribers (publication, email, status, source, created_at, updated_at)
-     SELECT 'global-eye', 'reader' || i || '@example.org', 'confirmed', 'import', now(), now()
-     FROM generate_series(1, 7) AS i`,
-  );
+  await seedReaders(db, 7);
 });
 
 afterAll(async () => {
@@ -50,19 +46,7 @@ afterAll(async () => {
 /** A new campaign (a new issue) to the seven readers. */
 async function newCampaign(): Promise<Campaign> {
   const issueNumber = ++issues;
-  const input: NewCampaign = {
-    publication: 'global-eye',
-    issueNumber,
-    issueCode: String(issueNumber).padStart(3, '0'),
-    subject: 'The news',
-    html: '<p>The news.</p>',
-    text: 'The news.',
-    listName: 'Global Eye',
-    listAddress: 'globaleye@example.org',
-    publicUrl: 'https://bulletin.example.org',
-    batchSize: 3,
-  };
-  const { campaign } = await createCampaign(db, input, new Date());
+  const { campaign } = await createCampaign(db, campaignOf(issueNumber, 3), new Date());
   expect(campaign.recipients).toBe(7);
   return campaign;
 }

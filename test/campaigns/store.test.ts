@@ -15,6 +15,7 @@ import {
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
+import { campaignOf, seedReaders } from '../support/campaigns.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
 
 let postgres: PostgresServer;
@@ -27,11 +28,7 @@ beforeAll(async () => {
   await migrate(db);
   ledger = postgresLedger(db, { leaseMs: 60_000 });
   // Seven readers in batches of three: batches 0, 1 and 2 (of one).
-  await db.query(
-    `INSERT INTO subscribers (publication, email, status, source, created_at, updated_at)
-     SELECT 'global-eye', 'reader' || i || '@example.org', 'confirmed', 'import', now(), now()
-     FROM generate_series(1, 7) AS i`,
-  );
+  await seedReaders(db, 7);
 });
 
 afterAll(async () => {
@@ -40,18 +37,7 @@ afterAll(async () => {
 });
 
 function issue(issueNumber: number): NewCampaign {
-  return {
-    publication: 'global-eye',
-    issueNumber,
-    issueCode: String(issueNumber).padStart(3, '0'),
-    subject: 'The news',
-    html: '<p>The news.</p>',
-    text: 'The news.',
-    listName: 'Global Eye',
-    listAddress: 'globaleye@example.org',
-    publicUrl: 'https://bulletin.example.org',
-    batchSize: 3,
-  };
+  return campaignOf(issueNumber, 3);
 }
 
 const statusOf = async (id: number) => (await getCampaign(db, id))?.status;

@@ -16,6 +16,7 @@ import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 import { createTokens } from '../../src/tokens.ts';
+import { campaignOf, seedReaders } from '../support/campaigns.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 
@@ -31,12 +32,7 @@ beforeAll(async () => {
   pool = smtpPoolSender({ url: sink.url, connections: 1, messagesPerConnection: 100 });
   db = openPostgres(await postgres.createDatabase());
   await migrate(db);
-  await db.query(
-    `INSERT INTO subscribers (publication, email, status, source, created_at, updated_at)
-     SELECT 'global-eye', 'reader' || i || '@example.org', 'confirmed', 'import', now(), now()
-     FROM generate_series(1, $1) AS i`,
-    [READERS],
-  );
+  await seedReaders(db, READERS);
 });
 
 afterAll(async () => {
@@ -47,22 +43,7 @@ afterAll(async () => {
 
 describe('a batch taken over by another claim', () => {
   it('is no longer sent by the worker that lost it; the rest stays queued for the new holder', async () => {
-    const { campaign } = await createCampaign(
-      db,
-      {
-        publication: 'global-eye',
-        issueNumber: 1,
-        issueCode: '001',
-        subject: 'The news',
-        html: '<p>The news.</p>',
-        text: 'The news.',
-        listName: 'Global Eye',
-        listAddress: 'globaleye@example.org',
-        publicUrl: 'https://bulletin.example.org',
-        batchSize: READERS,
-      },
-      new Date(),
-    );
+    const { campaign } = await createCampaign(db, campaignOf(1, READERS), new Date());
     const ledger = postgresLedger(db, { leaseMs: 60_000 });
     const other = postgresLedger(db, { leaseMs: 60_000 });
     let sent = 0;
