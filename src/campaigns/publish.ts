@@ -6,7 +6,7 @@ import type { Issue } from '../issue/model.ts';
 import type { DeliveryQueue } from '../queue/delivery-queue.ts';
 import { type Editions, editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
 import { pdfFileName } from '../render/replacements.ts';
-import { SUMMARY_FILE } from '../render/web/archive.ts';
+import { RECORD_FILE } from '../render/web/record.ts';
 import type { Db } from '../store/db.ts';
 import { enqueueBatches } from './enqueue.ts';
 import { type Campaign, createCampaign, getCampaign, requeueFailed } from './store.ts';
@@ -17,7 +17,7 @@ export function editionsRoot(dataDir: string): string {
 }
 
 /** Files of a published issue that must not be served: the email templates still hold placeholders. */
-export const UNSERVED_FILES = new Set(['email.html', 'email.txt', SUMMARY_FILE]);
+export const UNSERVED_FILES = new Set(['email.html', 'email.txt', RECORD_FILE]);
 
 export interface PublishResult {
   campaign: Campaign;

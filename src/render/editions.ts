@@ -11,7 +11,6 @@ import { type EmailEdition, renderEmail } from './email/index.ts';
 import { renderPdfOnThread } from './pdf/thread.ts';
 import { pdfFileName } from './replacements.ts';
 import { renderText } from './text/index.ts';
-import { editionSummary, SUMMARY_FILE } from './web/archive.ts';
 import { renderWeb } from './web/index.ts';
 import { type IssueRecord, issueRecord, keepAnchors, RECORD_FILE } from './web/record.ts';
 
@@ -63,7 +62,6 @@ export async function renderEditions(issue: Issue, options: RenderOptions): Prom
       { name: 'email.txt', contents: text.value, ms: text.ms },
       { name: 'index.html', contents: web.value, ms: web.ms },
       { name: pdfFileName(issue.publication.slug, issue.code), contents: pdf.value, ms: pdf.ms },
-      { name: SUMMARY_FILE, contents: JSON.stringify(editionSummary(issue), null, 2), ms: 0 },
       {
         name: RECORD_FILE,
         contents: JSON.stringify(issueRecord(issue, pdf.value.length, new Date())),

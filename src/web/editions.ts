@@ -3,12 +3,10 @@
 // @fastify/static (send): ETag and Last-Modified with 304 on revalidation, Range requests (206,
 // 416), Cache-Control; PDFs also name their file in Content-Disposition.
 
-import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply } from 'fastify';
 import { editionsRoot, UNSERVED_FILES } from '../campaigns/publish.ts';
-import { type EditionSummary, renderArchive, SUMMARY_FILE } from '../render/web/archive.ts';
 import { contentTypeOf } from './content-types.ts';
 import type { RouteRegistrar } from './server.ts';
 
@@ -20,9 +18,9 @@ const MAX_AGE_MS = 300_000;
 /** One path segment of a served file: no "..", no hidden files. */
 const SEGMENT = /^[\w][\w.-]*$/;
 
-/** The pages among the files: by default the bare archive and the stored web edition; the public
- *  site (src/site) brings its own, with navigation, and keeps these routes for the files. An issue
- *  page it has nothing for (undefined) is the stored web edition. */
+/** The pages among the files, which the public site (src/site) brings: the archive, and the issue
+ *  page with its navigation. An issue page it has nothing for (undefined), or no pages at all, is
+ *  the stored web edition; without pages there is no archive. */
 export interface EditionPages {
   archive(publication: string, reply: FastifyReply): Promise<unknown>;
   issue(publication: string, issue: string, reply: FastifyReply): Promise<FastifyReply | undefined>;
@@ -52,13 +50,7 @@ export function editionRoutes(dataDir: string, pages?: EditionPages): RouteRegis
       app.get<{ Params: { publication: string } }>('/:publication/', async (request, reply) => {
         const { publication } = request.params;
         if (!SLUG.test(publication)) return reply.callNotFound();
-        if (pages) return pages.archive(publication, reply);
-        const summaries = await publishedEditions(join(root, publication));
-        if (!summaries.length) return reply.callNotFound();
-        return reply
-          .type(contentTypeOf('.html') as string)
-          .header('cache-control', 'public, max-age=300')
-          .send(renderArchive(summaries));
+        return pages ? pages.archive(publication, reply) : reply.callNotFound();
       });
       app.get<{ Params: { publication: string; issue: string } }>(
         '/:publication/:issue',
@@ -87,19 +79,4 @@ export function editionRoutes(dataDir: string, pages?: EditionPages): RouteRegis
       );
     });
   };
-}
-
-/** The summaries of the issues published under one publication's folder. */
-async function publishedEditions(folder: string): Promise<EditionSummary[]> {
-  const issues = await readdir(folder).catch(() => []);
-  const summaries = await Promise.all(
-    issues
-      .filter((issue) => ISSUE.test(issue))
-      .map((issue) =>
-        readFile(join(folder, issue, SUMMARY_FILE), 'utf8')
-          .then((json) => JSON.parse(json) as EditionSummary)
-          .catch(() => undefined),
-      ),
-  );
-  return summaries.filter((s): s is EditionSummary => s !== undefined);
 }

@@ -130,18 +130,7 @@ describe('the links of a delivered issue', () => {
     const pdf = await app.inject({ url: '/global-eye/005/global-eye-005.pdf' });
     expect([pdf.statusCode, pdf.headers['content-type']]).toEqual([200, 'application/pdf']);
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
-    expect((await app.inject({ url: '/global-eye/005/edition.json' })).statusCode).toBe(404);
-  });
-
-  it('lists every published issue in the archive, with its web and PDF editions', async () => {
-    const archive = await app.inject({ url: '/global-eye/' });
-    expect([archive.statusCode, archive.headers['content-type']]).toEqual([200, 'text/html; charset=utf-8']);
-    expect(archive.body).toContain('<h1>The Global Eye on Human Trafficking</h1>');
-    expect(archive.body).toContain(
-      '<a href="005/">Straddling the Border: Drug Mules and Human Trafficking</a>',
-    );
-    expect(archive.body).toContain('href="005/global-eye-005.pdf" download');
-    expect((await app.inject({ url: '/trafficking-in-migrants/' })).statusCode).toBe(404);
+    expect((await app.inject({ url: '/global-eye/005/site.json' })).statusCode).toBe(404);
   });
 
   it('shows the queue dashboard only with the admin password', async () => {

@@ -129,7 +129,7 @@ describe('paths outside the editions', () => {
     '/..%2f..%2fsecret.pdf/005/x.pdf',
     '/global-eye/005//etc/passwd',
     '/global-eye/005/email.html',
-    '/global-eye/005/edition.json',
+    '/global-eye/005/site.json',
   ])('%s is not served', async (path) => {
     const res = await rawRequest(server.port, path);
     expect(res.status).toBeGreaterThanOrEqual(400);

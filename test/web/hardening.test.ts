@@ -2,16 +2,14 @@
 // headers (and a CSP the pages really live with, in Chromium), 405 for a wrong method, and a 4xx,
 // never a 500, for a client's mistake.
 
-import { cpSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editionsRoot } from '../../src/campaigns/publish.ts';
 import { loadIssue } from '../../src/issue/load.ts';
-import { editionFolder, writeEditionFiles } from '../../src/render/editions.ts';
-import { editionSummary, SUMMARY_FILE } from '../../src/render/web/archive.ts';
-import { renderWeb } from '../../src/render/web/index.ts';
+import { editionFolder, renderEditions, writeEditionFiles } from '../../src/render/editions.ts';
+import { publishedIssues, sitePublication, siteRoutes } from '../../src/site/index.ts';
+import { loadLists } from '../../src/subscribers/lists.ts';
 import { requestSubscription } from '../../src/subscribers/store.ts';
-import { editionRoutes } from '../../src/web/editions.ts';
 import { listPages } from '../../src/web/list-pages.ts';
 import { launchChromium } from '../support/browser.ts';
 import { tempDataDir } from '../support/data-dir.ts';
@@ -28,16 +26,19 @@ let unsubscribeToken: string;
 beforeAll(async () => {
   const { issue } = loadIssue('issues/global-eye/005.md');
   if (!issue) throw new Error('issue 005 does not load');
-  // The web edition and its images as publish stores them; the PDF's content does not matter here.
-  const folder = editionFolder(editionsRoot(data.dir), issue);
-  writeEditionFiles(folder, [
-    { name: 'index.html', contents: renderWeb(issue), ms: 0 },
-    { name: SUMMARY_FILE, contents: JSON.stringify(editionSummary(issue)), ms: 0 },
-    { name: 'global-eye-005.pdf', contents: Buffer.from('%PDF-1.7\n%%EOF\n'), ms: 0 },
-  ]);
-  cpSync('issues/global-eye/images', `${folder}/images`, { recursive: true });
+  // The editions as publish stores them, served as `serve` serves them: the public site's pages
+  // (home, archive, issue page, search) over the stored files.
+  const editions = await renderEditions(issue, { publicUrl: 'https://news.example.org' });
+  writeEditionFiles(editionFolder(editionsRoot(data.dir), issue), editions.files);
   f = await listFixture();
-  const routes = [listPages(f.actions), editionRoutes(data.dir)];
+  const site = siteRoutes({
+    dataDir: data.dir,
+    publicUrl: 'https://news.example.org',
+    publications: loadLists('issues').publications.map(sitePublication),
+    published: publishedIssues(editionsRoot(data.dir)),
+    db: f.db,
+  });
+  const routes = [listPages(f.actions), site];
   server = await startHttp({ routes, logger: false });
   proxied = await startHttp({ routes, logger: false, trustProxy: true });
   const pending = await requestSubscription(f.db, {
