@@ -2,7 +2,7 @@
 // operator and the queue do to a whole campaign (status, progress, resend, cancel, open batches).
 // What the delivery of one batch does (claim, results, release, finish) is the ledger's: ledger.ts.
 
-import { InternalError } from '../problems.ts';
+import { fail, InternalError } from '../problems.ts';
 import type { Db, Queryable } from '../store/db.ts';
 
 export type CampaignStatus = 'sending' | 'paused' | 'cancelled' | 'done';
@@ -150,17 +150,19 @@ function snapshotCampaign(
        FROM subscribers WHERE publication = $2 AND status = 'confirmed'`,
       [id, input.publication, input.batchSize],
     );
+    // A campaign to nobody would stand for good as "done", and the issue could never be sent:
+    // record nothing (the transaction rolls back) and say so.
+    if (recipients === 0) fail('no-readers', { publication: input.publication });
     await tx.query(
       `INSERT INTO campaign_batches (campaign_id, batch)
        SELECT $1, generate_series(0, ceil($2::numeric / $3)::int - 1)`,
       [id, recipients, input.batchSize],
     );
-    await tx.query(
-      `UPDATE campaigns SET recipients = $2, open_batches = $4,
-         status = CASE WHEN $2 = 0 THEN 'done' ELSE status END,
-         finished_at = CASE WHEN $2 = 0 THEN $3::timestamptz END WHERE id = $1`,
-      [id, recipients, now, Math.ceil(recipients / input.batchSize)],
-    );
+    await tx.query('UPDATE campaigns SET recipients = $2, open_batches = $3 WHERE id = $1', [
+      id,
+      recipients,
+      Math.ceil(recipients / input.batchSize),
+    ]);
     const campaign = await getCampaign(tx, Number(id));
     if (!campaign) throw new InternalError('campaign vanished inside its transaction');
     return { campaign, created: true };

@@ -632,6 +632,15 @@ export const CATALOGUE = {
     when: '`campaign resume` on a campaign that is not paused.',
     message: (p) => `Campaign ${p.id} is ${p.status}, not paused.`,
   }),
+  'no-readers': define<{ publication: string }>({
+    severity: 'error',
+    area: 'command',
+    when: '`publish` to a list with no confirmed reader: nothing is recorded, so the issue can be sent later.',
+    message: (p) =>
+      `${p.publication} has no confirmed reader: no campaign was recorded and nothing was sent.`,
+    hint: () =>
+      'Add or import readers (bulletin subscribers add|import), then publish again: the issue can still be sent.',
+  }),
   'not-active': define<{ id: number; status: string }>({
     severity: 'error',
     area: 'command',

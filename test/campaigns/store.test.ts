@@ -91,3 +91,19 @@ describe('the end of a campaign', () => {
     expect(await statusOf(campaign.id)).toBe('cancelled');
   });
 });
+
+describe('a campaign to nobody', () => {
+  it('is not recorded: the publish fails with no-readers, and the issue can be sent once there are readers', async () => {
+    const empty = { ...issue(90), publication: 'empty-list' };
+    await expect(createCampaign(db, empty, new Date())).rejects.toMatchObject({
+      problems: [expect.objectContaining({ code: 'no-readers' })],
+    });
+    const { rows } = await db.query(
+      "SELECT count(*)::int AS n FROM campaigns WHERE publication = 'empty-list'",
+    );
+    expect(rows[0]).toEqual({ n: 0 });
+    await seedReaders(db, 2, 'empty-list');
+    const { campaign, created } = await createCampaign(db, empty, new Date());
+    expect([created, campaign.status, campaign.recipients]).toEqual([true, 'sending', 2]);
+  });
+});

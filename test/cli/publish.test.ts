@@ -34,4 +34,23 @@ describe('bulletin publish', () => {
     expect(existsSync(join(data.dir, 'data', 'postgres', 'PG_VERSION')), run.stderr).toBe(true);
     expect(servicesOf(data.dir)).toEqual([]);
   });
+
+  it('refuses a list with no confirmed reader in one line, records nothing, and sends once there are readers', () => {
+    const env = { BULLETIN_DATA_DIR: join(data.dir, 'empty'), LOG_LEVEL: 'warn' };
+    const first = bulletin(['publish', 'issues/global-eye/005.md'], { env });
+    expect(first.status, first.stderr).toBe(1);
+    const errors = first.stderr.split('\n').filter((line) => /\berror\b/.test(line));
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^error no-readers: global-eye has no confirmed reader: no campaign was recorded/,
+      ),
+    ]);
+    expect(first.stderr).not.toMatch(/\n\s+at /);
+    expect(
+      bulletin(['subscribers', '--publication', 'global-eye', 'add', 'ann@example.org'], { env }).status,
+    ).toBe(0);
+    const second = bulletin(['publish', 'issues/global-eye/005.md'], { env });
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/Campaign \d+: 1 recipient in 1 batch/);
+  }, 120_000);
 });
