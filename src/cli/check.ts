@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Issue } from '../issue/model.ts';
-import { formatProblem, hasErrors, type Problem, problem, warning } from '../problems.ts';
+import { formatProblem, hasErrors, type Problem, problem } from '../problems.ts';
 import type { CliContext } from './context.ts';
 
 export interface CheckedFile {
@@ -36,10 +36,9 @@ export async function checkIssueFile(file: string): Promise<CheckedFile> {
   const email = await emailSize(issue);
   if (email.bytes > GMAIL_CLIP_BYTES) {
     problems.push(
-      warning(
+      problem(
         'email-size',
-        `The email edition is ${email.exact ? '' : 'about '}${formatKiB(email.bytes)}, over Gmail's ${formatKiB(GMAIL_CLIP_BYTES)} clipping limit: Gmail would cut it short behind a "View entire message" link.`,
-        'Shorten the issue, or move entries to the web edition.',
+        { bytes: email.bytes, limit: GMAIL_CLIP_BYTES, estimated: !email.exact },
         { file: issue.file },
       ),
     );
@@ -84,8 +83,4 @@ export function registerCheck(program: Command, context: CliContext): void {
       );
       if (errors) context.exitCode = 1;
     });
-}
-
-function formatKiB(bytes: number): string {
-  return `${(bytes / 1024).toFixed(1)} KiB`;
 }

@@ -6,7 +6,7 @@ import { relative } from 'node:path';
 import { type Clock, systemClock } from '../clock.ts';
 import { loadIssue } from '../issue/load.ts';
 import { type Issue, imagesOf } from '../issue/model.ts';
-import { BulletinError, error, formatProblem, hasErrors, type Problem, warning } from '../problems.ts';
+import { BulletinError, error, formatProblem, hasErrors, type Problem, problem } from '../problems.ts';
 import { forgetEmailTemplates, renderEmail } from '../render/email/index.ts';
 import { GMAIL_CLIP_BYTES } from '../render/email/size.ts';
 import { pdfFileName } from '../render/replacements.ts';
@@ -231,12 +231,7 @@ function renderedEditions(issue: Issue, html: string): Editions {
 }
 
 function clipWarning(bytes: number, file: string): Problem {
-  return warning(
-    'email-size',
-    `The email is ${(bytes / 1024).toFixed(1)} KiB, over Gmail's ${GMAIL_CLIP_BYTES / 1024} KiB clipping limit.`,
-    'Shorten the issue or move entries to the web edition.',
-    { file },
-  );
+  return problem('email-size', { bytes, limit: GMAIL_CLIP_BYTES, estimated: false }, { file });
 }
 
 /** Whatever a build throws becomes problems on the page: the preview never stops on a bad file. */

@@ -42,6 +42,9 @@ function inline<S extends Severity>(severity: S, area: Area, when: string): Inli
   return { severity, area, when };
 }
 
+/** A size as the editions' warnings give it: 104.3 KiB. */
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
 export const CATALOGUE = {
   // ── The issue file and its front matter ────────────────────────────────────────────────────
   'issue-not-found': define<{ path: string }>({
@@ -500,7 +503,14 @@ export const CATALOGUE = {
       `The PDF fonts have no glyph for "${p.char}" (U+${(p.char.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}); it would print as an empty box.`,
     hint: () => 'Spell it another way, or add a font that covers it to src/render/pdf/fonts.ts.',
   }),
-  'email-size': inline('warning', 'edition', "The email edition is over Gmail's clipping size."),
+  'email-size': define<{ bytes: number; limit: number; estimated: boolean }>({
+    severity: 'warning',
+    area: 'edition',
+    when: "The email edition is over Gmail's clipping size (`check`, `build`, the preview).",
+    message: (p) =>
+      `The email edition is ${p.estimated ? 'about ' : ''}${kib(p.bytes)}, over Gmail's ${kib(p.limit)} clipping limit: Gmail would cut it short behind a "View entire message" link.`,
+    hint: () => 'Shorten the issue, or move entries to the web edition.',
+  }),
   'public-url': define<{ publicUrl: string; web: string }>({
     severity: 'warning',
     area: 'edition',
@@ -706,10 +716,11 @@ export const CATALOGUE = {
     'service',
     'The database stopped answering (work waits until it does), or the private PostgreSQL server went down and is restarted.',
   ),
-  'database-unreachable': inline(
+  'database-unreachable': inline('error', 'service', 'The database does not answer when a command starts.'),
+  'database-lost': inline(
     'error',
     'service',
-    'The database does not answer (at start or while running).',
+    'The database stopped answering while a command ran, for longer than an outage is waited out.',
   ),
   'no-postgresql': inline('error', 'service', 'No PostgreSQL programs to start the private database with.'),
   'no-postgres-user': inline(

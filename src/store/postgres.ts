@@ -84,7 +84,7 @@ export function openPostgres(
         }
         if (performance.now() - downSince > (options.maxOutageMs ?? DEFAULT_MAX_OUTAGE_MS))
           fail(
-            'database-unreachable',
+            'database-lost',
             `The database has not answered for ${Math.round((performance.now() - downSince) / 1000)} s: ${(err as Error).message}.`,
             'Check that PostgreSQL is running (or DATABASE_URL), then run the command again.',
           );
