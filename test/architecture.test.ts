@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 /** Bottom first. Each entry is a folder under src/, or a file at its top. */
 const LAYERS: string[][] = [
-  ['problems', 'clock', 'suggest', 'config', 'tokens', 'vendor'],
+  ['problems', 'clock', 'client-rate-limiter', 'suggest', 'config', 'tokens', 'vendor'],
   ['store', 'services'],
   ['list'],
   ['issue'],
@@ -18,7 +18,8 @@ const LAYERS: string[][] = [
   ['queue'],
   ['campaigns'],
   ['delivery'],
-  ['inbound', 'web', 'preview', 'site', 'health'],
+  ['inbound', 'web', 'health'],
+  ['site', 'preview'],
   ['cli'],
 ];
 
@@ -37,6 +38,19 @@ async function violations() {
     ruleSet: {
       forbidden: [
         ...layerRules,
+        {
+          name: 'no-sideways-between-mail-and-web',
+          comment: 'what inbound mail and the web pages share lives below them',
+          severity: 'error',
+          from: { path: pattern(['inbound']) },
+          to: { path: pattern(['web', 'health']) },
+        },
+        {
+          name: 'no-sideways-between-web-and-mail',
+          severity: 'error',
+          from: { path: pattern(['web', 'health']) },
+          to: { path: pattern(['inbound']) },
+        },
         {
           name: 'no-unknown-folder',
           comment: 'every folder of src/ has its place in LAYERS',

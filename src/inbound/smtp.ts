@@ -10,8 +10,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
+import { ClientRateLimiter } from '../client-rate-limiter.ts';
 import type { Clock } from '../clock.ts';
-import { ClientRateLimiter } from './client-rate-limiter.ts';
 import type { InboundHandler } from './handler.ts';
 
 export interface SmtpLimits {

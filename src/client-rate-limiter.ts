@@ -2,7 +2,7 @@
 // an IP) in any sliding `windowMs`. The SMTP server counts accepted messages per IP and per sender
 // with it, the web form sign-ups per IP. (Delivery's SendRateLimiter paces our own sending.)
 
-import { type Clock, systemClock } from '../clock.ts';
+import { type Clock, systemClock } from './clock.ts';
 
 /** At most `limit` events per key in any `windowMs`. */
 export class ClientRateLimiter {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { testClock } from '../../src/clock.ts';
-import { ClientRateLimiter } from '../../src/inbound/client-rate-limiter.ts';
+import { ClientRateLimiter } from '../src/client-rate-limiter.ts';
+import { testClock } from '../src/clock.ts';
 
 describe('ClientRateLimiter', () => {
   it('allows `limit` events per key per window, then refuses until the window moves on', () => {
