@@ -164,6 +164,9 @@ export class PreviewBuilder {
   }
 
   private pdfDone(response: PdfResponse): void {
+    // A render of an older save that finishes after a newer save was built speaks for a file that
+    // is gone: its failure is not the page's problem any more.
+    if ('error' in response && response.generation < (this.shown?.generation ?? 0)) return;
     if ('error' in response) {
       const problem = error(
         'pdf',
@@ -174,6 +177,8 @@ export class PreviewBuilder {
       this.problems = [...this.problems, this.shownProblem(problem)];
       this.report('PDF failed', [problem]);
     } else {
+      // A PDF made again clears the failure of an earlier one.
+      this.problems = this.problems.filter((p) => p.code !== 'pdf');
       this.pdfBytes = response.pdf;
       this.pdfShown = {
         generation: response.generation,
