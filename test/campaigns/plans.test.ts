@@ -13,7 +13,6 @@ import {
   campaignProgress,
   cancelCampaign,
   createCampaign,
-  type NewCampaign,
   openBatches,
   requeueFailed,
 } from '../../src/campaigns/store.ts';
@@ -35,6 +34,7 @@ import {
   unsubscribe,
 } from '../../src/subscribers/store.ts';
 import { createTokens } from '../../src/tokens.ts';
+import { campaignOf } from '../support/campaigns.ts';
 import { type CapturedPlan, capturePlans, indexTables, type Scan, scans } from '../support/plans.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
@@ -86,20 +86,7 @@ afterAll(async () => {
   await Promise.all([sink?.stop(), postgres?.stop()]);
 });
 
-function campaign(issueNumber: number): NewCampaign {
-  return {
-    publication: PUBLICATION,
-    issueNumber,
-    issueCode: String(issueNumber).padStart(3, '0'),
-    subject: `Issue ${issueNumber}`,
-    html: '<p>The news.</p>',
-    text: 'The news.',
-    listName: 'Global Eye',
-    listAddress: 'globaleye@example.org',
-    publicUrl: 'https://bulletin.example.org',
-    batchSize: BATCH_SIZE,
-  };
-}
+const campaign = (issueNumber: number) => campaignOf(issueNumber, BATCH_SIZE, PUBLICATION);
 
 const batches = (c: { recipients: number }) => Math.ceil(c.recipients / BATCH_SIZE);
 
