@@ -30,13 +30,22 @@ function toUtc(d: PartialDate): Date {
   return new Date(Date.UTC(d.year, d.month - 1, d.day ?? 1));
 }
 
+/** Making a DateTimeFormat costs far more than using one: one per language and precision. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function formatter(d: PartialDate, language: string): Intl.DateTimeFormat {
-  return new Intl.DateTimeFormat(language, {
-    timeZone: 'UTC',
-    year: 'numeric',
-    month: 'long',
-    ...(d.day === undefined ? {} : { day: 'numeric' }),
-  });
+  const key = `${language} ${d.day === undefined ? 'month' : 'day'}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language, {
+      timeZone: 'UTC',
+      year: 'numeric',
+      month: 'long',
+      ...(d.day === undefined ? {} : { day: 'numeric' }),
+    });
+    formatters.set(key, format);
+  }
+  return format;
 }
 
 /** "1 April 2009" / "April 2009", in the publication's language. */

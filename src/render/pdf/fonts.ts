@@ -2,16 +2,19 @@
 // system fonts and no download. pdfkit embeds each font as a subset of the glyphs actually drawn.
 //
 // The font files are parsed once per process and the parsed fonts handed to every document (pdfkit
-// ≥ 0.20 accepts fontkit fonts): fontkit keeps its parsed tables and glyphs, which is most of the
-// cost of a build. Text widths are cached for the same reason; they depend on nothing but the font.
+// ≥ 0.20 accepts fontkit fonts): fontkit keeps its parsed tables and glyphs. Shaping a word (its
+// GSUB and GPOS lookups) is most of the rest of a build's cost, so every face shapes each distinct
+// text once per process (`Shaper`): line breaking measures the words, pdfkit then draws the same
+// words from the same shapes, in this document and every later one.
 import { createRequire } from 'node:module';
-import { type Font, openSync } from 'fontkit';
+import { type Font, type GlyphRun, openSync } from 'fontkit';
 
 const require = createRequire(import.meta.url);
 
 export type Face = 'serif' | 'serifItalic' | 'serifBold' | 'serifBoldItalic' | 'sans' | 'sansBold';
 
-const FILES: Record<Face, string> = {
+/** The file of each face, as require.resolve finds it in node_modules. */
+export const FONT_FILES: Record<Face, string> = {
   serif: '@expo-google-fonts/noto-serif/400Regular/NotoSerif_400Regular.ttf',
   serifItalic: '@expo-google-fonts/noto-serif/400Regular_Italic/NotoSerif_400Regular_Italic.ttf',
   serifBold: '@expo-google-fonts/noto-serif/700Bold/NotoSerif_700Bold.ttf',
@@ -20,7 +23,7 @@ const FILES: Record<Face, string> = {
   sansBold: '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
 };
 
-export const FACES = Object.keys(FILES) as Face[];
+export const FACES = Object.keys(FONT_FILES) as Face[];
 
 const parsed = new Map<Face, Font>();
 
@@ -28,10 +31,73 @@ function fontOf(face: Face): Font {
   let font = parsed.get(face);
   if (!font) {
     // A .ttf holds one font (a .ttc would hold a collection).
-    font = openSync(require.resolve(FILES[face])) as Font;
+    font = withSharedShapes(openSync(require.resolve(FONT_FILES[face])) as Font);
     parsed.set(face, font);
   }
   return font;
+}
+
+/** A shaped run as fontkit returns it, with positions in font units. */
+interface Shape {
+  glyphs: GlyphRun['glyphs'];
+  positions: GlyphRun['positions'];
+}
+
+/** Distinct texts kept per face: a long-running server builds many issues. */
+const MAX_SHAPES = 100_000;
+
+/**
+ * The font, shaping each distinct text once: `layout` answers from the face's shapes, as a fresh
+ * run each time because pdfkit scales a run's positions in place. pdfkit draws a word with its
+ * following space ("word "), which is shaped as the word then the space: no shaping rule of these
+ * faces reaches across a space (every word of both sample issues in every face gives the same
+ * glyphs and positions either way), and so the word line breaking measured is the word drawn.
+ */
+function withSharedShapes(font: Font): Font {
+  const shapes = new Map<string, Shape>();
+  const shape = (text: string): Shape => {
+    let known = shapes.get(text);
+    if (!known) {
+      if (text.length > 1 && text.endsWith(' ') && text.indexOf(' ') === text.length - 1) {
+        const word = shape(text.slice(0, -1));
+        const space = shape(' ');
+        known = {
+          glyphs: [...word.glyphs, ...space.glyphs],
+          positions: [...word.positions, ...space.positions],
+        };
+      } else {
+        const run = font.layout(text);
+        known = { glyphs: run.glyphs, positions: run.positions.map((p) => ({ ...p })) };
+      }
+      if (shapes.size >= MAX_SHAPES) shapes.clear();
+      shapes.set(text, known);
+    }
+    return known;
+  };
+  const shared: Font = Object.create(font);
+  shared.layout = (text: string, ...options: unknown[]): GlyphRun => {
+    // Features, script or direction asked for: shaped as asked, not shared.
+    if (options.some((option) => option !== undefined)) return font.layout(text, ...options);
+    const { glyphs, positions } = shape(text);
+    return runOf(
+      glyphs,
+      positions.map((p) => ({ ...p })),
+    );
+  };
+  return shared;
+}
+
+function runOf(glyphs: GlyphRun['glyphs'], positions: GlyphRun['positions']): GlyphRun {
+  return {
+    glyphs,
+    positions,
+    // As fontkit's GlyphRun: the sum of the advances, after pdfkit has scaled them.
+    get advanceWidth() {
+      let width = 0;
+      for (const position of positions) width += position.xAdvance;
+      return width;
+    },
+  };
 }
 
 export function registerFonts(doc: PDFKit.PDFDocument): void {
@@ -57,7 +123,7 @@ export function unsupportedCharacters(text: string, face: Face = 'serif'): strin
  * `bulletin check` reads (glyph-coverage.ts) is generated from, by scripts/font-coverage.ts.
  */
 export function coveredRanges(): Array<[number, number]> {
-  const faces = (Object.keys(FILES) as Face[]).map(fontOf);
+  const faces = (Object.keys(FONT_FILES) as Face[]).map(fontOf);
   const points = [...new Set(faces[0]?.characterSet ?? [])]
     .filter((code) => faces.every((font) => font.hasGlyphForCodePoint(code)))
     .sort((a, b) => a - b);

@@ -15,10 +15,16 @@ declare namespace PDFKit {
 }
 
 declare module 'fontkit' {
-  /** The part of a fontkit font that measuring text needs. */
+  /** A shaped text: one glyph and one position per glyph. */
+  export interface GlyphRun {
+    glyphs: Array<{ id: number; advanceWidth: number; codePoints: number[] }>;
+    positions: Array<{ xAdvance: number; yAdvance: number; xOffset: number; yOffset: number }>;
+    readonly advanceWidth: number;
+  }
+  /** The part of a fontkit font that measuring and shaping text needs. */
   export interface Font {
     unitsPerEm: number;
-    layout(text: string): { advanceWidth: number };
+    layout(text: string, ...options: unknown[]): GlyphRun;
     hasGlyphForCodePoint(codePoint: number): boolean;
     /** Every code point the font maps to a glyph. */
     characterSet: number[];
