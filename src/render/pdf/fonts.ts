@@ -31,7 +31,18 @@ function fontOf(face: Face): Font {
   let font = parsed.get(face);
   if (!font) {
     // A .ttf holds one font (a .ttc would hold a collection).
-    font = withSharedShapes(openSync(require.resolve(FONT_FILES[face])) as Font);
+    font = openSync(require.resolve(FONT_FILES[face])) as Font;
+    // fontkit keeps the first glyph object it makes for a glyph, with the characters it was made
+    // for, and pdfkit maps the glyph back to those characters for copying, search and screen
+    // readers. Shaping "É" first makes the glyph of "E" with the characters of "É" (the faces
+    // decompose accented letters), and every "E" of every later document copied as nothing: a
+    // PDF made after the warm-up lost the E of "Eye" and the I of "International" to search. So the glyph of each plain character is made first, from the character map; not
+    // that of a compatibility form ("ﬃ"), whose glyph the ligature of "f", "f", "i" makes.
+    for (const codePoint of font.characterSet) {
+      const char = String.fromCodePoint(codePoint);
+      if (char.normalize('NFKD') === char) font.glyphForCodePoint(codePoint);
+    }
+    font = withSharedShapes(font);
     parsed.set(face, font);
   }
   return font;

@@ -26,6 +26,7 @@ declare module 'fontkit' {
     unitsPerEm: number;
     layout(text: string, ...options: unknown[]): GlyphRun;
     hasGlyphForCodePoint(codePoint: number): boolean;
+    glyphForCodePoint(codePoint: number): unknown;
     /** Every code point the font maps to a glyph. */
     characterSet: number[];
   }
