@@ -133,7 +133,7 @@ export function campaignsSection(deps: CampaignsDeps): AdminSection {
           title: 'Campaigns',
           body: campaigns.length
             ? html`<table>
-<caption>The latest ${campaigns.length} campaigns, newest first</caption>
+<caption>Newest first${campaigns.length === LISTED ? html` (the latest ${LISTED}; older ones open by their id)` : ''}</caption>
 <thead><tr>
 <th scope="col">Issue</th><th scope="col">List</th><th scope="col">Status</th>
 <th scope="col" class="n">Sent</th><th scope="col" class="n">Failed</th><th scope="col" class="n">Deferred</th>
