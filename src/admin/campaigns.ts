@@ -26,7 +26,7 @@ import { openQueueConnection } from '../queue/index.ts';
 import type { RedisConnection } from '../services/redis.ts';
 import type { Db } from '../store/db.ts';
 import { type Html, html } from './html.ts';
-import { type AdminSection, can, csrfField, flash, requireRole, sendPage } from './index.ts';
+import { type AdminSection, accountOf, can, csrfField, flash, requireRole, sendPage } from './index.ts';
 
 export const CAMPAIGNS_PATH = '/admin/campaigns';
 /** The list shows the latest ones; older campaigns open by their id. */
@@ -181,11 +181,24 @@ ${actions(request, reply, c, n)}
       });
 
       const publisher = { preHandler: requireRole('publisher') };
+      /** Who did what to which campaign, in the log: the audit trail of the sending buttons. */
+      const audit = (request: FastifyRequest, c: Campaign, action: string, done: boolean) =>
+        request.log.info(
+          { account: accountOf(request).name, campaign: c.id, action, done },
+          'admin: campaign action',
+        );
 
       app.post(`${CAMPAIGNS_PATH}/:id/pause`, publisher, async (request, reply) => {
         const c = await campaignOf(request, reply);
         if (!c) return reply;
-        const paused = await setCampaignStatus(db, c.id, ['sending'], 'paused', 'paused by an operator');
+        const paused = await setCampaignStatus(
+          db,
+          c.id,
+          ['sending'],
+          'paused',
+          `paused by ${accountOf(request).name} in the admin`,
+        );
+        audit(request, c, 'pause', paused);
         flash(
           request,
           paused
@@ -198,7 +211,9 @@ ${actions(request, reply, c, n)}
       app.post(`${CAMPAIGNS_PATH}/:id/resume`, publisher, async (request, reply) => {
         const c = await campaignOf(request, reply);
         if (!c) return reply;
-        if (!(await setCampaignStatus(db, c.id, ['paused'], 'sending', null))) {
+        const resumed = await setCampaignStatus(db, c.id, ['paused'], 'sending', null);
+        audit(request, c, 'resume', resumed);
+        if (!resumed) {
           flash(request, problem('not-paused', { id: c.id, status: c.status }).message);
           return reply.redirect(campaignPath(c.id), 303);
         }
@@ -215,6 +230,7 @@ ${actions(request, reply, c, n)}
         const c = await campaignOf(request, reply);
         if (!c) return reply;
         const cancelled = await cancelCampaign(db, c.id, deps.clock.date());
+        audit(request, c, 'cancel', cancelled);
         flash(
           request,
           cancelled
@@ -228,6 +244,7 @@ ${actions(request, reply, c, n)}
         const c = await campaignOf(request, reply);
         if (!c) return reply;
         const requeued = await requeueFailed(db, c.id);
+        audit(request, c, 'resend-failed', requeued > 0);
         if (!requeued) {
           flash(request, `Campaign ${name(c)} has no failed recipients to send to again.`);
           return reply.redirect(campaignPath(c.id), 303);

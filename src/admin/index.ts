@@ -248,7 +248,14 @@ export function adminRoutes(options: AdminOptions): RouteRegistrar {
       admin.get(LOGIN_PATH, async (request, reply) => {
         const next = safeNext((request.query as { next?: string }).next);
         if (await signedIn(request)) return reply.redirect(next, 303);
-        return sendLogin(reply, { next });
+        // A Secure cookie is never set over plain HTTP, so signing in could only loop: say why.
+        const insecure = https && request.protocol !== 'https';
+        return sendLogin(reply, {
+          next,
+          error: insecure
+            ? 'PUBLIC_URL is https but this page came over http, so signing in cannot work here. Open it over https; behind a TLS proxy, set TRUST_PROXY=true.'
+            : undefined,
+        });
       });
       admin.post(LOGIN_PATH, { preHandler: checkCsrf }, async (request, reply) => {
         const seconds = throttle.lockedFor(client(request));
@@ -264,26 +271,18 @@ export function adminRoutes(options: AdminOptions): RouteRegistrar {
         const next = safeNext(form.next);
         const account = await authenticate(db, form.name, form.password, environment);
         if (!account) {
-          throttle.failed(client(request));
+          if (throttle.failed(client(request)))
+            request.log.warn(
+              { client: client(request) },
+              'admin: too many wrong sign-ins; client locked out',
+            );
           return sendLogin(reply, { next, name: form.name, error: 'Wrong name or password.' }, 401);
         }
         throttle.succeeded(client(request));
-        if (https && request.protocol !== 'https') {
-          // The Secure cookie would not be set over plain HTTP: say why instead of looping back here.
-          return sendLogin(
-            reply,
-            {
-              next,
-              name: form.name,
-              error:
-                'PUBLIC_URL is https but this request came over http, so the sign-in cookie cannot be set. Behind a TLS proxy, set TRUST_PROXY=true.',
-            },
-            400,
-          );
-        }
         // A new session id at sign-in: one planted before it (session fixation) opens nothing.
         await request.session.regenerate();
         request.session.set('account', account.name);
+        request.log.info({ account: account.name, role: account.role }, 'admin: signed in');
         return reply.redirect(next, 303);
       });
       admin.post(LOGOUT_PATH, { preHandler: checkCsrf }, async (request, reply) => {

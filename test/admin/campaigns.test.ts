@@ -101,6 +101,7 @@ describe('a campaign', () => {
     expect(await statusNow()).toBe('paused');
     const after = await publisher.get(page());
     expect(after.body).toContain('Campaign global-eye/005 paused');
+    expect(after.body).toContain('paused <small>(paused by pub in the admin)</small>');
     expect(after.body).toContain(`action="${page()}/resume"`);
 
     // Pausing again says why not, and changes nothing.
