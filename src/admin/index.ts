@@ -98,6 +98,8 @@ export const ADMIN_LOGIN_LIMITS: LoginThrottleOptions = {
 export const ADMIN_REQUESTS_PER_MINUTE = 300;
 /** A session lasts a working day from sign-in, then the form asks again. */
 export const SESSION_MAX_AGE_MS = 12 * 3600_000;
+/** The session a login form opens (it only holds the form's CSRF secret) is kept an hour. */
+export const LOGIN_FORM_MAX_AGE_MS = 3600_000;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -248,6 +250,7 @@ export function adminRoutes(options: AdminOptions): RouteRegistrar {
       admin.get(LOGIN_PATH, async (request, reply) => {
         const next = safeNext((request.query as { next?: string }).next);
         if (await signedIn(request)) return reply.redirect(next, 303);
+        request.session.options({ maxAge: LOGIN_FORM_MAX_AGE_MS });
         // A Secure cookie is never set over plain HTTP, so signing in could only loop: say why.
         const insecure = https && request.protocol !== 'https';
         return sendLogin(reply, {
@@ -281,6 +284,7 @@ export function adminRoutes(options: AdminOptions): RouteRegistrar {
         throttle.succeeded(client(request));
         // A new session id at sign-in: one planted before it (session fixation) opens nothing.
         await request.session.regenerate();
+        request.session.options({ maxAge: SESSION_MAX_AGE_MS });
         request.session.set('account', account.name);
         request.log.info({ account: account.name, role: account.role }, 'admin: signed in');
         return reply.redirect(next, 303);

@@ -105,6 +105,16 @@ describe('signing in', () => {
     expect(cookie).toMatch(/; Path=\/admin/);
     expect(cookie).toMatch(/; HttpOnly/);
     expect(cookie).toMatch(/; SameSite=Strict/);
+    // The form's session lasts an hour, a signed-in one a working day.
+    const expires = (line: string | undefined) =>
+      (Date.parse(/Expires=([^;]+)/.exec(line ?? '')?.[1] ?? '') - Date.now()) / 3600_000;
+    expect(expires(cookie)).toBeGreaterThan(11.9);
+    expect(expires(cookie)).toBeLessThan(12.1);
+    const formCookie = (await fetch(`${admin.base}/admin/login`)).headers
+      .getSetCookie()
+      .find((c) => c.startsWith('bulletin_admin='));
+    expect(expires(formCookie)).toBeGreaterThan(0.9);
+    expect(expires(formCookie)).toBeLessThan(1.1);
     // The session id changed at sign-in: the one from before it opens nothing.
     expect(cookie?.split(';')[0]).not.toBe(visitor.cookie);
     const before = adminClient(admin.base, from('198.51.100.2'));
