@@ -145,7 +145,7 @@ export function requireRole(role: Role) {
     return sendPage(request, reply, {
       status: 403,
       title: 'Not allowed',
-      body: html`<p>Only a ${role} can do this. You are signed in as ${accountOf(request).name}, an ${accountOf(request).role}.</p>`,
+      body: html`<p>Only a ${role} can do this. You are signed in as ${accountOf(request).name} (${accountOf(request).role}).</p>`,
     });
   };
 }
