@@ -19,7 +19,7 @@ const LAYERS: string[][] = [
   ['campaigns'],
   ['delivery'],
   ['inbound', 'web', 'health'],
-  ['site', 'preview'],
+  ['site', 'preview', 'admin'],
   ['cli'],
 ];
 

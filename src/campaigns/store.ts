@@ -321,3 +321,19 @@ export async function campaignProgress(
   counts.queued = campaign.recipients - counts.sent - counts.failed - counts.bounced - counts.skipped;
   return { recipients: campaign.recipients, counts };
 }
+
+/**
+ * Recipients still queued after a temporary failure (a 4xx, a refused connection), per campaign:
+ * they wait for a retry. Read through the queued-rows index, so it costs what is left to send.
+ */
+export async function deferredCounts(
+  db: Queryable,
+  campaignIds: readonly number[],
+): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ campaign_id: string; n: number }>(
+    `SELECT campaign_id, count(*)::int AS n FROM deliveries
+     WHERE campaign_id = ANY($1::bigint[]) AND status = 'queued' AND attempts > 0 GROUP BY campaign_id`,
+    [campaignIds],
+  );
+  return new Map(rows.map((r) => [Number(r.campaign_id), r.n]));
+}

@@ -10,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { BulletinError, formatProblem, InternalError, problem } from '../problems.ts';
+import { registerAdmin } from './admin.ts';
 import { registerBuild } from './build.ts';
 import { registerCampaignControl } from './campaign.ts';
 import { registerCheck } from './check.ts';
@@ -69,6 +70,7 @@ export async function main(
     registerSite,
     registerContributions,
     registerPreview,
+    registerAdmin,
     ...deliveryCommands,
   ])
     register(program, context);

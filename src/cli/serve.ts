@@ -62,7 +62,8 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     { installationSecret },
     { createReadinessProbe },
     { healthRoutes },
-    { adminRoutes },
+    admin,
+    { campaignsSection },
     site,
     { listPages },
     { buildServer },
@@ -81,7 +82,8 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     import('../store/installation-secret.ts'),
     import('../health/readiness.ts'),
     import('../health/http.ts'),
-    import('../web/admin.ts'),
+    import('../admin/index.ts'),
+    import('../admin/campaigns.ts'),
     import('../site/index.ts'),
     import('../web/list-pages.ts'),
     import('../web/server.ts'),
@@ -134,7 +136,8 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     });
     cleanup.push(() => worker.close());
 
-    const tokens = createTokens(await installationSecret(db, config), clock);
+    const secret = await installationSecret(db, config);
+    const tokens = createTokens(secret, clock);
     const deps = {
       db,
       lists,
@@ -186,11 +189,15 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
           published: site.publishedIssues(site.publishedRoot(config.dataDir)),
           db,
         }),
-        adminRoutes({
-          user: config.adminUser,
-          password: config.adminPassword,
+        admin.adminRoutes({
+          db,
+          installationSecret: secret,
+          environmentAccount: config.adminPassword
+            ? { name: config.adminUser, password: config.adminPassword }
+            : undefined,
           publicUrl: config.publicUrl,
           connection: redis.connection,
+          sections: [campaignsSection({ db, connection: redis.connection, log, clock })],
         }),
       ],
       logger: log,

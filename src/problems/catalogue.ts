@@ -665,6 +665,48 @@ export const CATALOGUE = {
     when: '`campaign cancel` on a campaign that is neither sending nor paused.',
     message: (p) => `Campaign ${p.id} is ${p.status}; only sending or paused ones can be cancelled.`,
   }),
+  'admin-account-name': define<{ name: string }>({
+    severity: 'error',
+    area: 'command',
+    when: '`admin add-user` or `remove-user` with a name that is not 1–64 letters, digits or . _ @ -.',
+    message: (p) => `"${p.name}" is not an account name.`,
+    hint: () => 'Use 1–64 letters, digits, dots, dashes, underscores or @, starting with a letter or digit.',
+  }),
+  'admin-password-length': define<{ min: number; max: number }>({
+    severity: 'error',
+    area: 'command',
+    when: '`admin add-user` with a password that is too short or too long.',
+    message: (p) => `The password must be ${p.min} to ${p.max} characters long.`,
+    hint: () => 'A passphrase of a few words is long enough and easy to type.',
+  }),
+  'admin-password-missing': define({
+    severity: 'error',
+    area: 'command',
+    when: '`admin add-user` with no terminal to ask on and no password on stdin.',
+    message: () => 'No password given for the new account.',
+    hint: () => 'Run it in a terminal to be asked, or pipe the password on stdin with --password-stdin.',
+  }),
+  'admin-password-mismatch': define({
+    severity: 'error',
+    area: 'command',
+    when: '`admin add-user` asked for the password twice and got two different ones.',
+    message: () => 'The two passwords typed differ; no account was created.',
+    hint: () => 'Run the command again and type the same password twice.',
+  }),
+  'admin-account-exists': define<{ name: string }>({
+    severity: 'error',
+    area: 'command',
+    when: "`admin add-user` with the name of an existing account (or of the environment's BULLETIN_ADMIN_USER).",
+    message: (p) => `An account ${p.name} exists already.`,
+    hint: () => '`bulletin admin remove-user <name>` first to replace it; `admin list-users` lists them.',
+  }),
+  'admin-no-account': define<{ name: string }>({
+    severity: 'error',
+    area: 'command',
+    when: '`admin remove-user` with a name no account has.',
+    message: (p) => `No account ${p.name}.`,
+    hint: () => "`bulletin admin list-users` lists them (the environment's BULLETIN_ADMIN_USER is not one).",
+  }),
 
   // ── Configuration (environment variables, src/config.ts) ───────────────────────────────────
   'config-not-url': define<{ variable: string; reason: string }>({

@@ -2,7 +2,7 @@
 // the shapes of their jobs (zod-checked on both sides of Redis), their retry policies, and the
 // Redis connection they share. Above it, callers see small interfaces (a DeliveryQueue, a
 // ListMailer, a worker they can close) and hand in what a job does; the CLI only starts workers.
-// No other folder imports bullmq (web/admin.ts shows these queues on bull-board).
+// No other folder imports bullmq (admin/index.ts shows these queues on bull-board).
 //
 //   delivery-queue.ts   `delivery`: one job per campaign batch, ids only, deterministic job ids
 //   delivery-worker.ts  takes batch jobs, turns a batch's outcome into retry, delay or done

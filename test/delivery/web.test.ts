@@ -1,8 +1,9 @@
 // What `bulletin serve` offers around a published issue: the links a delivered email carries work
-// (one-click unsubscribe, the web and PDF editions), and the queue dashboard is behind the password.
+// (one-click unsubscribe, the web and PDF editions), and the queue dashboard is behind the admin's sign-in.
 
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminRoutes } from '../../src/admin/index.ts';
 import { publishIssue } from '../../src/campaigns/publish.ts';
 import { watchCampaign } from '../../src/campaigns/watch.ts';
 import { systemClock } from '../../src/clock.ts';
@@ -15,10 +16,10 @@ import { createListActions } from '../../src/subscribers/actions.ts';
 import { loadLists } from '../../src/subscribers/lists.ts';
 import { getSubscriber } from '../../src/subscribers/store.ts';
 import { createTokens } from '../../src/tokens.ts';
-import { adminRoutes } from '../../src/web/admin.ts';
 import { editionRoutes } from '../../src/web/editions.ts';
 import { listPages } from '../../src/web/list-pages.ts';
 import { buildServer } from '../../src/web/server.ts';
+import { csrfOf } from '../support/admin.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
 import { type FaultySink, startFaultySink } from '../support/smtp-faults.ts';
 import {
@@ -77,8 +78,12 @@ beforeAll(async () => {
       listPages(actions),
       editionRoutes(config.dataDir),
       adminRoutes({
-        password: PASSWORD,
+        db: delivery.db,
+        installationSecret: Buffer.from(SECRET),
+        environmentAccount: { name: 'admin', password: PASSWORD },
+        publicUrl: 'http://127.0.0.1',
         connection: { url: redis.url },
+        sections: [],
       }),
     ],
     logger: false,
@@ -133,19 +138,30 @@ describe('the links of a delivered issue', () => {
     expect((await app.inject({ url: '/global-eye/005/site.json' })).statusCode).toBe(404);
   });
 
-  it('shows the queue dashboard only with the admin password', async () => {
-    expect((await app.inject({ url: '/admin/queues' })).statusCode).toBe(401);
-    const wrong = Buffer.from('admin:wrong password!').toString('base64');
-    expect(
-      (await app.inject({ url: '/admin/queues', headers: { authorization: `Basic ${wrong}` } })).statusCode,
-    ).toBe(401);
-    const right = Buffer.from(`admin:${PASSWORD}`).toString('base64');
-    const page = await app.inject({ url: '/admin/queues', headers: { authorization: `Basic ${right}` } });
+  it('shows the queue dashboard only after signing in with the admin password', async () => {
+    const anonymous = await app.inject({ url: '/admin/queues' });
+    expect([anonymous.statusCode, anonymous.headers.location]).toEqual([
+      303,
+      '/admin/login?next=%2Fadmin%2Fqueues',
+    ]);
+    const signIn = async (password: string) => {
+      const form = await app.inject({ url: '/admin/login' });
+      const cookie = String(form.headers['set-cookie']).split(';')[0] as string;
+      const response = await app.inject({
+        method: 'POST',
+        url: '/admin/login',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ name: 'admin', password, _csrf: csrfOf(form.body) }).toString(),
+      });
+      const session = String(response.headers['set-cookie'] ?? '').split(';')[0] as string;
+      return { status: response.statusCode, cookie: session };
+    };
+    expect((await signIn('wrong password!')).status).toBe(401);
+    const { status, cookie } = await signIn(PASSWORD);
+    expect(status).toBe(303);
+    const page = await app.inject({ url: '/admin/queues', headers: { cookie } });
     expect(page.statusCode).toBe(200);
-    const queues = await app.inject({
-      url: '/admin/queues/api/queues',
-      headers: { authorization: `Basic ${right}` },
-    });
+    const queues = await app.inject({ url: '/admin/queues/api/queues', headers: { cookie } });
     expect(
       queues
         .json()
