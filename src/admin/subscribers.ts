@@ -315,7 +315,7 @@ ${bulkForms(request, reply, list)}`,
 <dt>Came from</dt><dd>${s.source}</dd>
 <dt>Since</dt><dd>${time(s.createdAt)}</dd>
 <dt>Confirmed</dt><dd>${time(s.confirmedAt)}</dd>
-<dt>Consent</dt><dd>${s.consentMethod ? html`${s.consentMethod}: ${s.consentEvidence ?? ''}` : '–'}</dd>
+<dt>Consent</dt><dd>${[s.consentMethod, s.consentEvidence].filter(Boolean).join(': ') || '–'}</dd>
 <dt>Unsubscribed</dt><dd>${time(s.unsubscribedAt)}</dd>
 <dt>Bounce score</dt><dd>${s.bounceScore}</dd>
 </dl>
