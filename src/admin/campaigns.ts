@@ -20,13 +20,13 @@ import {
 } from '../campaigns/store.ts';
 import type { Clock } from '../clock.ts';
 import { DEFAULT_SETTINGS } from '../delivery/settings.ts';
-import { problem } from '../problems.ts';
+import { BulletinError, problem } from '../problems.ts';
 import { type DeliveryQueue, openDeliveryQueue } from '../queue/delivery-queue.ts';
 import { openQueueConnection } from '../queue/index.ts';
 import type { RedisConnection } from '../services/redis.ts';
 import type { Db } from '../store/db.ts';
 import { type Html, html } from './html.ts';
-import { type AdminSection, can, csrfField, flash, requireRole, sendPage } from './index.ts';
+import { type AdminSection, accountOf, can, csrfField, flash, requireRole, sendPage } from './index.ts';
 
 export const CAMPAIGNS_PATH = '/admin/campaigns';
 /** The list shows the latest ones; older campaigns open by their id. */
@@ -81,14 +81,34 @@ export function campaignsSection(deps: CampaignsDeps): AdminSection {
   let queue: Promise<{ redis: Redis; queue: DeliveryQueue }> | undefined;
   /** Opened at the first resume or resend, not at every start of `serve`. */
   const deliveryQueue = async () => {
-    queue ??= openQueueConnection(deps.connection, deps.log).then((redis) => ({
-      redis,
-      queue: openDeliveryQueue(redis, DEFAULT_SETTINGS, (err) =>
-        deps.log.warn({ err: err.message }, 'delivery queue: Redis does not answer'),
-      ),
-    }));
+    queue ??= openQueueConnection(deps.connection, deps.log).then(
+      (redis) => ({
+        redis,
+        queue: openDeliveryQueue(redis, DEFAULT_SETTINGS, (err) =>
+          deps.log.warn({ err: err.message }, 'delivery queue: Redis does not answer'),
+        ),
+      }),
+      (err: unknown) => {
+        queue = undefined; // the next click tries again
+        throw err;
+      },
+    );
     return (await queue).queue;
   };
+
+  /** The delivery queue, or undefined with the reason flashed (Redis does not answer). */
+  async function deliveryQueueOr(request: FastifyRequest): Promise<DeliveryQueue | undefined> {
+    try {
+      return await deliveryQueue();
+    } catch (err) {
+      if (!(err instanceof BulletinError)) throw err;
+      flash(
+        request,
+        `Nothing was changed: ${err.problems.map((p) => `${p.message} ${p.hint ?? ''}`).join(' ')}`,
+      );
+      return undefined;
+    }
+  }
 
   /** The campaign of the `:id` in the path, or a 404 sent. */
   async function campaignOf(request: FastifyRequest, reply: FastifyReply): Promise<Campaign | undefined> {
@@ -181,11 +201,24 @@ ${actions(request, reply, c, n)}
       });
 
       const publisher = { preHandler: requireRole('publisher') };
+      /** Who did what to which campaign, in the log: the audit trail of the sending buttons. */
+      const audit = (request: FastifyRequest, c: Campaign, action: string, done: boolean) =>
+        request.log.info(
+          { account: accountOf(request).name, campaign: c.id, action, done },
+          'admin: campaign action',
+        );
 
       app.post(`${CAMPAIGNS_PATH}/:id/pause`, publisher, async (request, reply) => {
         const c = await campaignOf(request, reply);
         if (!c) return reply;
-        const paused = await setCampaignStatus(db, c.id, ['sending'], 'paused', 'paused by an operator');
+        const paused = await setCampaignStatus(
+          db,
+          c.id,
+          ['sending'],
+          'paused',
+          `paused by ${accountOf(request).name} in the admin`,
+        );
+        audit(request, c, 'pause', paused);
         flash(
           request,
           paused
@@ -198,11 +231,15 @@ ${actions(request, reply, c, n)}
       app.post(`${CAMPAIGNS_PATH}/:id/resume`, publisher, async (request, reply) => {
         const c = await campaignOf(request, reply);
         if (!c) return reply;
-        if (!(await setCampaignStatus(db, c.id, ['paused'], 'sending', null))) {
+        // The queue first: with Redis away nothing changes, rather than a campaign sending without jobs.
+        const delivery = await deliveryQueueOr(request);
+        if (!delivery) return reply.redirect(campaignPath(c.id), 303);
+        const resumed = await setCampaignStatus(db, c.id, ['paused'], 'sending', null);
+        audit(request, c, 'resume', resumed);
+        if (!resumed) {
           flash(request, problem('not-paused', { id: c.id, status: c.status }).message);
           return reply.redirect(campaignPath(c.id), 303);
         }
-        const delivery = await deliveryQueue();
         const jobs = await enqueueBatches(db, delivery, c);
         flash(
           request,
@@ -215,6 +252,7 @@ ${actions(request, reply, c, n)}
         const c = await campaignOf(request, reply);
         if (!c) return reply;
         const cancelled = await cancelCampaign(db, c.id, deps.clock.date());
+        audit(request, c, 'cancel', cancelled);
         flash(
           request,
           cancelled
@@ -227,13 +265,15 @@ ${actions(request, reply, c, n)}
       app.post(`${CAMPAIGNS_PATH}/:id/resend-failed`, publisher, async (request, reply) => {
         const c = await campaignOf(request, reply);
         if (!c) return reply;
+        const delivery = await deliveryQueueOr(request);
+        if (!delivery) return reply.redirect(campaignPath(c.id), 303);
         const requeued = await requeueFailed(db, c.id);
+        audit(request, c, 'resend-failed', requeued > 0);
         if (!requeued) {
           flash(request, `Campaign ${name(c)} has no failed recipients to send to again.`);
           return reply.redirect(campaignPath(c.id), 303);
         }
         const current = (await getCampaign(db, c.id)) ?? c;
-        const delivery = await deliveryQueue();
         const jobs = current.status === 'sending' ? await enqueueBatches(db, delivery, current) : 0;
         flash(
           request,

@@ -98,6 +98,8 @@ export const ADMIN_LOGIN_LIMITS: LoginThrottleOptions = {
 export const ADMIN_REQUESTS_PER_MINUTE = 300;
 /** A session lasts a working day from sign-in, then the form asks again. */
 export const SESSION_MAX_AGE_MS = 12 * 3600_000;
+/** The session a login form opens (it only holds the form's CSRF secret) is kept an hour. */
+export const LOGIN_FORM_MAX_AGE_MS = 3600_000;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -143,7 +145,7 @@ export function requireRole(role: Role) {
     return sendPage(request, reply, {
       status: 403,
       title: 'Not allowed',
-      body: html`<p>Only a ${role} can do this. You are signed in as ${accountOf(request).name}, an ${accountOf(request).role}.</p>`,
+      body: html`<p>Only a ${role} can do this. You are signed in as ${accountOf(request).name} (${accountOf(request).role}).</p>`,
     });
   };
 }
@@ -248,7 +250,15 @@ export function adminRoutes(options: AdminOptions): RouteRegistrar {
       admin.get(LOGIN_PATH, async (request, reply) => {
         const next = safeNext((request.query as { next?: string }).next);
         if (await signedIn(request)) return reply.redirect(next, 303);
-        return sendLogin(reply, { next });
+        request.session.options({ maxAge: LOGIN_FORM_MAX_AGE_MS });
+        // A Secure cookie is never set over plain HTTP, so signing in could only loop: say why.
+        const insecure = https && request.protocol !== 'https';
+        return sendLogin(reply, {
+          next,
+          error: insecure
+            ? 'PUBLIC_URL is https but this page came over http, so signing in cannot work here. Open it over https; behind a TLS proxy, set TRUST_PROXY=true.'
+            : undefined,
+        });
       });
       admin.post(LOGIN_PATH, { preHandler: checkCsrf }, async (request, reply) => {
         const seconds = throttle.lockedFor(client(request));
@@ -264,26 +274,19 @@ export function adminRoutes(options: AdminOptions): RouteRegistrar {
         const next = safeNext(form.next);
         const account = await authenticate(db, form.name, form.password, environment);
         if (!account) {
-          throttle.failed(client(request));
+          if (throttle.failed(client(request)))
+            request.log.warn(
+              { client: client(request) },
+              'admin: too many wrong sign-ins; client locked out',
+            );
           return sendLogin(reply, { next, name: form.name, error: 'Wrong name or password.' }, 401);
         }
         throttle.succeeded(client(request));
-        if (https && request.protocol !== 'https') {
-          // The Secure cookie would not be set over plain HTTP: say why instead of looping back here.
-          return sendLogin(
-            reply,
-            {
-              next,
-              name: form.name,
-              error:
-                'PUBLIC_URL is https but this request came over http, so the sign-in cookie cannot be set. Behind a TLS proxy, set TRUST_PROXY=true.',
-            },
-            400,
-          );
-        }
         // A new session id at sign-in: one planted before it (session fixation) opens nothing.
         await request.session.regenerate();
+        request.session.options({ maxAge: SESSION_MAX_AGE_MS });
         request.session.set('account', account.name);
+        request.log.info({ account: account.name, role: account.role }, 'admin: signed in');
         return reply.redirect(next, 303);
       });
       admin.post(LOGOUT_PATH, { preHandler: checkCsrf }, async (request, reply) => {

@@ -4,12 +4,15 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignsSection } from '../../src/admin/campaigns.ts';
+import { adminRoutes } from '../../src/admin/index.ts';
 import { postgresLedger } from '../../src/campaigns/postgres-ledger.ts';
-import { type Campaign, createCampaign, getCampaign } from '../../src/campaigns/store.ts';
+import { type Campaign, createCampaign, getCampaign, setCampaignStatus } from '../../src/campaigns/store.ts';
 import { DELIVERY_QUEUE } from '../../src/queue/index.ts';
 import { type AdminClient, signIn } from '../support/admin.ts';
 import { campaignOf, seedReaders } from '../support/campaigns.ts';
-import { type AdminFixture, EDITOR, PUBLISHER, startAdmin } from './fixture.ts';
+import { startHttp } from '../support/http.ts';
+import { freePort } from '../support/ports.ts';
+import { type AdminFixture, EDITOR, PUBLISHER, SECRET, startAdmin } from './fixture.ts';
 
 let admin: AdminFixture;
 let campaign: Campaign;
@@ -101,6 +104,7 @@ describe('a campaign', () => {
     expect(await statusNow()).toBe('paused');
     const after = await publisher.get(page());
     expect(after.body).toContain('Campaign global-eye/005 paused');
+    expect(after.body).toContain('paused <small>(paused by pub in the admin)</small>');
     expect(after.body).toContain(`action="${page()}/resume"`);
 
     // Pausing again says why not, and changes nothing.
@@ -151,4 +155,36 @@ describe('a campaign', () => {
     const view = await publisher.get('/admin/campaigns');
     expect((await publisher.post(`${page(999_999)}/pause`, {}, view.body)).status).toBe(404);
   });
+});
+
+describe('with Redis away', () => {
+  it('resuming changes nothing and says why, in a page rather than an error', async () => {
+    const { campaign: other } = await createCampaign(admin.db, campaignOf(6, 10), new Date());
+    await setCampaignStatus(admin.db, other.id, ['sending'], 'paused', 'for the test');
+    const nowhere = { url: `redis://127.0.0.1:${await freePort()}` };
+    const server = await startHttp({
+      routes: [
+        adminRoutes({
+          db: admin.db,
+          installationSecret: SECRET,
+          publicUrl: 'http://127.0.0.1',
+          connection: admin.connection,
+          sections: [campaignsSection({ ...admin, connection: nowhere })],
+        }),
+      ],
+      logger: false,
+    });
+    try {
+      const client = await signIn(server.base, PUBLISHER.name, PUBLISHER.password);
+      const view = await client.get(page(other.id));
+      const resumed = await client.post(`${page(other.id)}/resume`, {}, view.body);
+      expect(resumed.status).toBe(303);
+      expect((await getCampaign(admin.db, other.id))?.status).toBe('paused');
+      expect((await client.get(page(other.id))).body).toContain(
+        'Nothing was changed: Redis did not answer within 10 s.',
+      );
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
 });

@@ -5,9 +5,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeAccount } from '../../src/admin/accounts.ts';
 import { html } from '../../src/admin/html.ts';
-import { type AdminSection, csrfField, flash, requireRole, sendPage } from '../../src/admin/index.ts';
+import {
+  type AdminSection,
+  adminRoutes,
+  csrfField,
+  flash,
+  requireRole,
+  sendPage,
+} from '../../src/admin/index.ts';
 import { adminClient, csrfOf, signIn } from '../support/admin.ts';
-import { type AdminFixture, EDITOR, ENVIRONMENT, PUBLISHER, startAdmin } from './fixture.ts';
+import { startHttp } from '../support/http.ts';
+import { type AdminFixture, EDITOR, ENVIRONMENT, PUBLISHER, SECRET, startAdmin } from './fixture.ts';
 
 const MAX_FAILURES = 5;
 
@@ -97,6 +105,16 @@ describe('signing in', () => {
     expect(cookie).toMatch(/; Path=\/admin/);
     expect(cookie).toMatch(/; HttpOnly/);
     expect(cookie).toMatch(/; SameSite=Strict/);
+    // The form's session lasts an hour, a signed-in one a working day.
+    const expires = (line: string | undefined) =>
+      (Date.parse(/Expires=([^;]+)/.exec(line ?? '')?.[1] ?? '') - Date.now()) / 3600_000;
+    expect(expires(cookie)).toBeGreaterThan(11.9);
+    expect(expires(cookie)).toBeLessThan(12.1);
+    const formCookie = (await fetch(`${admin.base}/admin/login`)).headers
+      .getSetCookie()
+      .find((c) => c.startsWith('bulletin_admin='));
+    expect(expires(formCookie)).toBeGreaterThan(0.9);
+    expect(expires(formCookie)).toBeLessThan(1.1);
     // The session id changed at sign-in: the one from before it opens nothing.
     expect(cookie?.split(';')[0]).not.toBe(visitor.cookie);
     const before = adminClient(admin.base, from('198.51.100.2'));
@@ -251,5 +269,45 @@ describe('the queue dashboard', () => {
       headers: { cookie: publisher.cookie, origin: admin.base },
     });
     expect(resume.status).toBe(200);
+  });
+});
+
+describe('behind an HTTPS PUBLIC_URL', () => {
+  it('marks the cookie Secure, and says what to set when the proxy is not trusted', async () => {
+    const routes = adminRoutes({
+      db: admin.db,
+      installationSecret: SECRET,
+      publicUrl: 'https://news.example.org',
+      connection: admin.connection,
+      sections: [section],
+    });
+    const proxied = await startHttp({ routes: [routes], logger: false, trustProxy: true });
+    const direct = await startHttp({ routes: [routes], logger: false });
+    try {
+      const tls = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.20' };
+      const visitor = adminClient(proxied.base, tls);
+      const form = await visitor.get('/admin/login');
+      const response = await fetch(`${proxied.base}/admin/login`, {
+        method: 'POST',
+        headers: { ...tls, cookie: visitor.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ name: EDITOR.name, password: EDITOR.password, _csrf: csrfOf(form.body) }),
+        redirect: 'manual',
+      });
+      expect(response.status).toBe(303);
+      const cookie = response.headers.getSetCookie().find((c) => c.startsWith('bulletin_admin='));
+      expect(cookie).toMatch(/; Secure/);
+      expect(cookie).toMatch(/; SameSite=Strict/);
+
+      // Plain HTTP with an https PUBLIC_URL: no cookie could stick, so the form says why at once.
+      const plain = adminClient(direct.base);
+      const login = await plain.get('/admin/login');
+      expect(login.body).toContain('behind a TLS proxy, set TRUST_PROXY=true');
+      expect(plain.cookie).toBe('');
+      const overTls = await adminClient(proxied.base, tls).get('/admin/login');
+      expect([overTls.status, overTls.body.includes('TRUST_PROXY')]).toEqual([200, false]);
+    } finally {
+      await proxied.close();
+      await direct.close();
+    }
   });
 });
