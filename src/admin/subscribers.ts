@@ -193,11 +193,13 @@ ${bulkForms(request, reply, list)}`,
           request,
           invited.result === 'invited'
             ? `A confirmation mail is on its way to ${address}: they become a reader when they confirm.`
-            : invited.result === 'present'
-              ? `${invited.subscriber.email} is already on the list (${invited.subscriber.status}): nothing was sent.`
-              : `${address} was erased at its owner's request: only they can subscribe again (the sign-up form, or a mail to the list).`,
+            : invited.result === 'reminded'
+              ? `${invited.subscriber.email} has not confirmed yet: the confirmation is mailed again (at most once a day).`
+              : invited.result === 'present'
+                ? `${invited.subscriber.email} is already on the list (${invited.subscriber.status}): nothing was sent.`
+                : `${address} was erased at its owner's request: only they can subscribe again (the sign-up form, or a mail to the list).`,
         );
-        return invited.result === 'present'
+        return invited.result === 'present' || invited.result === 'reminded'
           ? reply.redirect(readerPath(invited.subscriber), 303)
           : back(reply, list);
       });

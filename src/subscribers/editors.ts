@@ -40,15 +40,17 @@ export async function recordEvent(
 export type InviteResult =
   /** A new pending reader; the confirmation mail is on its way (within the caps on automatic mail). */
   | { result: 'invited'; subscriber: Subscriber }
-  /** Already on the list: nothing changed and nothing was mailed. */
+  /** Still waiting for their confirmation: it is mailed again (within the caps on automatic mail). */
+  | { result: 'reminded'; subscriber: Subscriber }
+  /** Already on the list otherwise: nothing changed and nothing was mailed. */
   | { result: 'present'; subscriber: Subscriber }
   /** Erased at the owner's request: only they can subscribe again. */
   | { result: 'erased'; erasedAt: Date };
 
 /**
  * Double opt-in on the reader's behalf: a new address becomes pending and is mailed the same
- * confirmation a sign-up gets. An address already on the list (whatever its status) is left alone
- * and not mailed; an erased one is refused.
+ * confirmation a sign-up gets, as is one still pending (again). Any other address already on the
+ * list is left alone and not mailed; an erased one is refused.
  */
 export async function inviteSubscriber(
   db: Db,
@@ -58,6 +60,11 @@ export async function inviteSubscriber(
   by: Acting,
 ): Promise<InviteResult> {
   const existing = await findSubscriber(db, list.slug, who.address);
+  if (existing?.status === 'pending') {
+    await actions.requestSubscription(list, { address: existing.email }, { source: 'admin' });
+    await recordEvent(db, existing.id, by, { action: 'confirmation mailed again' });
+    return { result: 'reminded', subscriber: existing };
+  }
   if (existing) return { result: 'present', subscriber: existing };
   const erased = await erasedAt(db, list.slug, who.address);
   if (erased) return { result: 'erased', erasedAt: erased };

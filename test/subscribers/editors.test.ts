@@ -54,6 +54,32 @@ describe('editors and the list', () => {
     ]);
   });
 
+  it('an invitation to a reader still pending mails the confirmation again, within the cap', async () => {
+    const s = await requestSubscription(fx.db, {
+      publication: 'global-eye',
+      email: 'slow@example.org',
+      source: 'web',
+      now,
+    });
+    const before = fx.sent.length;
+    const first = await inviteSubscriber(
+      fx.db,
+      fx.actions,
+      globalEye(),
+      { address: 'slow@example.org' },
+      ann,
+    );
+    expect(first).toMatchObject({ result: 'reminded', subscriber: { id: s.id, status: 'pending' } });
+    expect(fx.sent.slice(before).map((m) => m.to)).toEqual(['slow@example.org']);
+    // One confirmation per address, list and day: a second click mails nobody.
+    await inviteSubscriber(fx.db, fx.actions, globalEye(), { address: 'slow@example.org' }, ann);
+    expect(fx.sent.length).toBe(before + 1);
+    expect(await events(s.id)).toEqual([
+      { actor: 'ann', action: 'confirmation mailed again', detail: null },
+      { actor: 'ann', action: 'confirmation mailed again', detail: null },
+    ]);
+  });
+
   it('an invitation leaves a reader already on the list alone and mails nobody', async () => {
     const s = await requestSubscription(fx.db, {
       publication: 'global-eye',
@@ -197,6 +223,6 @@ describe('editors and the list', () => {
       { address: 'both@example.org' },
       ann,
     );
-    expect(invited.result).toBe('present');
+    expect(invited.result).toBe('reminded');
   });
 });
