@@ -43,6 +43,8 @@ export interface SubscribersDeps {
   actions: ListActions;
   clock: Clock;
   log: Pick<Logger, 'info'>;
+  /** The largest CSV upload (IMPORT_MAX_BYTES unless a test says otherwise). */
+  importMaxBytes?: number;
 }
 
 const listQuery = z.object({
@@ -96,11 +98,23 @@ export function subscribersSection(deps: SubscribersDeps): AdminSection {
       // (the CSRF token among them) are checked like any form's.
       await app.register(multipart, {
         attachFieldsToBody: 'keyValues',
-        limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5, parts: 6 },
+        limits: { fileSize: deps.importMaxBytes ?? IMPORT_MAX_BYTES, files: 1, fields: 5, parts: 6 },
         async onFile(part) {
           const upload: Upload = { content: await part.toBuffer(), filename: part.filename };
           (part as unknown as { value: Upload }).value = upload;
         },
+      });
+
+      // An upload over the limit: a page saying what to do instead of a bare 413.
+      app.setErrorHandler(async (error: { code?: string }, request, reply) => {
+        if (error.code !== 'FST_REQ_FILE_TOO_LARGE') throw error;
+        const maxMiB = (deps.importMaxBytes ?? IMPORT_MAX_BYTES) / 1024 / 1024;
+        return sendPage(request, reply, {
+          status: 413,
+          title: 'File too large',
+          body: html`<p class="error" role="alert">The file is larger than ${maxMiB} MiB: nothing was imported.
+Import it with <code>bulletin subscribers --publication &lt;slug&gt; import &lt;file&gt;</code>, which reads any size.</p>`,
+        });
       });
 
       app.get(SUBSCRIBERS_PATH, async (request, reply) =>
@@ -292,6 +306,17 @@ ${bulkForms(request, reply, list)}`,
 <p><a href="${listPath(list.slug)}">Back to the subscribers</a></p>`,
           });
         }
+        deps.log.info(
+          {
+            account: accountOf(request).name,
+            publication: list.slug,
+            file: filename,
+            imported: report.imported,
+            updated: report.updated,
+            skipped: report.skipped,
+          },
+          'subscribers imported from the admin',
+        );
         return sendPage(request, reply, {
           title: `Import into ${list.name}`,
           body: importReport(filename, report, listPath(list.slug)),

@@ -21,6 +21,8 @@ let editor: AdminClient;
 let publisher: AdminClient;
 const sent: OutgoingMail[] = [];
 const now = new Date('2026-05-01T12:00:00Z');
+/** Small enough to test; big enough for a file over the 1 MiB every form body is held to. */
+const IMPORT_LIMIT = 2 * 1024 * 1024;
 
 beforeAll(async () => {
   const { lists } = loadLists('issues');
@@ -31,6 +33,7 @@ beforeAll(async () => {
         lists,
         clock: deps.clock,
         log: pino({ level: 'silent' }),
+        importMaxBytes: IMPORT_LIMIT,
         actions: createListActions({
           db: deps.db,
           lists,
@@ -249,6 +252,14 @@ describe('what a publisher does', () => {
     const report = await upload(csv);
     expect(report.status).toBe(200);
     expect(report.body).toContain('list.csv: 40000 imported, 0 updated, 0 skipped.');
+  });
+
+  it('refuses a file over the limit with 413, importing none of it', async () => {
+    const rows = Array.from({ length: 80_000 }, (_, i) => `huge${i}@example.org,Huge Reader ${i}`);
+    const refused = await upload(`email,name\n${rows.join('\n')}\n`);
+    expect(refused.status).toBe(413);
+    expect(refused.body).toContain('The file is larger than 2 MiB: nothing was imported.');
+    expect(await reader('huge0@example.org')).toBeUndefined();
   });
 
   it('imports only with the CSRF token and as a publisher', async () => {
