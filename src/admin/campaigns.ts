@@ -12,6 +12,7 @@ import {
   campaignProgress,
   cancelCampaign,
   deferredCounts,
+  deliveryProblems,
   getCampaign,
   listCampaigns,
   type Progress,
@@ -180,6 +181,10 @@ export function campaignsSection(deps: CampaignsDeps): AdminSection {
             ['Skipped', n.skipped],
           ] as const
         ).map(([label, value]) => html`<tr><th scope="row">${label}</th><td class="n">${value}</td></tr>`);
+        const problems = (await deliveryProblems(db, c.id)).map(
+          (p) =>
+            html`<tr><th scope="row">${p.detail}</th><td>${p.status}</td><td class="n">${p.recipients}</td></tr>`,
+        );
         return sendPage(request, reply, {
           title: `Campaign ${name(c)}`,
           body: html`<dl class="facts">
@@ -195,6 +200,15 @@ export function campaignsSection(deps: CampaignsDeps): AdminSection {
 <thead><tr><th scope="col">State</th><th scope="col" class="n">Recipients</th></tr></thead>
 <tbody>${counts}</tbody>
 </table>
+${
+  problems.length
+    ? html`<table>
+<caption>What the mail servers answered (the most frequent first)</caption>
+<thead><tr><th scope="col">Answer</th><th scope="col">State</th><th scope="col" class="n">Recipients</th></tr></thead>
+<tbody>${problems}</tbody>
+</table>`
+    : ''
+}
 ${actions(request, reply, c, n)}
 <p><a href="${CAMPAIGNS_PATH}">All campaigns</a></p>`,
         });

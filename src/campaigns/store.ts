@@ -337,3 +337,20 @@ export async function deferredCounts(
   );
   return new Map(rows.map((r) => [Number(r.campaign_id), r.n]));
 }
+
+/** Why recipients failed, bounced or wait for a retry: the most frequent answers first. */
+export async function deliveryProblems(
+  db: Queryable,
+  campaignId: number,
+  limit = 10,
+): Promise<{ status: 'failed' | 'bounced' | 'deferred'; detail: string; recipients: number }[]> {
+  const { rows } = await db.query<{ status: 'failed' | 'bounced' | 'deferred'; detail: string; n: number }>(
+    `SELECT CASE WHEN status = 'queued' THEN 'deferred' ELSE status END AS status,
+       coalesce(detail, '(no answer recorded)') AS detail, count(*)::int AS n
+     FROM deliveries
+     WHERE campaign_id = $1 AND (status IN ('failed', 'bounced') OR (status = 'queued' AND attempts > 0))
+     GROUP BY 1, 2 ORDER BY n DESC, 2 LIMIT $2`,
+    [campaignId, limit],
+  );
+  return rows.map((r) => ({ status: r.status, detail: r.detail, recipients: r.n }));
+}

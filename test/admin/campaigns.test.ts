@@ -78,6 +78,12 @@ describe('a campaign', () => {
     expect(view.status).toBe(200);
     expect(view.body).toContain('<h1>Campaign global-eye/005</h1>');
     expect(view.body).toMatch(/<th scope="row">Deferred \(to be retried\)<\/th><td class="n">3<\/td>/);
+    expect(view.body).toContain(
+      '<tr><th scope="row">451 try later</th><td>deferred</td><td class="n">3</td></tr>',
+    );
+    expect(view.body).toContain(
+      '<tr><th scope="row">451 try later</th><td>failed</td><td class="n">2</td></tr>',
+    );
     expect(view.body).not.toContain(`action="${page()}/pause"`);
     expect(view.body).toContain('Only a publisher can pause, resume, cancel or resend a campaign.');
   });
