@@ -44,8 +44,9 @@ export function registerContributions(program: Command, context: CliContext): vo
             ? `  [${c.attachments} attachment${c.attachments === 1 ? '' : 's'}]`
             : '';
           const held = c.heldReason ? `  (held: ${c.heldReason})` : '';
+          const handled = c.handledAt ? `  (handled by ${c.handledBy ?? '?'})` : '';
           out(
-            `${c.id}\t${c.receivedAt.toISOString().slice(0, 16).replace('T', ' ')}\t${from}\t${c.subject ?? '(no subject)'}${files}${held}`,
+            `${c.id}\t${c.receivedAt.toISOString().slice(0, 16).replace('T', ' ')}\t${from}\t${c.subject ?? '(no subject)'}${files}${held}${handled}`,
           );
         }
       });
