@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../problems.ts';
 import { type CliContext, withStore } from './context.ts';
@@ -8,14 +8,6 @@ import { listFromOptions } from './subscribers.ts';
 interface ListOptions {
   publication?: string;
   issues: string;
-}
-
-/** A file name that cannot climb out of the export folder or hide itself. */
-function safeName(name: string | null, fallback: string): string {
-  const cleaned = basename(name ?? '')
-    .replace(/[^\p{L}\p{N}._ -]+/gu, '_')
-    .replace(/^\.+/, '');
-  return cleaned.slice(0, 120) || fallback;
 }
 
 function idOrFail(value: string): number {
@@ -52,8 +44,9 @@ export function registerContributions(program: Command, context: CliContext): vo
             ? `  [${c.attachments} attachment${c.attachments === 1 ? '' : 's'}]`
             : '';
           const held = c.heldReason ? `  (held: ${c.heldReason})` : '';
+          const handled = c.handledAt ? `  (handled by ${c.handledBy ?? '?'})` : '';
           out(
-            `${c.id}\t${c.receivedAt.toISOString().slice(0, 16).replace('T', ' ')}\t${from}\t${c.subject ?? '(no subject)'}${files}${held}`,
+            `${c.id}\t${c.receivedAt.toISOString().slice(0, 16).replace('T', ' ')}\t${from}\t${c.subject ?? '(no subject)'}${files}${held}${handled}`,
           );
         }
       });
@@ -87,7 +80,7 @@ export function registerContributions(program: Command, context: CliContext): vo
     .argument('[numbers...]', 'which ones (default: all)')
     .action(async (numbers: string[], options: { output: string }) => {
       const list = await chosen();
-      const { contributionFiles, listContributions } = await load();
+      const { contributionFiles, listContributions, safeAttachmentName } = await load();
       await withStore(context.config(), async (db) => {
         const ids = numbers.length
           ? numbers.map(idOrFail)
@@ -100,7 +93,7 @@ export function registerContributions(program: Command, context: CliContext): vo
           writeFileSync(join(dir, 'message.eml'), files.raw);
           // Numbered, so two attachments with the same name both survive.
           files.attachments.forEach((a, i) => {
-            writeFileSync(join(dir, `${i + 1}-${safeName(a.filename, 'attachment')}`), a.content);
+            writeFileSync(join(dir, `${i + 1}-${safeAttachmentName(a.filename, 'attachment')}`), a.content);
           });
         }
         context.stderr.write(

@@ -13,7 +13,6 @@ import {
   eraseSubscriber,
   findSubscriber,
   streamSubscribers,
-  unsubscribe,
 } from '../subscribers/store.ts';
 import { type CliContext, withStore } from './context.ts';
 
@@ -53,6 +52,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
   const chosen = () => listFromOptions(subscribers.opts<ListOptions>());
   const store = <T>(work: Parameters<typeof withStore<T>>[1]) => withStore(context.config(), work);
   const out = (line: string) => context.stdout.write(`${line}\n`);
+  const commandLine = () => ({ actor: 'command line', now: context.clock.date() });
 
   subscribers
     .command('list')
@@ -90,9 +90,8 @@ export function registerSubscribers(program: Command, context: CliContext): void
           evidence: 'bulletin subscribers add',
           now: context.clock.date(),
         });
-        if (result === 'opted-out') {
-          fail('opted-out', { address, slug: list.slug });
-        }
+        if (result === 'opted-out') fail('opted-out', { address, slug: list.slug });
+        if (result === 'erased') fail('address-erased', { address, slug: list.slug });
         out(`${address}: ${result}`);
       });
     });
@@ -105,21 +104,25 @@ export function registerSubscribers(program: Command, context: CliContext): void
       const list = await chosen();
       const address = addressOrFail(email);
       await store(async (db) => {
+        const { unsubscribeBy } = await import('../subscribers/editors.ts');
         const s = await findSubscriber(db, list.slug, address);
-        const removed = s && (await unsubscribe(db, s.id, context.clock.date()));
+        const removed = s && (await unsubscribeBy(db, list.slug, s.id, commandLine()));
         out(`${address}: ${removed ? 'unsubscribed' : s ? `unchanged (${s.status})` : 'not on the list'}`);
       });
     });
 
   subscribers
     .command('erase')
-    .description('delete an address and its consent record for good (GDPR erasure)')
+    .description(
+      'delete an address and its consent record for good (GDPR erasure); no import or add brings it back',
+    )
     .argument('<email>')
     .action(async (email: string) => {
       const list = await chosen();
       const address = addressOrFail(email);
       await store(async (db) => {
-        out(`${address}: ${(await eraseSubscriber(db, list.slug, address)) ? 'erased' : 'not on the list'}`);
+        const erased = await eraseSubscriber(db, list.slug, address, commandLine());
+        out(`${address}: ${erased ? 'erased' : 'not on the list'}`);
       });
     });
 

@@ -1,6 +1,7 @@
 // Contributions: mail to a list address that is not a command, kept for the editors exactly as
-// received (raw) and parsed (text, attachments).
+// received (raw) and parsed (text, attachments), and marked handled by an editor.
 
+import { basename } from 'node:path';
 import type { Db, Queryable } from '../store/db.ts';
 
 export interface NewContribution {
@@ -28,6 +29,9 @@ export interface ContributionSummary {
   attachments: number;
   /** Set for mail a program sent (kept, not a contribution). */
   heldReason: string | null;
+  /** When an editor marked it handled, and who; null while it waits. */
+  handledAt: Date | null;
+  handledBy: string | null;
 }
 
 export interface Contribution extends ContributionSummary {
@@ -83,7 +87,7 @@ export async function saveContribution(db: Pick<Db, 'transaction'>, c: NewContri
 }
 
 const SUMMARY = `c.id, c.publication, c.received_at, c.from_address, c.from_name, c.subject, c.held_reason,
-  (SELECT count(*)::int FROM contribution_attachments a WHERE a.contribution_id = c.id) AS attachments`;
+  c.handled_at, c.handled_by, (SELECT count(*)::int FROM contribution_attachments a WHERE a.contribution_id = c.id) AS attachments`;
 
 interface SummaryRow {
   id: number;
@@ -94,6 +98,8 @@ interface SummaryRow {
   subject: string | null;
   attachments: number;
   held_reason: string | null;
+  handled_at: Date | null;
+  handled_by: string | null;
 }
 
 const toSummary = (r: SummaryRow): ContributionSummary => ({
@@ -105,19 +111,78 @@ const toSummary = (r: SummaryRow): ContributionSummary => ({
   subject: r.subject,
   attachments: r.attachments,
   heldReason: r.held_reason,
+  handledAt: r.handled_at,
+  handledBy: r.handled_by,
 });
 
-/** Newest first. */
+export interface ContributionFilter {
+  /** Only those with a smaller number (the next page's cursor). */
+  before?: number;
+  /** Only those handled (true) or still waiting (false). */
+  handled?: boolean;
+}
+
+/** Newest first, a page at a time by keyset (`before`), through an index on the publication. */
 export async function listContributions(
   db: Queryable,
   publication: string,
   limit = 100,
+  filter: ContributionFilter = {},
 ): Promise<ContributionSummary[]> {
   const { rows } = await db.query<SummaryRow>(
-    `SELECT ${SUMMARY} FROM contributions c WHERE c.publication = $1 ORDER BY c.id DESC LIMIT $2`,
-    [publication, limit],
+    `SELECT ${SUMMARY} FROM contributions c
+     WHERE c.publication = $1 AND ($2::bigint IS NULL OR c.id < $2)
+       AND ($3::boolean IS NULL OR (c.handled_at IS NOT NULL) = $3)
+     ORDER BY c.id DESC LIMIT $4`,
+    [publication, filter.before ?? null, filter.handled ?? null, limit],
   );
   return rows.map(toSummary);
+}
+
+/**
+ * Marks a contribution handled (with who and when) or waiting again. Returns whether the
+ * publication has that contribution.
+ */
+export async function markHandled(
+  db: Queryable,
+  publication: string,
+  id: number,
+  handled: { by: string; now: Date } | false,
+): Promise<boolean> {
+  const { affectedRows } = await db.query(
+    `UPDATE contributions SET handled_at = $3, handled_by = $4 WHERE publication = $1 AND id = $2`,
+    [publication, id, handled ? handled.now : null, handled ? handled.by.slice(0, 200) : null],
+  );
+  return affectedRows > 0;
+}
+
+/** One attachment of one of the publication's contributions, with its content. */
+export async function getAttachment(
+  db: Queryable,
+  publication: string,
+  contributionId: number,
+  attachmentId: number,
+): Promise<{ filename: string | null; contentType: string; content: Buffer } | undefined> {
+  const { rows } = await db.query<{ filename: string | null; content_type: string; content: Uint8Array }>(
+    `SELECT a.filename, a.content_type, a.content FROM contribution_attachments a
+     JOIN contributions c ON c.id = a.contribution_id
+     WHERE c.publication = $1 AND c.id = $2 AND a.id = $3`,
+    [publication, contributionId, attachmentId],
+  );
+  const row = rows[0];
+  return row && { filename: row.filename, contentType: row.content_type, content: Buffer.from(row.content) };
+}
+
+/**
+ * A sender's file name made safe to write or offer for download: no folders, no leading dots (a
+ * hidden file), only letters, digits and `._ -`, at most 120 characters; `fallback` when nothing
+ * is left.
+ */
+export function safeAttachmentName(name: string | null, fallback: string): string {
+  const cleaned = basename(name ?? '')
+    .replace(/[^\p{L}\p{N}._ -]+/gu, '_')
+    .replace(/^\.+/, '');
+  return cleaned.slice(0, 120) || fallback;
 }
 
 export async function getContribution(

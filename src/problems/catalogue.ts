@@ -609,6 +609,14 @@ export const CATALOGUE = {
     message: (p) => p.reason,
     hint: () => 'Export with a header row.',
   }),
+  'address-erased': define<{ address: string; slug: string }>({
+    severity: 'error',
+    area: 'command',
+    when: "`subscribers add` for an address erased at its owner's request (GDPR).",
+    message: (p) => `${p.address} was erased from ${p.slug} at its owner's request.`,
+    hint: (p) =>
+      `Only they can subscribe again: on the web form (/${p.slug}/subscribe) or by mail to the list address.`,
+  }),
   'invalid-id': define<{ value: string }>({
     severity: 'error',
     area: 'command',

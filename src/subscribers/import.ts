@@ -9,6 +9,7 @@ import type { Db } from '../store/db.ts';
 import { cleanName, normaliseAddress } from './address.ts';
 import { restoreCell } from './csv-cells.ts';
 import { OPTED_OUT, type Status } from './model.ts';
+import { mailboxDigest } from './store.ts';
 
 export interface ImportReport {
   imported: number;
@@ -122,7 +123,16 @@ export class ImportFormatError extends Error {}
 export async function importSubscribers(
   db: Db,
   input: Readable,
-  options: { publication: string; source: string; defaultStatus?: Status; now: Date; batchSize?: number },
+  options: {
+    publication: string;
+    /** The file's name (or path): the consent evidence of every row names it. */
+    source: string;
+    /** The editor who uploaded it in the admin, named beside the file. */
+    uploadedBy?: string;
+    defaultStatus?: Status;
+    now: Date;
+    batchSize?: number;
+  },
 ): Promise<ImportReport> {
   const report: ImportReport = {
     imported: 0,
@@ -142,7 +152,7 @@ export async function importSubscribers(
   const parser = input.pipe(
     parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true }),
   );
-  const file = basename(options.source);
+  const file = `${basename(options.source)}${options.uploadedBy ? ` (uploaded by ${options.uploadedBy})` : ''}`;
   let columns: Columns | undefined;
   // Keyed by the mailbox (lower-cased): CAROL@ and carol@ are one reader.
   let batch = new Map<string, Candidate>();
@@ -294,10 +304,20 @@ async function writeBatch(
       const key = e.email.toLowerCase();
       byMailbox.set(key, [...(byMailbox.get(key) ?? []), e]);
     }
+    // Erased mailboxes (GDPR) come back only through their owner: confirmed since, or not at all.
+    const { rows: erased } = await tx.query<{ mailbox_sha256: string }>(
+      'SELECT mailbox_sha256 FROM erased_mailboxes WHERE publication = $1 AND mailbox_sha256 = ANY($2::text[])',
+      [options.publication, rows.map((r) => mailboxDigest(r.email))],
+    );
+    const erasedDigests = new Set(erased.map((e) => e.mailbox_sha256));
     const fresh: Candidate[] = [];
     const changes: Change[] = [];
     for (const row of rows) {
       const matches = byMailbox.get(row.email.toLowerCase());
+      if (erasedDigests.has(mailboxDigest(row.email)) && !matches?.some((m) => m.status === 'confirmed')) {
+        skip("erased earlier at its owner's request; only the subscriber can subscribe again", row.line);
+        continue;
+      }
       if (!matches) {
         fresh.push(row);
         continue;

@@ -1,11 +1,14 @@
 export const STATUSES = ['pending', 'confirmed', 'unsubscribed', 'bounced', 'complained'] as const;
 export type Status = (typeof STATUSES)[number];
 
-export const SOURCES = ['email', 'web', 'import'] as const;
+export const SOURCES = ['email', 'web', 'import', 'admin'] as const;
 export type Source = (typeof SOURCES)[number];
 
-/** How consent was given: a reply to the confirmation email, its web page, or an administrator. */
-export type ConsentMethod = 'email-reply' | 'web' | 'import' | 'cli';
+/**
+ * How consent was given: a reply to the confirmation email, its web page, an import's file, or an
+ * operator (command line) or editor (admin) recording consent given elsewhere.
+ */
+export type ConsentMethod = 'email-reply' | 'web' | 'import' | 'cli' | 'admin';
 
 export interface Subscriber {
   id: number;

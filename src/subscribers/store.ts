@@ -8,15 +8,16 @@
 // One mailbox, one reader: addresses are looked up case-blind (lower(email), unique per list);
 // the address is kept as first written, for sending.
 
+import { createHash } from 'node:crypto';
 import { InternalError } from '../problems.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { TOKEN_LIFETIME_SECONDS } from '../tokens.ts';
 import type { ConsentMethod, Source, Status, Subscriber } from './model.ts';
 
-const COLUMNS = `id, publication, email, name, status, source, created_at, updated_at, confirmed_at,
+export const SUBSCRIBER_COLUMNS = `id, publication, email, name, status, source, created_at, updated_at, confirmed_at,
   consent_method, consent_evidence, unsubscribed_at, bounce_score, generation`;
 
-interface Row {
+export interface SubscriberRow {
   id: number;
   publication: string;
   email: string;
@@ -33,7 +34,7 @@ interface Row {
   generation: number;
 }
 
-function toSubscriber(r: Row): Subscriber {
+export function toSubscriber(r: SubscriberRow): Subscriber {
   return {
     id: Number(r.id),
     publication: r.publication,
@@ -53,19 +54,20 @@ function toSubscriber(r: Row): Subscriber {
 }
 
 async function one(db: Queryable, sql: string, params: unknown[]): Promise<Subscriber | undefined> {
-  const { rows } = await db.query<Row>(sql, params);
+  const { rows } = await db.query<SubscriberRow>(sql, params);
   return rows[0] && toSubscriber(rows[0]);
 }
 
 export function findSubscriber(db: Queryable, publication: string, email: string) {
-  return one(db, `SELECT ${COLUMNS} FROM subscribers WHERE publication = $1 AND lower(email) = lower($2)`, [
-    publication,
-    email,
-  ]);
+  return one(
+    db,
+    `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE publication = $1 AND lower(email) = lower($2)`,
+    [publication, email],
+  );
 }
 
 export function getSubscriber(db: Queryable, id: number) {
-  return one(db, `SELECT ${COLUMNS} FROM subscribers WHERE id = $1`, [id]);
+  return one(db, `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = $1`, [id]);
 }
 
 /** A row merged into another by migration 110: what it was, and the row it became part of. */
@@ -96,7 +98,7 @@ export async function requestSubscription(
       db,
       `INSERT INTO subscribers (publication, email, name, status, source, created_at, updated_at)
        VALUES ($1, $2, $3, 'pending', $4, $5, $5)
-       ON CONFLICT (publication, lower(email)) DO NOTHING RETURNING ${COLUMNS}`,
+       ON CONFLICT (publication, lower(email)) DO NOTHING RETURNING ${SUBSCRIBER_COLUMNS}`,
       [input.publication, input.email, input.name ?? null, input.source, input.now],
     );
     const row = inserted ?? (await findSubscriber(db, input.publication, input.email));
@@ -120,7 +122,7 @@ export function confirmSubscription(
     `UPDATE subscribers SET status = 'confirmed', confirmed_at = $2, consent_method = $3,
        consent_evidence = $4, unsubscribed_at = NULL, bounce_score = 0, updated_at = $2,
        generation = generation + 1
-     WHERE id = $1 AND status <> 'confirmed' AND ($5::int IS NULL OR generation = $5) RETURNING ${COLUMNS}`,
+     WHERE id = $1 AND status <> 'confirmed' AND ($5::int IS NULL OR generation = $5) RETURNING ${SUBSCRIBER_COLUMNS}`,
     [id, consent.now, consent.method, consent.evidence.slice(0, 500), consent.generation ?? null],
   );
 }
@@ -131,37 +133,58 @@ export function unsubscribe(db: Queryable, id: number, now: Date) {
     db,
     `UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = $2, updated_at = $2,
        generation = generation + 1
-     WHERE id = $1 AND status IN ('pending', 'confirmed') RETURNING ${COLUMNS}`,
+     WHERE id = $1 AND status IN ('pending', 'confirmed') RETURNING ${SUBSCRIBER_COLUMNS}`,
     [id, now],
   );
 }
 
-export type AddResult = 'added' | 'confirmed' | 'unchanged' | 'opted-out';
+export type AddResult = 'added' | 'confirmed' | 'unchanged' | 'opted-out' | 'erased';
 
 /**
- * An administrator adds someone who gave consent elsewhere. Never re-subscribes an address that
- * unsubscribed, bounced or complained: only its owner can, by confirming.
+ * An operator or editor adds someone who gave consent elsewhere, recorded as `evidence`. Never
+ * re-subscribes an address that unsubscribed, bounced, complained or was erased: only its owner
+ * can, by confirming.
  */
 export async function addConfirmed(
   db: Queryable,
-  input: { publication: string; email: string; name?: string; evidence: string; now: Date },
-): Promise<{ result: AddResult; subscriber: Subscriber }> {
+  input: {
+    publication: string;
+    email: string;
+    name?: string;
+    evidence: string;
+    now: Date;
+    /** Who vouches: the command line (default) or an editor in the admin. */
+    method?: 'cli' | 'admin';
+  },
+): Promise<{ result: AddResult; subscriber?: Subscriber }> {
+  const method = input.method ?? 'cli';
   const existing = await findSubscriber(db, input.publication, input.email);
   if (!existing) {
+    if (await erasedAt(db, input.publication, input.email)) return { result: 'erased' };
     const added = await one(
       db,
       `INSERT INTO subscribers (publication, email, name, status, source, created_at, updated_at,
          confirmed_at, consent_method, consent_evidence)
-       VALUES ($1, $2, $3, 'confirmed', 'import', $4, $4, $4, 'cli', $5) RETURNING ${COLUMNS}`,
-      [input.publication, input.email, input.name ?? null, input.now, input.evidence],
+       VALUES ($1, $2, $3, 'confirmed', $6, $4, $4, $4, $7, $5) RETURNING ${SUBSCRIBER_COLUMNS}`,
+      [
+        input.publication,
+        input.email,
+        input.name ?? null,
+        input.now,
+        input.evidence.slice(0, 500),
+        method === 'admin' ? 'admin' : 'import',
+        method,
+      ],
     );
     if (!added) throw new InternalError('INSERT … RETURNING returned no row');
     return { result: 'added', subscriber: added };
   }
   if (existing.status === 'confirmed') return { result: 'unchanged', subscriber: existing };
   if (existing.status !== 'pending') return { result: 'opted-out', subscriber: existing };
+  // Asked for again after an erasure, but not by a confirmed owner: still only theirs to confirm.
+  if (await erasedAt(db, input.publication, input.email)) return { result: 'erased', subscriber: existing };
   const confirmed = await confirmSubscription(db, existing.id, {
-    method: 'cli',
+    method,
     evidence: input.evidence,
     now: input.now,
   });
@@ -169,25 +192,67 @@ export async function addConfirmed(
 }
 
 /**
- * GDPR erasure: the row and its consent record are gone, with rows merged into it, the changes
- * asked for it, and the log of automatic mail to the address. Returns whether there was one.
+ * How an erased mailbox is remembered: the SHA-256 of the lower-cased address, never the address.
+ * Enough to recognise the address when someone tries to add it again, not to read it back.
  */
-export async function eraseSubscriber(db: Queryable, publication: string, email: string): Promise<boolean> {
-  await db.query(
-    `DELETE FROM merged_subscribers WHERE lower(absorbed->>'email') = lower($2) AND absorbed->>'publication' = $1`,
-    [publication, email],
+export function mailboxDigest(email: string): string {
+  return createHash('sha256').update(email.toLowerCase()).digest('hex');
+}
+
+/** When the address was last erased from the publication, if ever. */
+export async function erasedAt(db: Queryable, publication: string, email: string): Promise<Date | undefined> {
+  const { rows } = await db.query<{ erased_at: Date }>(
+    'SELECT erased_at FROM erased_mailboxes WHERE publication = $1 AND mailbox_sha256 = $2',
+    [publication, mailboxDigest(email)],
   );
-  await db.query('DELETE FROM automatic_mail WHERE mailbox = lower($1)', [email]);
-  await db.query(
-    `DELETE FROM subscriber_changes WHERE subscriber_id IN
-       (SELECT id FROM subscribers WHERE publication = $1 AND lower(email) = lower($2))`,
-    [publication, email],
-  );
-  const { affectedRows } = await db.query(
-    'DELETE FROM subscribers WHERE publication = $1 AND lower(email) = lower($2)',
-    [publication, email],
-  );
-  return affectedRows > 0;
+  return rows[0]?.erased_at;
+}
+
+/**
+ * GDPR erasure: the row and its consent record are gone, with rows merged into it, the changes
+ * asked for it, what editors did to it, the log of automatic mail to the address, and the address
+ * in the records of campaigns sent to it. What stays is the mailbox's digest (`mailboxDigest`),
+ * so that no import or editor adds the person again, with who erased it and when. Returns whether
+ * there was a subscriber.
+ */
+export async function eraseSubscriber(
+  db: Db,
+  publication: string,
+  email: string,
+  by: { actor: string; now: Date },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ id: number }>(
+      'SELECT id FROM subscribers WHERE publication = $1 AND lower(email) = lower($2) FOR UPDATE',
+      [publication, email],
+    );
+    const { affectedRows: merged } = await tx.query(
+      `DELETE FROM merged_subscribers WHERE lower(absorbed->>'email') = lower($2) AND absorbed->>'publication' = $1`,
+      [publication, email],
+    );
+    if (!rows.length && !merged) return false;
+    const ids = rows.map((r) => r.id);
+    await tx.query('DELETE FROM automatic_mail WHERE mailbox = lower($1) AND publication = $2', [
+      email,
+      publication,
+    ]);
+    await tx.query('DELETE FROM subscriber_changes WHERE subscriber_id = ANY($1::bigint[])', [ids]);
+    await tx.query('DELETE FROM subscriber_events WHERE subscriber_id = ANY($1::bigint[])', [ids]);
+    // One primary-key lookup per campaign of the publication: the deliveries stay (the campaign's
+    // counts are made of them), without the address. A queued one is skipped as erased.
+    await tx.query(
+      `UPDATE deliveries SET email = '(erased)'
+       WHERE campaign_id IN (SELECT id FROM campaigns WHERE publication = $1) AND subscriber_id = ANY($2::bigint[])`,
+      [publication, ids],
+    );
+    await tx.query('DELETE FROM subscribers WHERE id = ANY($1::bigint[])', [ids]);
+    await tx.query(
+      `INSERT INTO erased_mailboxes (publication, mailbox_sha256, erased_at, erased_by) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (publication, mailbox_sha256) DO UPDATE SET erased_at = $3, erased_by = $4`,
+      [publication, mailboxDigest(email), by.now, by.actor],
+    );
+    return true;
+  });
 }
 
 /**
@@ -202,8 +267,8 @@ export async function* streamSubscribers(
   let after = options.afterId ?? 0;
   const pageSize = options.pageSize ?? 1000;
   for (;;) {
-    const { rows } = await db.query<Row>(
-      `SELECT ${COLUMNS} FROM subscribers WHERE publication = $1 AND id > $2
+    const { rows } = await db.query<SubscriberRow>(
+      `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE publication = $1 AND id > $2
          AND ($3::text IS NULL OR status = $3) ORDER BY id LIMIT $4`,
       [publication, after, options.status ?? null, pageSize],
     );
@@ -245,7 +310,7 @@ export function recordBounce(
     `UPDATE subscribers SET bounce_score = bounce_score + $2, last_bounce_at = $3, updated_at = $3,
        status = CASE WHEN bounce_score + $2 >= $4 THEN 'bounced' ELSE status END,
        generation = generation + CASE WHEN bounce_score + $2 >= $4 THEN 1 ELSE 0 END
-     WHERE id = $1 AND status IN ('pending', 'confirmed') RETURNING ${COLUMNS}`,
+     WHERE id = $1 AND status IN ('pending', 'confirmed') RETURNING ${SUBSCRIBER_COLUMNS}`,
     [id, weight, bounce.now, bounce.threshold ?? 5],
   );
 }
@@ -255,7 +320,7 @@ export function markComplained(db: Queryable, id: number, now: Date) {
   return one(
     db,
     `UPDATE subscribers SET status = 'complained', updated_at = $2, generation = generation + 1
-     WHERE id = $1 AND status <> 'complained' RETURNING ${COLUMNS}`,
+     WHERE id = $1 AND status <> 'complained' RETURNING ${SUBSCRIBER_COLUMNS}`,
     [id, now],
   );
 }
@@ -335,7 +400,7 @@ export async function applyChange(
       const changed = await one(
         tx,
         `UPDATE subscribers SET name = $3, updated_at = $4
-       WHERE id = $1 AND generation = $2 AND status = 'confirmed' RETURNING ${COLUMNS}`,
+       WHERE id = $1 AND generation = $2 AND status = 'confirmed' RETURNING ${SUBSCRIBER_COLUMNS}`,
         [change.subscriber_id, change.generation, change.name, consent.now],
       );
       // Not applicable any more: the change stays unconfirmed (rolled back), and refused.

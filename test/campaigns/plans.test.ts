@@ -215,7 +215,9 @@ async function expectSubscriberLookupsIndexBound() {
   });
   await recordBounce(watched.db, known?.id ?? 0, { hard: false, now });
   await unsubscribe(watched.db, known?.id ?? 0, now);
-  expect(await eraseSubscriber(watched.db, PUBLICATION, 'nobody@example.org')).toBe(false);
+  expect(
+    await eraseSubscriber(watched.db, PUBLICATION, 'nobody@example.org', { actor: 'test', now: new Date() }),
+  ).toBe(false);
   // Case-blind mailbox lookups compare lower-cased addresses.
   await watched.db.query('SELECT id FROM subscribers WHERE publication = $1 AND lower(email) = lower($2)', [
     PUBLICATION,

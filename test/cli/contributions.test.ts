@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerContributions } from '../../src/cli/contributions.ts';
-import { saveContribution } from '../../src/inbound/contributions.ts';
+import { markHandled, saveContribution } from '../../src/inbound/contributions.ts';
 import { withStore } from '../../src/store/open.ts';
 import { bulletin } from '../support/cli.ts';
 import { tempDataDir } from '../support/data-dir.ts';
@@ -46,6 +46,15 @@ describe('bulletin contributions', () => {
     expect(stdout).toContain('Subject:  Field report');
     expect(stdout).toContain('Attached: ../../etc/passwd (text/plain, 5 bytes)');
     expect(stdout).toContain('From Accra.');
+  });
+
+  it('says which were handled in the admin, and by whom', async () => {
+    await withStore({ dataDir: data.dir }, (db) =>
+      markHandled(db, 'global-eye', id, { by: 'eda', now: new Date('2026-03-02T10:00:00Z') }),
+    );
+    expect((await run('list')).stdout).toBe(
+      `${id}\t2026-03-01 09:30\tAnn <ann@example.org>\tField report  [1 attachment]  (handled by eda)\n`,
+    );
   });
 
   it('exports the raw message and attachments, with safe file names', async () => {

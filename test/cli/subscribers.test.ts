@@ -74,11 +74,20 @@ describe('bulletin subscribers', () => {
     );
   });
 
-  it('erases an address for good', async () => {
+  it('erases an address for good: no add or import brings it back', async () => {
     expect((await run('erase', 'ann@example.org')).stdout).toBe('ann@example.org: erased\n');
     expect((await run('list', '--status', 'unsubscribed')).stdout).toBe(
       'bob@example.org\tunsubscribed\tBob\n',
     );
+    const add = await run('add', 'Ann@example.org');
+    expect(add.status).toBe(1);
+    expect(add.stderr).toBe(
+      "error address-erased: Ann@example.org was erased from global-eye at its owner's request. Only they can subscribe again: on the web form (/global-eye/subscribe) or by mail to the list address.\n",
+    );
+    const csv = join(data.dir, 'again.csv');
+    writeFileSync(csv, 'email,name\nann@example.org,Ann\n');
+    expect((await run('import', csv)).stdout).toContain("erased earlier at its owner's request");
+    expect((await run('list')).stdout).not.toContain('ann@');
   });
 });
 

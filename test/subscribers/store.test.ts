@@ -126,11 +126,11 @@ describe.each(storeBackends())('subscribers on $name', ({ open }) => {
     const publication = list();
     const s = await requestSubscription(db, { publication, email: 'a@example.org', source: 'email', now });
     await requestChange(db, s, { name: 'A New Name', requestedBy: 'web', now });
-    expect(await eraseSubscriber(db, publication, 'a@example.org')).toBe(true);
+    expect(await eraseSubscriber(db, publication, 'a@example.org', { actor: 'test', now })).toBe(true);
     const { rows } = await db.query('SELECT 1 FROM subscriber_changes WHERE subscriber_id = $1', [s.id]);
     expect(rows).toEqual([]);
     expect(await findSubscriber(db, publication, 'a@example.org')).toBeUndefined();
-    expect(await eraseSubscriber(db, publication, 'a@example.org')).toBe(false);
+    expect(await eraseSubscriber(db, publication, 'a@example.org', { actor: 'test', now })).toBe(false);
   });
 
   it('streams subscribers of one status in id order, page by page', async () => {
