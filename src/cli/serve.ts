@@ -62,6 +62,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     { installationSecret },
     { createReadinessProbe },
     { healthRoutes },
+    { editionsCache, storeLocalOnlyIssues },
     { adminRoutes },
     site,
     { listPages },
@@ -81,6 +82,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     import('../store/installation-secret.ts'),
     import('../health/readiness.ts'),
     import('../health/http.ts'),
+    import('../campaigns/published-editions.ts'),
     import('../web/admin.ts'),
     import('../site/index.ts'),
     import('../web/list-pages.ts'),
@@ -172,6 +174,15 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     // What was published before this start (or by a publish that could not reach the database).
     const recorded = await site.recordEarlierEditions(config.dataDir, options.issuesDir, lists);
     if (recorded.length) log.info({ issues: recorded }, 'issues published before the site recorded for it');
+    // The database holds the editions for every machine; the data dir's folder is this one's cache.
+    const editionsFolder = site.publishedRoot(config.dataDir);
+    const uploaded = await storeLocalOnlyIssues(db, editionsFolder);
+    if (uploaded.length) log.info({ issues: uploaded }, 'editions stored in the database for every machine');
+    const editions = editionsCache(db, editionsFolder);
+    const fetched = await editions.syncAll();
+    if (fetched.length) log.info({ issues: fetched }, 'editions fetched from the database');
+    const following = editions.follow((err) => log.warn({ err }, 'editions not brought up to date'));
+    cleanup.push(() => following.close());
     const indexed = await site.syncSearchIndex(db, config.dataDir, lists);
     if (indexed) log.info({ issues: indexed }, 'search index brought up to date');
 
@@ -183,8 +194,9 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
           dataDir: config.dataDir,
           publicUrl: config.publicUrl,
           publications: publications.map(site.sitePublication),
-          published: site.publishedIssues(site.publishedRoot(config.dataDir)),
+          published: site.publishedIssues(editionsFolder),
           db,
+          fillMiss: editions.fillMiss,
         }),
         adminRoutes({
           user: config.adminUser,
