@@ -63,6 +63,8 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     { createReadinessProbe },
     { healthRoutes },
     { editionsCache, storeLocalOnlyIssues },
+    { openQueueDepths },
+    { collectProcessMetrics, setQueueDepthSource },
     { adminRoutes },
     site,
     { listPages },
@@ -83,6 +85,8 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     import('../health/readiness.ts'),
     import('../health/http.ts'),
     import('../campaigns/published-editions.ts'),
+    import('../queue/index.ts'),
+    import('../metrics.ts'),
     import('../web/admin.ts'),
     import('../site/index.ts'),
     import('../web/list-pages.ts'),
@@ -170,6 +174,13 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
 
     const readiness = createReadinessProbe({ db, redis: redis.connection, smtpUrl: config.smtpUrl, log });
     cleanup.push(() => readiness.close());
+    collectProcessMetrics();
+    const depths = openQueueDepths(redis.connection);
+    setQueueDepthSource(depths.read);
+    cleanup.push(() => {
+      setQueueDepthSource(undefined);
+      return depths.close();
+    });
 
     // What was published before this start (or by a publish that could not reach the database).
     const recorded = await site.recordEarlierEditions(config.dataDir, options.issuesDir, lists);
@@ -188,7 +199,8 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
 
     const http = await buildServer({
       routes: [
-        healthRoutes(readiness),
+        // Readers reach this port: /metrics only with METRICS_TOKEN.
+        healthRoutes(readiness, { token: config.metricsToken, openWithoutToken: false }),
         listPages(actions, undefined, clock),
         site.siteRoutes({
           dataDir: config.dataDir,
