@@ -53,7 +53,8 @@ export interface QueueDepth {
   jobs: number;
 }
 
-let queueDepthSource: (() => Promise<QueueDepth[]>) | undefined;
+/** Set by the queues' owner; the last one still set is read (one per process, but for tests). */
+const queueDepthSources: (() => Promise<QueueDepth[]>)[] = [];
 
 new Gauge({
   name: 'bulletin_queue_jobs',
@@ -62,9 +63,9 @@ new Gauge({
   registers: [registry],
   async collect() {
     this.reset(); // Redis not answering shows as no series rather than stale ones
-    if (!queueDepthSource) return;
-    for (const { queue, state, jobs } of await queueDepthSource().catch(() => []))
-      this.set({ queue, state }, jobs);
+    const source = queueDepthSources.at(-1);
+    if (!source) return;
+    for (const { queue, state, jobs } of await source().catch(() => [])) this.set({ queue, state }, jobs);
   },
 });
 
@@ -94,9 +95,13 @@ export function observeHttpRequest(route: string, method: string, status: number
   httpDuration.observe({ route, method, status: `${Math.floor(status / 100)}xx` }, seconds);
 }
 
-/** What the queue depth gauge reads at each scrape (one source per process: the last one set). */
-export function setQueueDepthSource(source: (() => Promise<QueueDepth[]>) | undefined): void {
-  queueDepthSource = source;
+/** What the queue depth gauge reads at each scrape. Returns its removal. */
+export function setQueueDepthSource(source: () => Promise<QueueDepth[]>): () => void {
+  queueDepthSources.push(source);
+  return () => {
+    const index = queueDepthSources.indexOf(source);
+    if (index >= 0) queueDepthSources.splice(index, 1);
+  };
 }
 
 let processMetrics = false;

@@ -176,9 +176,9 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     cleanup.push(() => readiness.close());
     collectProcessMetrics();
     const depths = openQueueDepths(redis.connection);
-    setQueueDepthSource(depths.read);
+    const unsetDepths = setQueueDepthSource(depths.read);
     cleanup.push(() => {
-      setQueueDepthSource(undefined);
+      unsetDepths();
       return depths.close();
     });
 
