@@ -17,6 +17,7 @@ import {
 } from 'node:fs';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { contentTypeOf } from '../content-types.ts';
+import { InternalError } from '../problems.ts';
 import type { EditionFile } from '../render/editions.ts';
 import { type IssueRecord, keepAnchors, RECORD_FILE } from '../render/web/record.ts';
 import type { Db, Listening, Queryable } from '../store/db.ts';
@@ -53,7 +54,7 @@ export async function storePublishedFiles(
 ): Promise<IssueRecord | undefined> {
   const stored = files.filter((file) => !EMAIL_TEMPLATE_FILES.has(file.name));
   for (const file of stored)
-    if (!validPath(file.name)) throw new Error(`not a file name the site can serve: ${file.name}`);
+    if (!validPath(file.name)) throw new InternalError(`not a file name the site can serve: ${file.name}`);
   return db.transaction(async (tx) => {
     let record: IssueRecord | undefined;
     const rows = [];

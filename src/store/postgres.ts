@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { fail } from '../problems.ts';
+import { fail, InternalError } from '../problems.ts';
 import type { Db, Listening, Queryable } from './db.ts';
 
 // bigint (int8) and numeric come back as strings by default; our ids and counts fit in a double.
@@ -159,7 +159,7 @@ function listenOn(
   handlers: Parameters<Db['listen']>[1],
   recover: OutageHandling['recover'],
 ): Listening {
-  if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${channel}`);
+  if (!CHANNEL.test(channel)) throw new InternalError(`not a channel name: ${channel}`);
   const closing = new AbortController();
   let client: pg.Client | undefined;
   const connect = async (): Promise<void> => {

@@ -229,6 +229,19 @@ describe('several machines: serve and two workers with data dirs of their own, o
       marker,
     );
     expect(await stop(serve)).toBe(0);
+
+    // The static copy, written on yet another machine, has the PDF too.
+    const out = join(machine(), 'site');
+    const site = start(['site', '--out', out]);
+    expect(await site.exited, site.stderr()).toBe(0);
+    const republished = await db.query<{ content: Buffer }>(
+      "SELECT content FROM edition_files WHERE publication = 'global-eye' AND issue = '005' AND path = $1",
+      [pdfPath],
+    );
+    expect(
+      readFileSync(join(out, 'global-eye', '005', pdfPath)).equals(republished.rows[0]?.content as Buffer),
+    ).toBe(true);
+    expect(readFileSync(join(out, 'global-eye', '005', 'index.html'), 'utf8')).toContain(marker);
   });
 
   it('a worker with another BULLETIN_SECRET refuses to start, in one line', { timeout: 30_000 }, async () => {
