@@ -13,6 +13,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, extname, join, relative, sep } from 'node:path';
@@ -195,16 +196,18 @@ export function editionsCache(db: Db, root: string): EditionsCache {
       if (!validPath(path)) continue;
       const file = join(folder, ...path.split('/'));
       if (localHash(file) === hash) continue;
-      const { rows } = await db.query<{ content: Buffer }>(
-        'SELECT content FROM edition_files WHERE publication = $1 AND issue = $2 AND path = $3',
+      const { rows } = await db.query<{ content: Buffer; updated_at: Date }>(
+        'SELECT content, updated_at FROM edition_files WHERE publication = $1 AND issue = $2 AND path = $3',
         [publication, code, path],
       );
-      const content = rows[0]?.content;
-      if (!content) continue; // dropped by a publish meanwhile: its notification follows
+      const row = rows[0];
+      if (!row) continue; // dropped by a publish meanwhile: its notification follows
       mkdirSync(dirname(file), { recursive: true });
       // Written aside, then renamed: a reader sees the old file or the new one, never half of one.
       const partial = `${file}.${process.pid}.partial`;
-      writeFileSync(partial, content);
+      writeFileSync(partial, row.content);
+      // Dated when stored: every serve then gives the same Last-Modified (and ETag) for it.
+      utimesSync(partial, row.updated_at, row.updated_at);
       renameSync(partial, file);
       changed = true;
     }

@@ -4,7 +4,7 @@
 // NOTIFY, and after its LISTEN connection was cut.
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -143,6 +143,11 @@ describe("a serve's editions folder as the database's cache", () => {
     expect(readFileSync(page, 'utf8')).toBe('<h1>Three</h1>');
     expect(readFileSync(pdfFile).equals(pdf)).toBe(true);
     expect(existsSync(join(root, 'global-eye', '005', 'email.html'))).toBe(false);
+    // Dated when stored, so every serve gives one Last-Modified and ETag for it.
+    const stored = await db.query<{ updated_at: Date }>(
+      `SELECT updated_at FROM edition_files WHERE publication = 'global-eye' AND issue = '005' AND path = 'index.html'`,
+    );
+    expect(statSync(page).mtime.getTime()).toBe(stored.rows[0]?.updated_at.getTime());
     expect(await cache.syncAll()).toEqual([]); // nothing changed, nothing written
 
     rmSync(pdfFile);

@@ -170,7 +170,7 @@ describe('several machines: serve and two workers with data dirs of their own, o
   });
 
   it('serve shows, from an empty data dir, the editions publish stored on another machine; a new publish without a restart', {
-    timeout: 180_000,
+    timeout: 240_000,
   }, async () => {
     // The issues in a folder of their own: the test changes one and publishes it again.
     const issues = machine();
