@@ -46,6 +46,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** host:port of a worker's /healthz and /readyz listener (`bulletin worker --health`). Unset: none. */
   HEALTH_LISTEN: z.string().trim().min(1).optional(),
+  /** Bearer token /metrics asks for (on serve's HTTP port and the worker's health listener). Unset: open. */
+  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
 });
 
 export interface Config {
@@ -63,6 +65,7 @@ export interface Config {
   trustProxy: boolean;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
   healthListen?: string;
+  metricsToken?: string;
 }
 
 /** What went wrong with a variable, as a catalogue code: an alert or a test can tell them apart. */
@@ -114,5 +117,6 @@ export function loadConfig(
     trustProxy: c.TRUST_PROXY === 'true',
     logLevel: c.LOG_LEVEL,
     healthListen: c.HEALTH_LISTEN,
+    metricsToken: c.METRICS_TOKEN,
   };
 }

@@ -1,6 +1,8 @@
-// `bulletin publish`: the editions go online (written under <dataDir>/editions, served by
-// `bulletin serve`), the campaign and its recipients are recorded, and one job per batch is queued.
+// `bulletin publish`: the editions go online (stored in the database, where every `bulletin serve`
+// finds them, and written under <dataDir>/editions), the campaign and its recipients are
+// recorded, and one job per batch is queued.
 
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Issue } from '../issue/model.ts';
 import type { DeliveryQueue } from '../queue/delivery-queue.ts';
@@ -9,15 +11,17 @@ import { pdfFileName } from '../render/replacements.ts';
 import { RECORD_FILE } from '../render/web/record.ts';
 import type { Db } from '../store/db.ts';
 import { enqueueBatches } from './enqueue.ts';
+import { EMAIL_TEMPLATE_FILES, storePublishedFiles } from './published-editions.ts';
 import { type Campaign, createCampaign, getCampaign, requeueFailed } from './store.ts';
 
-/** Where published editions live: <dataDir>/editions/<publication>/<NNN>/. */
+/** Where a machine keeps published editions: <dataDir>/editions/<publication>/<NNN>/ (for `serve`, a
+ *  cache of the database's, see published-editions.ts). */
 export function editionsRoot(dataDir: string): string {
   return join(dataDir, 'editions');
 }
 
 /** Files of a published issue that must not be served: the email templates still hold placeholders. */
-export const UNSERVED_FILES = new Set(['email.html', 'email.txt', RECORD_FILE]);
+export const UNSERVED_FILES = new Set([...EMAIL_TEMPLATE_FILES, RECORD_FILE]);
 
 export interface PublishResult {
   campaign: Campaign;
@@ -29,7 +33,7 @@ export interface PublishResult {
   enqueued: number;
 }
 
-/** Renders the editions and puts them online: nothing may be sent before what it links to is stored. */
+/** Renders the editions and writes them into the data dir (`publishIssue` puts them online). */
 export async function storeEditions(
   issue: Issue,
   options: { dataDir: string; publicUrl: string; pdf?: Promise<Buffer> },
@@ -53,6 +57,17 @@ export async function publishIssue(
   },
 ): Promise<PublishResult> {
   const editions = options.editions ?? (await storeEditions(issue, options));
+  // Online for every serve before the campaign exists: nothing may be sent before what it links to
+  // is stored.
+  // The record as written here keeps this machine's earlier anchors; the database adds its own.
+  const recordPath = join(editionFolder(editionsRoot(options.dataDir), issue), RECORD_FILE);
+  const files = editions.files.map((file) =>
+    file.name === RECORD_FILE && existsSync(recordPath)
+      ? { ...file, contents: readFileSync(recordPath) }
+      : file,
+  );
+  const record = await storePublishedFiles(deps.db, issue.publication.slug, issue.code, files);
+  if (record) writeFileSync(recordPath, JSON.stringify(record));
   const { campaign, created } = await createCampaign(
     deps.db,
     {

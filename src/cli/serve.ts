@@ -66,6 +66,9 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     { campaignsSection },
     { subscribersSection },
     { contributionsSection },
+    { editionsCache, storeLocalOnlyIssues },
+    { openQueueDepths },
+    { collectProcessMetrics, setQueueDepthSource },
     site,
     { listPages },
     { buildServer },
@@ -88,6 +91,9 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     import('../admin/campaigns.ts'),
     import('../admin/subscribers.ts'),
     import('../admin/contributions.ts'),
+    import('../campaigns/published-editions.ts'),
+    import('../queue/index.ts'),
+    import('../metrics.ts'),
     import('../site/index.ts'),
     import('../web/list-pages.ts'),
     import('../web/server.ts'),
@@ -175,23 +181,41 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
 
     const readiness = createReadinessProbe({ db, redis: redis.connection, smtpUrl: config.smtpUrl, log });
     cleanup.push(() => readiness.close());
+    collectProcessMetrics();
+    const depths = openQueueDepths(redis.connection);
+    const unsetDepths = setQueueDepthSource(depths.read);
+    cleanup.push(() => {
+      unsetDepths();
+      return depths.close();
+    });
 
     // What was published before this start (or by a publish that could not reach the database).
     const recorded = await site.recordEarlierEditions(config.dataDir, options.issuesDir, lists);
     if (recorded.length) log.info({ issues: recorded }, 'issues published before the site recorded for it');
+    // The database holds the editions for every machine; the data dir's folder is this one's cache.
+    const editionsFolder = site.publishedRoot(config.dataDir);
+    const uploaded = await storeLocalOnlyIssues(db, editionsFolder);
+    if (uploaded.length) log.info({ issues: uploaded }, 'editions stored in the database for every machine');
+    const editions = editionsCache(db, editionsFolder);
+    const fetched = await editions.syncAll();
+    if (fetched.length) log.info({ issues: fetched }, 'editions fetched from the database');
+    const following = editions.follow((err) => log.warn({ err }, 'editions not brought up to date'));
+    cleanup.push(() => following.close());
     const indexed = await site.syncSearchIndex(db, config.dataDir, lists);
     if (indexed) log.info({ issues: indexed }, 'search index brought up to date');
 
     const http = await buildServer({
       routes: [
-        healthRoutes(readiness),
+        // Readers reach this port: /metrics only with METRICS_TOKEN.
+        healthRoutes(readiness, { token: config.metricsToken, openWithoutToken: false }),
         listPages(actions, undefined, clock),
         site.siteRoutes({
           dataDir: config.dataDir,
           publicUrl: config.publicUrl,
           publications: publications.map(site.sitePublication),
-          published: site.publishedIssues(site.publishedRoot(config.dataDir)),
+          published: site.publishedIssues(editionsFolder),
           db,
+          fillMiss: editions.fillMiss,
         }),
         admin.adminRoutes({
           db,

@@ -15,10 +15,8 @@ export function registerSite(program: Command, context: CliContext): void {
       const baseUrl = options.baseUrl ?? config.publicUrl;
       if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol))
         fail('invalid-base-url', { value: baseUrl });
-      const [{ loadLists }, { exportSite, recordEarlierEditions, sitePublication }] = await Promise.all([
-        import('../subscribers/lists.ts'),
-        import('../site/index.ts'),
-      ]);
+      const [{ loadLists }, { exportSite, publishedRoot, recordEarlierEditions, sitePublication }] =
+        await Promise.all([import('../subscribers/lists.ts'), import('../site/index.ts')]);
       const { lists, publications, problems } = loadLists(options.issues);
       if (problems.length) throw new BulletinError(problems);
       if (!lists.length)
@@ -27,6 +25,14 @@ export function registerSite(program: Command, context: CliContext): void {
           `No publications in ${options.issues}.`,
           'Create issues/<slug>/publication.yml.',
         );
+      if (config.databaseUrl) {
+        // A shared installation: the editions are the database's, whichever machine published them.
+        const [{ withStore }, { editionsCache }] = await Promise.all([
+          import('../store/open.ts'),
+          import('../campaigns/published-editions.ts'),
+        ]);
+        await withStore(config, (db) => editionsCache(db, publishedRoot(config.dataDir)).syncAll());
+      }
       await recordEarlierEditions(config.dataDir, options.issues, lists);
       const result = await exportSite({
         dataDir: config.dataDir,

@@ -111,7 +111,7 @@ export function registerWorker(program: Command, context: CliContext): void {
       )
       .option(
         '--health <host:port>',
-        'answer /healthz and /readyz here (default: HEALTH_LISTEN; unset: nowhere)',
+        'answer /healthz, /readyz and /metrics here (default: HEALTH_LISTEN; unset: nowhere)',
       ),
   ).action(async (flags: DeliveryFlags & { health?: string }) => {
     if (flags.dkimKey && !flags.dkimDomain) {
@@ -126,14 +126,21 @@ export function registerWorker(program: Command, context: CliContext): void {
     const { openDelivery } = await import('../delivery/runtime.ts');
     const { serveHealth } = await import('../health/http.ts');
     const delivery = await openDelivery(config, settingsFrom(flags));
+    const metrics = listen && (await import('../metrics.ts'));
+    const depths = listen && (await import('../queue/index.ts')).openQueueDepths(delivery.redisConnection);
+    if (metrics && depths) {
+      metrics.collectProcessMetrics();
+      metrics.setQueueDepthSource(depths.read);
+    }
     const health =
       listen &&
-      (await serveHealth(listen, {
-        db: delivery.db,
-        redis: delivery.redisConnection,
-        smtpUrl: config.smtpUrl,
-        log: delivery.logger,
-      }).catch(async (err) => {
+      (await serveHealth(
+        listen,
+        { db: delivery.db, redis: delivery.redisConnection, smtpUrl: config.smtpUrl, log: delivery.logger },
+        // An internal address: open unless METRICS_TOKEN is set.
+        { token: config.metricsToken, openWithoutToken: true },
+      ).catch(async (err) => {
+        await depths?.close();
         await delivery.close();
         throw err;
       }));
@@ -143,6 +150,7 @@ export function registerWorker(program: Command, context: CliContext): void {
     // Drain: batches in hand are finished and recorded; the rest stay queued for other workers.
     delivery.logger.info({ signal }, 'draining');
     await health?.close();
+    await depths?.close();
     await delivery.close();
     delivery.logger.info('delivery worker stopped');
   });

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { CampaignLedger, DeliveryResult, QueuedRecipient } from '../campaigns/ledger.ts';
 import type { Clock } from '../clock.ts';
+import { countMessage } from '../metrics.ts';
 import type { Sender, SendResult } from '../outbound/sender.ts';
 import { InternalError } from '../problems.ts';
 import type { BatchJobOutcome } from '../queue/delivery-worker.ts';
@@ -108,6 +109,7 @@ export class BatchDeliverer {
   ): Promise<SendCounts> {
     const { sender, rate, breaker, ledger, clock, logger } = this.deps;
     const campaignId = message.campaign.id;
+    const campaignLabel = `${message.campaign.publication}/${message.campaign.issueCode}`;
     const counts: SendCounts = { sent: 0, deferred: 0, lastReason: '' };
     let next = 0;
     const sendNext = async (): Promise<void> => {
@@ -118,6 +120,7 @@ export class BatchDeliverer {
             ? `subscriber ${recipient.subscriberStatus}`
             : 'subscriber erased';
           await recorder.add({ subscriberId: recipient.subscriberId, status: 'skipped', detail });
+          countMessage(campaignLabel, 'skipped');
           continue;
         }
         // A tripped breaker leaves the rest queued for after the resume; a lost batch, to its holder.
@@ -135,6 +138,7 @@ export class BatchDeliverer {
           counts.lastReason = delivery.detail ?? '';
         }
         await recorder.add(delivery);
+        countMessage(campaignLabel, delivery.status === 'queued' ? 'deferred' : delivery.status);
         const healthy =
           result.kind === 'sent' || (result.kind === 'rejected' && result.stage === 'recipient');
         if (breaker.record(campaignId, healthy)) {

@@ -10,6 +10,7 @@ import { type ListRole, listAddress, parseListAddress } from '../list/addresses.
 import { type Command, commandTable, findCommand } from '../list/commands.ts';
 import type { List } from '../list/list.ts';
 import { sendReply } from '../list/replies.ts';
+import { countInbound } from '../metrics.ts';
 import type { ActionDeps, ListActions } from '../subscribers/actions.ts';
 import { cleanName, normaliseAddress } from '../subscribers/address.ts';
 import { findSubscriber, markComplained, recordBounce } from '../subscribers/store.ts';
@@ -92,6 +93,7 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     // Mail a program sent (bounces, vacation notices) is kept like any other, since a 250 means
     // stored, but held apart as not a contribution, and never answered.
     const automatic = isAutomaticReply(provenance(r));
+    countInbound(automatic ? 'automatic' : 'contribution');
     const id = await saveContribution(db, {
       heldReason: automatic ? 'automatic reply' : undefined,
       publication: list.slug,
@@ -133,6 +135,7 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
   async function command(list: List, name: Command, r: Received): Promise<void> {
     const reason = r.parsed ? noAutoReplyReason(provenance(r), ours) : 'unparseable message';
     const who = author(r);
+    countInbound(reason ? 'automatic' : name);
     if (reason || !who?.address) {
       log.info({ list: list.slug, command: name, reason: reason ?? 'no sender address' }, 'command ignored');
       return;
@@ -180,6 +183,7 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
   async function confirm(list: List, token: string, r: Received): Promise<void> {
     // An autoresponder answering the confirmation email must not confirm anything.
     const reason = r.parsed ? noAutoReplyReason(provenance(r), ours) : 'unparseable message';
+    countInbound(reason ? 'automatic' : 'confirm');
     if (reason) {
       log.info({ list: list.slug, reason }, 'confirmation reply ignored');
       return;
@@ -216,13 +220,15 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
   }
 
   async function bounce(list: List, token: string, r: Received): Promise<void> {
+    const complaint = r.parsed?.attachments.some((a) => a.contentType === 'message/feedback-report');
+    countInbound(complaint ? 'complaint' : 'bounce');
     const found = await actions.resolve(token, ['bounce']);
     if (!found || found.list.slug !== list.slug) {
       log.warn({ list: list.slug }, 'bounce with an invalid or expired VERP token ignored');
       return;
     }
     // A spam complaint relayed by the recipient's provider (ARF, RFC 5965): never mail them again.
-    if (r.parsed?.attachments.some((a) => a.contentType === 'message/feedback-report')) {
+    if (complaint) {
       const after = await markComplained(db, found.subscriber.id, deps.clock.date());
       log.info(
         { list: list.slug, subscriber: found.subscriber.id, status: after?.status },

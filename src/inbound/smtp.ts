@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { ClientRateLimiter } from '../client-rate-limiter.ts';
 import type { Clock } from '../clock.ts';
+import { countInbound } from '../metrics.ts';
 import type { InboundHandler } from './handler.ts';
 
 export interface SmtpLimits {
@@ -126,17 +127,22 @@ export function createListSmtpServer(
       // Checked here, counted when a message is accepted: an envelope without DATA costs nothing.
       if (!perIp.check(clientNetwork(session.remoteAddress))) {
         log.warn({ ip: session.remoteAddress }, 'rate limit per IP');
+        countInbound('rejected');
         return callback(smtpError(421, 'Too many messages from your address, try again later'));
       }
       // The null sender (bounces) is not rate limited per sender: one MTA sends them for everyone.
       if (address.address && !perSender.check(senderKey(address.address, session.remoteAddress))) {
         log.warn({ sender: address.address, ip: session.remoteAddress }, 'rate limit per sender');
+        countInbound('rejected');
         return callback(smtpError(450, 'Too many messages from this sender, try again later'));
       }
       callback();
     },
     onRcptTo(address, session, callback) {
-      if (!handler.accepts(address.address)) return callback(smtpError(550, 'No such list address here'));
+      if (!handler.accepts(address.address)) {
+        countInbound('rejected');
+        return callback(smtpError(550, 'No such list address here'));
+      }
       if (session.envelope.rcptTo.length >= limits.maxRecipients)
         return callback(smtpError(452, 'Too many recipients'));
       callback();
@@ -147,8 +153,10 @@ export function createListSmtpServer(
         if (!stream.sizeExceeded) chunks.push(chunk);
       });
       stream.on('end', () => {
-        if (stream.sizeExceeded)
+        if (stream.sizeExceeded) {
+          countInbound('rejected');
           return callback(smtpError(552, `Message larger than ${limits.maxMessageBytes} bytes`));
+        }
         const mailFrom = session.envelope.mailFrom;
         const envelopeFrom = mailFrom ? mailFrom.address || null : null; // "" is the null sender <>
         handler

@@ -5,9 +5,9 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { contentTypeOf, isImage } from '../content-types.ts';
 import { escapeHtml } from '../render/html.ts';
 import { fillPlaceholders, sampleValues } from '../render/replacements.ts';
-import { contentTypeOf, isImage } from '../web/content-types.ts';
 import type { PreviewBuilder, PreviewState } from './builder.ts';
 
 // Beside the other templates, which are copied wherever the code runs from.

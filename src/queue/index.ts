@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import type { QueueDepth } from '../metrics.ts';
 import { fail, formatProblem, type Problem, warning } from '../problems.ts';
 import type { RedisConnection } from '../services/redis.ts';
 
@@ -84,4 +85,37 @@ export function openDashboardQueues(connection: RedisConnection): Queue[] {
     queue.on('error', () => {}); // a Redis outage shows as failed dashboard requests, not a crash
     return queue;
   });
+}
+
+const DEPTH_STATES = ['waiting', 'active', 'delayed', 'prioritized'] as const;
+/** A scrape does not wait longer than this for Redis. */
+const DEPTH_TIMEOUT_MS = 2_000;
+
+/** Jobs per queue and state, read when the metrics are scraped; the caller closes it. */
+export function openQueueDepths(connection: RedisConnection): {
+  read(): Promise<QueueDepth[]>;
+  close(): Promise<void>;
+} {
+  const queues = QUEUE_NAMES.map((name) => {
+    const queue = new Queue(name, { connection });
+    queue.on('error', () => {}); // an outage shows as missing series, not a crash
+    return queue;
+  });
+  return {
+    async read() {
+      const counts = Promise.all(
+        queues.map(async (queue) => {
+          const byState = await queue.getJobCounts(...DEPTH_STATES);
+          return DEPTH_STATES.map((state) => ({ queue: queue.name, state, jobs: byState[state] ?? 0 }));
+        }),
+      );
+      counts.catch(() => {}); // past the timeout, nobody awaits it
+      const answered = await Promise.race([counts, sleep(DEPTH_TIMEOUT_MS, undefined, { ref: false })]);
+      if (!answered) throw new Error('Redis did not answer for the queue depth');
+      return answered.flat();
+    },
+    close: async () => {
+      await Promise.all(queues.map((queue) => queue.close()));
+    },
+  };
 }

@@ -7,8 +7,8 @@
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { editionsRoot, UNSERVED_FILES } from '../campaigns/publish.ts';
+import { contentTypeOf } from '../content-types.ts';
 import { RECORD_FILE } from '../render/web/record.ts';
-import { contentTypeOf } from '../web/content-types.ts';
 import { atomFeed, jsonFeed } from './feeds.ts';
 import { paths } from './links.ts';
 import { archivePages, renderArchive, renderHome, renderIssue, type SiteOptions } from './pages.ts';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../store/db.ts';
-import { editionRoutes } from '../web/editions.ts';
+import { editionRoutes, type FillMiss } from '../web/editions.ts';
 import type { RouteRegistrar } from '../web/server.ts';
 import { ATOM_TYPE, atomFeed, JSON_FEED_TYPE, jsonFeed } from './feeds.ts';
 import { paths } from './links.ts';
@@ -30,6 +30,8 @@ export interface SiteDeps {
   publications: readonly SitePublication[];
   published: PublishedIssues;
   db: Db;
+  /** An edition's file the local folder lacks, fetched from the database. */
+  fillMiss?: FillMiss;
 }
 
 export function siteRoutes(deps: SiteDeps): RouteRegistrar {
@@ -79,7 +81,7 @@ export function siteRoutes(deps: SiteDeps): RouteRegistrar {
   };
 
   return async (app) => {
-    await editionRoutes(deps.dataDir, pages)(app);
+    await editionRoutes(deps.dataDir, pages, deps.fillMiss)(app);
 
     app.get('/', async (request, reply) => {
       const latest = new Map(

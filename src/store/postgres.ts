@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { fail } from '../problems.ts';
-import type { Db, Queryable } from './db.ts';
+import { fail, InternalError } from '../problems.ts';
+import type { Db, Listening, Queryable } from './db.ts';
 
 // bigint (int8) and numeric come back as strings by default; our ids and counts fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -102,6 +102,7 @@ export function openPostgres(
     },
   });
   const direct = on(pool);
+  const listenings = new Set<Listening>();
   return {
     query: (sql, params) => resilient(() => direct.query(sql, params)),
     transaction: (work) =>
@@ -129,10 +130,72 @@ export function openPostgres(
           client.release(broken !== undefined && connectionLost(broken) ? (broken as Error) : undefined);
         }
       }),
+    listen(channel, handlers) {
+      const listening = listenOn(connectionString, channel, handlers, options.recover);
+      listenings.add(listening);
+      return {
+        async close() {
+          listenings.delete(listening);
+          await listening.close();
+        },
+      };
+    },
     async close() {
       closing.abort();
+      await Promise.all([...listenings].map((listening) => listening.close()));
       // Clients stuck on a dead server would hold end() up: it is bounded.
       await Promise.race([pool.end(), sleep(5000, undefined, { ref: false })]);
+    },
+  };
+}
+
+const CHANNEL = /^[a-z_][a-z0-9_]*$/;
+const RELISTEN_DELAY_MS = 1000;
+
+/** One connection LISTENing on `channel`, connected again (after a pause) each time it is lost. */
+function listenOn(
+  connectionString: string,
+  channel: string,
+  handlers: Parameters<Db['listen']>[1],
+  recover: OutageHandling['recover'],
+): Listening {
+  if (!CHANNEL.test(channel)) throw new InternalError(`not a channel name: ${channel}`);
+  const closing = new AbortController();
+  let client: pg.Client | undefined;
+  const connect = async (): Promise<void> => {
+    while (!closing.signal.aborted) {
+      const next = new pg.Client({ connectionString, application_name: APPLICATION_NAME });
+      next.on('error', () => {}); // 'end' follows, and that reconnects
+      try {
+        await next.connect();
+        await next.query(`LISTEN ${channel}`);
+        if (closing.signal.aborted) {
+          await next.end();
+          return;
+        }
+        client = next;
+        next.on('notification', (message) => {
+          if (message.channel === channel) handlers.onMessage(message.payload ?? '');
+        });
+        next.once('end', () => {
+          client = undefined;
+          if (!closing.signal.aborted) void connect();
+        });
+        await Promise.resolve(handlers.onConnected?.()).catch(() => {});
+        return;
+      } catch {
+        await next.end().catch(() => {});
+        await (recover?.() ?? Promise.resolve()).catch(() => {});
+        await sleep(RELISTEN_DELAY_MS, undefined, { signal: closing.signal }).catch(() => {});
+      }
+    }
+  };
+  const connecting = connect();
+  return {
+    async close() {
+      closing.abort();
+      await connecting.catch(() => {});
+      await client?.end().catch(() => {});
     },
   };
 }

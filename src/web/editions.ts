@@ -1,13 +1,15 @@
-// Published editions, as `publish` stored them under <dataDir>/editions: the web edition at
+// Published editions, as `publish` stored them under <dataDir>/editions (for `serve`, a cache of
+// the database's, brought in line by campaigns/published-editions.ts): the web edition at
 // /<publication>/<NNN>/ and its files beside it (the PDF, images). Files go out through
 // @fastify/static (send): ETag and Last-Modified with 304 on revalidation, Range requests (206,
 // 416), Cache-Control; PDFs also name their file in Content-Disposition.
 
+import { existsSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply } from 'fastify';
 import { editionsRoot, UNSERVED_FILES } from '../campaigns/publish.ts';
-import { contentTypeOf } from './content-types.ts';
+import { contentTypeOf } from '../content-types.ts';
 import type { RouteRegistrar } from './server.ts';
 
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
@@ -26,7 +28,11 @@ export interface EditionPages {
   issue(publication: string, issue: string, reply: FastifyReply): Promise<FastifyReply | undefined>;
 }
 
-export function editionRoutes(dataDir: string, pages?: EditionPages): RouteRegistrar {
+/** A file the local folder lacks: fetched from the database when it has it (true), see
+ *  campaigns/published-editions.ts. */
+export type FillMiss = (publication: string, issue: string, path: string) => Promise<boolean>;
+
+export function editionRoutes(dataDir: string, pages?: EditionPages, fillMiss?: FillMiss): RouteRegistrar {
   const root = editionsRoot(dataDir);
   // Encapsulated: the sendFile decorator is ours alone (bull-board registers its own).
   return async (server) => {
@@ -72,6 +78,11 @@ export function editionRoutes(dataDir: string, pages?: EditionPages): RouteRegis
           }
           const type = contentTypeOf(extname(path));
           if (!type || (segments.length === 1 && UNSERVED_FILES.has(path))) return reply.callNotFound();
+          // Published from another machine, and its notification not seen yet (or lost).
+          if (fillMiss && !existsSync(join(root, publication, issue, ...segments)))
+            await fillMiss(publication, issue, path).catch((err) =>
+              request.log.warn({ err }, 'edition not fetched'),
+            );
           const page = pages && path === 'index.html' && (await pages.issue(publication, issue, reply));
           if (page) return page;
           return reply.type(type).sendFile(join(publication, issue, ...segments));

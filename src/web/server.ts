@@ -14,6 +14,7 @@ import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import type { z } from 'zod';
+import { observeHttpRequest } from '../metrics.ts';
 
 export type RouteRegistrar = (app: FastifyInstance) => void | Promise<void>;
 
@@ -86,6 +87,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   app.addHook('onRequest', async (request, reply) => {
     if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
+  });
+  // By the route's pattern, never the raw URL: one series per route, whatever readers ask for.
+  app.addHook('onResponse', async (request, reply) => {
+    const method = METHODS.includes(request.method as HTTPMethod) ? request.method : 'other';
+    const route = request.routeOptions.url ?? 'unmatched';
+    observeHttpRequest(route, method, reply.statusCode, reply.elapsedTime / 1000);
   });
   await app.register(formbody);
 

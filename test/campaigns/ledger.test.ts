@@ -105,6 +105,7 @@ function failingOn(pattern: RegExp): Db {
   return {
     ...guarded(db),
     transaction: (work) => db.transaction((tx) => work(guarded(tx))),
+    listen: (channel, handlers) => db.listen(channel, handlers),
     close: () => db.close(),
   };
 }

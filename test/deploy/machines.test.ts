@@ -1,9 +1,12 @@
 // README's "Several machines": `serve` and two `worker`s, each with a data dir of its own (as on
 // three machines), against one PostgreSQL and one Redis, with no BULLETIN_SECRET anywhere. Each
 // worker delivers one campaign; every unsubscribe link either one signed works on `serve`. A worker
-// given another BULLETIN_SECRET refuses to start with one line.
+// given another BULLETIN_SECRET refuses to start with one line. The editions `publish` stored on
+// one machine are served by a `serve` on another, and a new publish shows there without a restart.
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/db.ts';
 import { installationSecret } from '../../src/store/installation-secret.ts';
@@ -108,6 +111,15 @@ async function publish(issue: string): Promise<void> {
   expect(await p.exited, p.stderr()).toBe(0);
 }
 
+async function startServe(dataDir = machine()): Promise<{ serve: Process; base: string; dataDir: string }> {
+  const [http, smtp] = await Promise.all([freePort(), freePort()]);
+  const serve = start(['serve', '--http', `127.0.0.1:${http}`, '--smtp', `127.0.0.1:${smtp}`], {
+    BULLETIN_DATA_DIR: dataDir,
+  });
+  await started(serve, /bulletin serve is ready/);
+  return { serve, base: `http://127.0.0.1:${http}`, dataDir };
+}
+
 const unsubscribeToken = (raw: string) => /\/unsubscribe\/([0-9a-z-]+)>/.exec(raw)?.[1];
 
 describe('several machines: serve and two workers with data dirs of their own, one PostgreSQL, one Redis', () => {
@@ -155,6 +167,81 @@ describe('several machines: serve and two workers with data dirs of their own, o
     expect(rows).toEqual([{ status: 'unsubscribed', n: 2 * READERS }]);
     expect(await stop(first)).toBe(0);
     expect(await stop(serve)).toBe(0);
+  });
+
+  it('serve shows, from an empty data dir, the editions publish stored on another machine; a new publish without a restart', {
+    timeout: 240_000,
+  }, async () => {
+    // The issues in a folder of their own: the test changes one and publishes it again.
+    const issues = machine();
+    cpSync('issues', issues, { recursive: true });
+    const file = join(issues, 'global-eye', '005.md');
+    await publish(file); // the campaign of the test above (or a new one: nobody gets it twice)
+    const pdfPath = 'global-eye-005.pdf';
+    const { rows } = await db.query<{ content: Buffer; sha256: string }>(
+      "SELECT content, sha256 FROM edition_files WHERE publication = 'global-eye' AND issue = '005' AND path = $1",
+      [pdfPath],
+    );
+    const pdf = rows[0]?.content as Buffer;
+    expect(pdf.length).toBeGreaterThan(10_000);
+
+    const { serve, base, dataDir } = await startServe(); // a fresh machine: nothing in its data dir
+    const page = await fetch(`${base}/global-eye/005/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Straddling the Border');
+    const archive = await fetch(`${base}/global-eye/`);
+    expect(archive.status).toBe(200);
+    expect(await archive.text()).toContain('href="../global-eye/005/global-eye-005.pdf"');
+    const range = await fetch(`${base}/global-eye/005/${pdfPath}`, { headers: { range: 'bytes=100-1123' } });
+    expect(range.status).toBe(206);
+    expect(range.headers.get('content-range')).toBe(`bytes 100-1123/${pdf.length}`);
+    expect(Buffer.from(await range.arrayBuffer()).equals(pdf.subarray(100, 1124))).toBe(true);
+
+    // A file gone from the cache (a notification missed, a disk cleaned) is fetched when asked for.
+    rmSync(join(dataDir, 'editions', 'global-eye', '005', pdfPath));
+    const whole = await fetch(`${base}/global-eye/005/${pdfPath}`);
+    expect(whole.status).toBe(200);
+    expect(Buffer.from(await whole.arrayBuffer()).equals(pdf)).toBe(true);
+
+    // Published again, changed, from another machine: the running serve has it within seconds
+    // (its index.html is there, so only the notification brings the new one).
+    const marker = `Edited ${Date.now()}`;
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        'Olga spoke to the Global Eye team',
+        `${marker}: Olga spoke to the Global Eye team`,
+      ),
+    );
+    await publish(file);
+    const published = Date.now(); // stored and notified at its commit, before it exited
+    await until(
+      'the republished edition on the other serve',
+      async () => (await (await fetch(`${base}/global-eye/005/`)).text()).includes(marker),
+      serve.stderr,
+      10_000,
+    );
+    expect(Date.now() - published).toBeLessThan(10_000);
+    console.info(
+      `republished edition shown by the other serve ${Date.now() - published} ms after publish exited`,
+    );
+    expect(readFileSync(join(dataDir, 'editions', 'global-eye', '005', 'site.json'), 'utf8')).toContain(
+      marker,
+    );
+    expect(await stop(serve)).toBe(0);
+
+    // The static copy, written on yet another machine, has the PDF too.
+    const out = join(machine(), 'site');
+    const site = start(['site', '--out', out]);
+    expect(await site.exited, site.stderr()).toBe(0);
+    const republished = await db.query<{ content: Buffer }>(
+      "SELECT content FROM edition_files WHERE publication = 'global-eye' AND issue = '005' AND path = $1",
+      [pdfPath],
+    );
+    expect(
+      readFileSync(join(out, 'global-eye', '005', pdfPath)).equals(republished.rows[0]?.content as Buffer),
+    ).toBe(true);
+    expect(readFileSync(join(out, 'global-eye', '005', 'index.html'), 'utf8')).toContain(marker);
   });
 
   it('a worker with another BULLETIN_SECRET refuses to start, in one line', { timeout: 30_000 }, async () => {

@@ -187,7 +187,7 @@ describe('bulletin worker --health', () => {
     }
   });
 
-  it('answers /healthz and /readyz (GET and HEAD), and nothing else', async () => {
+  it('answers /healthz, /readyz and /metrics (GET and HEAD), and nothing else', async () => {
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await readiness(base);
     expect(ready.status).toBe(200);
@@ -197,7 +197,11 @@ describe('bulletin worker --health', () => {
     const post = await fetch(`${base}/readyz`, { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
-    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    // An internal listener: /metrics is open while METRICS_TOKEN is unset (test/health/metrics.test.ts).
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('# TYPE bulletin_queue_jobs gauge');
+    expect((await fetch(`${base}/metrics/other`)).status).toBe(404);
   });
 
   it('answers 503 naming Redis while Redis is down', async () => {

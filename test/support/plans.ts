@@ -47,6 +47,7 @@ export function capturePlans(db: Db): { db: Db; plans: CapturedPlan[] } {
     db: {
       ...watching(db),
       transaction: (work) => db.transaction((tx) => work(watching(tx))),
+      listen: (channel, handlers) => db.listen(channel, handlers),
       close: () => db.close(),
     },
   };
