@@ -28,6 +28,14 @@ export function registerPublish(program: Command, context: CliContext): void {
     // one loads the issue and the rest of publish's code.
     const { PdfThread } = await import('../render/pdf/thread.ts');
     const pdfThread = new PdfThread().start();
+    // The servers it was given answer and let it in (SMTP too, unless only enqueueing), or one
+    // line each before anything is rendered or recorded.
+    await import('../health/startup.ts')
+      .then(({ reachDependencies }) => reachDependencies(context.config(), { smtp: !flags.detach }))
+      .catch(async (err) => {
+        await pdfThread.close();
+        throw err;
+      });
     // The database and Redis (other processes, started if need be) open meanwhile too, unless the
     // DKIM signing domain has to come from the issue's list address.
     const needsIssueDomain = Boolean(flags.dkimKey && !flags.dkimDomain);
@@ -79,21 +87,19 @@ export async function publishAndFollow(
     import('../campaigns/publish.ts'),
   ]);
   // The editions render while the database and Redis start (they are other processes, or wait on I/O).
-  const [opened, stored] = await Promise.allSettled([
-    started.opening ?? openDelivery(config, settings),
-    storeEditions(issue, { dataDir: config.dataDir, publicUrl: config.publicUrl, pdf }),
-  ]);
-  if (opened.status === 'rejected') throw opened.reason;
-  const delivery = opened.value;
+  const storing = storeEditions(issue, { dataDir: config.dataDir, publicUrl: config.publicUrl, pdf });
+  storing.catch(() => {}); // awaited below, unless opening failed first
+  // A failure to open is said at once, not once the editions have rendered.
+  const delivery = await (started.opening ?? openDelivery(config, settings));
   try {
-    if (stored.status === 'rejected') throw stored.reason;
+    const editions = await storing;
     const result = await publishIssue(delivery, issue, {
       dataDir: config.dataDir,
       publicUrl: config.publicUrl,
       batchSize: settings.batchSize,
       resendFailed: Boolean(flags.resendFailed),
       now: context.clock.date(),
-      editions: stored.value,
+      editions,
     });
     const { campaign } = result;
     const { indexPublishedIssue } = await import('../site/indexing.ts');
