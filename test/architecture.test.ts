@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 /** Bottom first. Each entry is a folder under src/, or a file at its top. */
 const LAYERS: string[][] = [
-  ['problems', 'clock', 'client-rate-limiter', 'suggest', 'config', 'tokens', 'vendor', 'data-dir'],
+  ['problems', 'clock', 'client-rate-limiter', 'suggest', 'config', 'tokens', 'vendor', 'data-dir', 'log'],
   ['store', 'services'],
   ['list'],
   ['issue'],

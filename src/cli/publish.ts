@@ -1,9 +1,11 @@
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { watchCampaign } from '../campaigns/watch.ts';
 import type { Delivery } from '../delivery/runtime.ts';
 import type { DeliverySettings } from '../delivery/settings.ts';
 import type { Issue } from '../issue/model.ts';
 import { listDomain } from '../list/addresses.ts';
+import { fail } from '../problems.ts';
 import type { PdfThread } from '../render/pdf/thread.ts';
 import { loadIssueOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
@@ -26,6 +28,8 @@ export function registerPublish(program: Command, context: CliContext): void {
   ).action(async (file: string, flags: PublishFlags) => {
     // The PDF is publish's critical path: its thread loads pdfkit and warms the fonts while this
     // one loads the issue and the rest of publish's code.
+    // A path that names no file is said before anything starts.
+    if (!statSync(file, { throwIfNoEntry: false })?.isFile()) fail('issue-not-found', { path: file });
     const { PdfThread } = await import('../render/pdf/thread.ts');
     const pdfThread = new PdfThread().start();
     // The servers it was given answer and let it in (SMTP too, unless only enqueueing), or one
@@ -151,39 +155,37 @@ async function followWithProgressBar(
   context: CliContext,
   signal: AbortSignal,
 ) {
-  const [{ SingleBar }, { watchCampaign }] = await Promise.all([
-    import('cli-progress'),
+  const [{ progressDisplay }, { watchCampaign }] = await Promise.all([
+    import('./progress.ts'),
     import('../campaigns/watch.ts'),
   ]);
-  const bar = new SingleBar({
-    format:
-      '{bar} {percentage}% | sent {sent} | failed {failed} | remaining {remaining} | {rate}/s | ETA {eta_formatted}',
-    stream: context.stderr,
-    hideCursor: true,
-  });
+  const display = progressDisplay(context.stderr);
   const started = performance.now(); // for the rate shown, nothing decided by it
   let firstDone: number | undefined;
-  const finished = await watchCampaign(
-    db,
-    campaignId,
-    ({ counts, recipients }) => {
-      const done = recipients - counts.queued;
-      firstDone ??= done;
-      const rate = (done - firstDone) / Math.max(0.001, (performance.now() - started) / 1000);
-      const payload = {
-        sent: counts.sent,
-        failed: counts.failed + counts.bounced,
-        remaining: counts.queued,
-        rate: rate.toFixed(0),
-      };
-      if (!bar.isActive) bar.start(recipients, done, payload);
-      else bar.update(done, payload);
-    },
-    500,
-    signal,
-  );
-  bar.stop();
-  return finished;
+  try {
+    return await watchCampaign(
+      db,
+      campaignId,
+      ({ counts, recipients, deferred, lastError }) => {
+        const done = recipients - counts.queued;
+        firstDone ??= done;
+        const seconds = (performance.now() - started) / 1000;
+        display.update({
+          recipients,
+          sent: counts.sent,
+          failed: counts.failed + counts.bounced,
+          remaining: counts.queued,
+          deferred,
+          lastError,
+          ratePerSecond: seconds > 0 ? (done - firstDone) / seconds : 0,
+        });
+      },
+      500,
+      signal,
+    );
+  } finally {
+    display.stop();
+  }
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {

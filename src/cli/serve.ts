@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
@@ -226,6 +227,16 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
   }
 }
 
+/** Listens on `at` and closes again at once: whether the address can be listened on. */
+function tryListening(at: Listen): Promise<void> {
+  if (at.port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => server.close(() => resolve()));
+  });
+}
+
 /** Listens, or fails with one line saying which address and what to do. */
 async function listenOrFail<T>(flag: string, at: Listen, listen: () => Promise<T>): Promise<T> {
   try {
@@ -260,14 +271,22 @@ export function registerServe(program: Command, context: CliContext): void {
       // starting it or the supervisor (systemd, Docker) that restarts it. Sending list mail is
       // part of serving, so a refused SMTP login stops it too.
       const { reachDependencies } = await import('../health/startup.ts');
-      await reachDependencies(config, { smtp: true });
-      const { default: pino } = await import('pino');
-      const log = pino({ level: config.logLevel }, pino.destination(2));
+      const http = parseListen(options.http);
+      const smtp = parseListen(options.smtp);
+      // Its ports too: a port in use is said before anything starts (and again, should another
+      // process take it meanwhile, when it listens for real).
+      await Promise.all([
+        reachDependencies(config, { smtp: true }),
+        listenOrFail('--http', http, () => tryListening(http)),
+        listenOrFail('--smtp', smtp, () => tryListening(smtp)),
+      ]);
+      const { createLogger } = await import('../log.ts');
+      const log = createLogger(config);
       const service = await startListService({
         config,
         issuesDir: options.issues,
-        http: parseListen(options.http),
-        smtp: parseListen(options.smtp),
+        http,
+        smtp,
         log,
         clock: context.clock,
       });

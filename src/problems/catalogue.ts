@@ -737,7 +737,7 @@ export const CATALOGUE = {
   'database-unreachable': inline(
     'error',
     'service',
-    'The database (DATABASE_URL, or the private server) does not answer when a command starts (3 s for DATABASE_URL).',
+    'The database (DATABASE_URL, or the private server) does not answer when a command starts (2 s for DATABASE_URL).',
   ),
   'database-refused': define<{ where: string; user: string; reason: string }>({
     severity: 'error',
@@ -765,7 +765,7 @@ export const CATALOGUE = {
   'redis-unreachable': define<{ where: string; reason: string; private: boolean }>({
     severity: 'error',
     area: 'service',
-    when: 'Redis (REDIS_URL or the private one) does not answer within 3 s of a command starting.',
+    when: 'Redis (REDIS_URL or the private one) does not answer within 2 s of a command starting.',
     message: (p) => `Redis at ${p.where} does not answer (${p.reason}).`,
     hint: (p) =>
       p.private

@@ -20,7 +20,7 @@ export const LIST_MAIL_QUEUE = 'list-mail';
 /** Every queue, for the dashboard. */
 export const QUEUE_NAMES = [DELIVERY_QUEUE, LIST_MAIL_QUEUE] as const;
 
-const REDIS_STARTUP_TIMEOUT_MS = 3_000;
+const REDIS_STARTUP_TIMEOUT_MS = 2_000;
 
 /** Where Redis is, for messages: host:port, or the private server's socket; never a password. */
 export function redisWhere(connection: RedisConnection): string {
@@ -34,7 +34,7 @@ const REFUSED = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
 
 /**
  * Asks Redis once for a PING, with a client that does not retry: an answer, or one line within
- * 3 s saying where Redis was looked for and why it did not do (refused or no answer).
+ * 2 s saying where Redis was looked for and why it did not do (refused or no answer).
  */
 export async function reachRedis(connection: RedisConnection): Promise<void> {
   const { url, ...options } = connection as RedisOptions & { url?: string };
@@ -84,7 +84,7 @@ function startupFailure(connection: RedisConnection, err: Error | undefined): ne
 /**
  * One ioredis connection for queues and workers. A Redis restart is waited out (BullMQ's blocking
  * commands need maxRetriesPerRequest null), with one log line when it goes away and one when it is
- * back; at startup, a Redis that does not answer within 3 s, or refuses the password, is one
+ * back; at startup, a Redis that does not answer within 2 s, or refuses the password, is one
  * error line rather than a hang (and no outage line: it was never up), and one that may evict
  * keys is warned about.
  */

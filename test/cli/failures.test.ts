@@ -203,7 +203,15 @@ const CASES: Case[] = [
     code: 'port-in-use',
     says: /127\.0\.0\.1:\d+ \(--http\) is already in use/,
     env: working,
-    args: (_command, dir) => ['--data-dir', dir, 'serve', '--http', `127.0.0.1:${takenPort}`, '--smtp', '127.0.0.1:0'],
+    args: (_command, dir) => [
+      '--data-dir',
+      dir,
+      'serve',
+      '--http',
+      `127.0.0.1:${takenPort}`,
+      '--smtp',
+      '127.0.0.1:0',
+    ],
   },
   {
     name: 'port in use (serve --smtp)',
@@ -211,7 +219,15 @@ const CASES: Case[] = [
     code: 'port-in-use',
     says: /127\.0\.0\.1:\d+ \(--smtp\) is already in use/,
     env: working,
-    args: (_command, dir) => ['--data-dir', dir, 'serve', '--http', '127.0.0.1:0', '--smtp', `127.0.0.1:${takenPort}`],
+    args: (_command, dir) => [
+      '--data-dir',
+      dir,
+      'serve',
+      '--http',
+      '127.0.0.1:0',
+      '--smtp',
+      `127.0.0.1:${takenPort}`,
+    ],
   },
   {
     name: 'missing issue file',
@@ -234,7 +250,7 @@ const CASES: Case[] = [
     name: 'unwritable data dir',
     commands: ['status', 'subscribers list', 'worker', 'publish', 'serve'],
     code: 'data-dir-unwritable',
-    says: /Cannot write .* in the data directory .*Choose a writable --data-dir/,
+    says: /Cannot (create or )?write .*data directory .*Choose a writable --data-dir/,
     env: () => ({}),
     prepare: (dir) => {
       if (process.getuid?.() === 0) {
