@@ -26,20 +26,15 @@ export function registerPublish(program: Command, context: CliContext): void {
       .option('--detach', 'only record and enqueue the campaign; `bulletin worker` processes deliver it')
       .option('--resend-failed', 'send again to the recipients whose delivery failed'),
   ).action(async (file: string, flags: PublishFlags) => {
+    // A path that names no file, or a server that does not answer or let it in (SMTP too, unless
+    // only enqueueing), is one line before anything starts (a few milliseconds when they do).
+    if (!statSync(file, { throwIfNoEntry: false })?.isFile()) fail('issue-not-found', { path: file });
+    const { reachDependencies } = await import('../health/startup.ts');
+    await reachDependencies(context.config(), { smtp: !flags.detach });
     // The PDF is publish's critical path: its thread loads pdfkit and warms the fonts while this
     // one loads the issue and the rest of publish's code.
-    // A path that names no file is said before anything starts.
-    if (!statSync(file, { throwIfNoEntry: false })?.isFile()) fail('issue-not-found', { path: file });
     const { PdfThread } = await import('../render/pdf/thread.ts');
     const pdfThread = new PdfThread().start();
-    // The servers it was given answer and let it in (SMTP too, unless only enqueueing), or one
-    // line each before anything is rendered or recorded.
-    await import('../health/startup.ts')
-      .then(({ reachDependencies }) => reachDependencies(context.config(), { smtp: !flags.detach }))
-      .catch(async (err) => {
-        await pdfThread.close();
-        throw err;
-      });
     // The database and Redis (other processes, started if need be) open meanwhile too, unless the
     // DKIM signing domain has to come from the issue's list address.
     const needsIssueDomain = Boolean(flags.dkimKey && !flags.dkimDomain);

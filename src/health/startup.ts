@@ -8,7 +8,7 @@
 import { ensureDataDir } from '../data-dir.ts';
 import { reachSmtp } from '../outbound/reach.ts';
 import { BulletinError, type Problem } from '../problems.ts';
-import { reachRedis } from '../queue/index.ts';
+import { reachRedis } from '../services/redis.ts';
 import { reachDatabase } from '../store/open.ts';
 
 export interface StartupDependencies {

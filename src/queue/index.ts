@@ -12,74 +12,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { fail, formatProblem, type Problem, warning } from '../problems.ts';
-import type { RedisConnection } from '../services/redis.ts';
+import { formatProblem, type Problem, warning } from '../problems.ts';
+import {
+  REDIS_REFUSED,
+  REDIS_STARTUP_TIMEOUT_MS,
+  type RedisConnection,
+  redisStartupFailure,
+} from '../services/redis.ts';
 
 export const DELIVERY_QUEUE = 'delivery';
 export const LIST_MAIL_QUEUE = 'list-mail';
 /** Every queue, for the dashboard. */
 export const QUEUE_NAMES = [DELIVERY_QUEUE, LIST_MAIL_QUEUE] as const;
-
-const REDIS_STARTUP_TIMEOUT_MS = 2_000;
-
-/** Where Redis is, for messages: host:port, or the private server's socket; never a password. */
-export function redisWhere(connection: RedisConnection): string {
-  if ('path' in connection) return connection.path;
-  const url = new URL(connection.url);
-  return `${url.hostname}:${url.port || '6379'}`;
-}
-
-/** Replies that say Redis answered and refused us: waiting will not change them. */
-const REFUSED = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
-
-/**
- * Asks Redis once for a PING, with a client that does not retry: an answer, or one line within
- * 2 s saying where Redis was looked for and why it did not do (refused or no answer).
- */
-export async function reachRedis(connection: RedisConnection): Promise<void> {
-  const { url, ...options } = connection as RedisOptions & { url?: string };
-  const deadline = performance.now() + REDIS_STARTUP_TIMEOUT_MS;
-  let failure: Error | undefined;
-  // A server restarting is waited for until the deadline; one that refuses us is not.
-  while (performance.now() < deadline) {
-    const oneShot: RedisOptions = {
-      ...options,
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-      connectTimeout: Math.max(250, Math.ceil(deadline - performance.now())),
-    };
-    const probe = url ? new Redis(url, oneShot) : new Redis(oneShot);
-    let emitted: Error | undefined; // the cause; connect() itself only says "Connection is closed."
-    probe.on('error', (err) => {
-      emitted ??= err;
-    });
-    try {
-      await probe.connect();
-      await probe.ping();
-      return;
-    } catch (err) {
-      failure = emitted ?? (err as Error);
-      if (REFUSED.test(failure.message) || REFUSED.test((err as Error).message))
-        startupFailure(connection, REFUSED.test(failure.message) ? failure : (err as Error));
-    } finally {
-      probe.disconnect();
-    }
-    await sleep(250);
-  }
-  startupFailure(connection, failure);
-}
-
-function startupFailure(connection: RedisConnection, err: Error | undefined): never {
-  const where = redisWhere(connection);
-  if (err && REFUSED.test(err.message))
-    fail('redis-refused', { where, reason: err.message.replace(/\s+/g, ' ') });
-  fail('redis-unreachable', {
-    where,
-    reason: err ? (/\b(E[A-Z]{3,})\b/.exec(err.message)?.[1] ?? err.message) : 'no answer',
-    private: 'path' in connection,
-  });
-}
 
 /**
  * One ioredis connection for queues and workers. A Redis restart is waited out (BullMQ's blocking
@@ -99,7 +43,7 @@ export async function openQueueConnection(connection: RedisConnection, logger: L
   let refused: ((err: Error) => void) | undefined;
   redis.on('error', (err) => {
     lastError = err;
-    if (REFUSED.test(err.message)) refused?.(err);
+    if (REDIS_REFUSED.test(err.message)) refused?.(err);
     if (started && !redisDown)
       logger.warn({ err: err.message }, 'Redis does not answer: work is paused until it does');
     if (started) redisDown = true;
@@ -121,7 +65,7 @@ export async function openQueueConnection(connection: RedisConnection, logger: L
   refused = undefined;
   if (answer !== 'ok') {
     redis.disconnect();
-    startupFailure(connection, answer instanceof Error ? answer : lastError);
+    redisStartupFailure(connection, answer instanceof Error ? answer : lastError);
   }
   started = true;
   const eviction = await checkRedisEviction(redis);
