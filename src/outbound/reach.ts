@@ -29,7 +29,7 @@ export async function reachSmtp(url: string, timeoutMs = REACH_TIMEOUT_MS): Prom
     const e = err as { code?: string; responseCode?: number; response?: string; message?: string };
     const where = smtpWhere(url);
     const user = decodeURIComponent(new URL(url).username) || undefined;
-    const answer = (e.response ?? '').replace(/\s+/g, ' ').trim();
+    const answer = (e.response ?? '').replace(/\s+/g, ' ').trim().replace(/\.$/, '');
     if (e.code === 'EAUTH' || (e.responseCode !== undefined && e.responseCode >= 400)) {
       fail('smtp-refused', {
         where,

@@ -161,7 +161,7 @@ export async function reachRedis(connection: RedisConnection): Promise<void> {
 export function redisStartupFailure(connection: RedisConnection, err: Error | undefined): never {
   const where = redisWhere(connection);
   if (err && REDIS_REFUSED.test(err.message))
-    fail('redis-refused', { where, reason: err.message.replace(/\s+/g, ' ') });
+    fail('redis-refused', { where, reason: err.message.replace(/\s+/g, ' ').replace(/\.$/, '') });
   fail('redis-unreachable', {
     where,
     reason: err ? (/\b(E[A-Z]{3,})\b/.exec(err.message)?.[1] ?? err.message) : 'no answer',

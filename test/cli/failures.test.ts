@@ -25,6 +25,7 @@ let postgres: PostgresServer;
 let databaseUrl: string; // trust auth: the database every case that is not about it uses
 let passwordUrl: (password: string) => string; // scram-sha-256 for user "editor"
 let redis: Awaited<ReturnType<typeof startTcpRedis>>;
+let lockedRedis: Awaited<ReturnType<typeof startTcpRedis>>; // wants a password
 let closedPort: number;
 let smtp: SMTPServer;
 let smtpPort: number;
@@ -33,7 +34,12 @@ let takenPort: number;
 const data = tempDataDir();
 
 beforeAll(async () => {
-  [postgres, redis, closedPort] = await Promise.all([startPostgres(), startTcpRedis(), freePort()]);
+  [postgres, redis, lockedRedis, closedPort] = await Promise.all([
+    startPostgres(),
+    startTcpRedis(),
+    startTcpRedis(['--requirepass', PASSWORD]),
+    freePort(),
+  ]);
   databaseUrl = await postgres.createDatabase();
   // A user with a password, and TCP connections of every user but postgres checked with SCRAM.
   const admin = new pg.Client({ connectionString: postgres.url });
@@ -75,6 +81,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   await new Promise((resolve) => taken?.close(resolve));
   await redis?.stop();
+  await lockedRedis?.stop();
   await postgres?.stop();
   data.remove();
 });
@@ -180,6 +187,17 @@ const CASES: Case[] = [
     code: 'redis-unreachable',
     says: /Redis at 127\.0\.0\.1:\d+ does not answer \(ECONNREFUSED\)\. Check REDIS_URL/,
     env: () => ({ DATABASE_URL: databaseUrl, REDIS_URL: `redis://127.0.0.1:${closedPort}` }),
+  },
+  {
+    name: 'Redis refusing the password',
+    commands: ['worker', 'serve'],
+    code: 'redis-refused',
+    says: /Redis at 127\.0\.0\.1:\d+ refused the connection: WRONGPASS .*Check the user and password in REDIS_URL/,
+    never: WRONG_PASSWORD,
+    env: () => ({
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: lockedRedis.url.replace('redis://', `redis://:${WRONG_PASSWORD}@`),
+    }),
   },
   {
     name: 'SMTP unreachable (SMTP_URL to a closed port)',

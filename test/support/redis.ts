@@ -25,9 +25,10 @@ export async function startRedis(): Promise<RedisService & { dataDir: string; st
 
 /**
  * A redis-server on a free loopback TCP port, reached by REDIS_URL as an external Redis would be,
- * which a test can kill (an outage) and start again on the same port.
+ * which a test can kill (an outage) and start again on the same port; `extraArgs` go to
+ * redis-server (e.g. --requirepass).
  */
-export async function startTcpRedis(): Promise<{
+export async function startTcpRedis(extraArgs: string[] = []): Promise<{
   url: string;
   kill(): Promise<void>;
   start(): Promise<void>;
@@ -43,8 +44,8 @@ export async function startTcpRedis(): Promise<{
     try {
       await probe.connect();
       return (await probe.ping()) === 'PONG';
-    } catch {
-      return false;
+    } catch (err) {
+      return /NOAUTH/.test(String(err)); // up, and wants a password
     } finally {
       probe.disconnect();
     }
@@ -52,7 +53,19 @@ export async function startTcpRedis(): Promise<{
   const start = async () => {
     child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', data.dir, '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        data.dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        ...extraArgs,
+      ],
       { stdio: 'ignore' },
     );
     for (let i = 0; i < 100 && !(await answers()); i++) await new Promise((r) => setTimeout(r, 50));
