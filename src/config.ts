@@ -3,8 +3,11 @@
 
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { LOG_FORMATS, type LogFormat } from './log.ts';
 import { BulletinError, type ProblemCode, problem } from './problems.ts';
+
+/** How log records are written (src/log.ts): pretty on a terminal and JSON elsewhere, or always one. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const optionalUrl = (protocols: RegExp) =>
   z

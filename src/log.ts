@@ -4,9 +4,7 @@
 // bar routes above the bar (cli/progress.ts) so a warning never lands inside it as raw JSON.
 
 import pino, { type Logger } from 'pino';
-
-export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
+import type { LogFormat } from './config.ts';
 
 export interface LogSettings {
   logLevel: pino.LevelWithSilent;
