@@ -11,4 +11,8 @@ try {
   process.stderr.write('error no-build: bulletin is not built. Run `npm run build` (npm ci does it).\n');
   process.exit(1);
 }
-process.exitCode = await main(process.argv);
+const status = await main(process.argv);
+// A command that failed has said why and closed what it opened: nothing left running (a PDF
+// thread, a reconnecting client) may hold the exit up. Writes to pipes and files are synchronous.
+if (status !== 0) process.exit(status);
+process.exitCode = status;

@@ -5,6 +5,10 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { BulletinError, type ProblemCode, problem } from './problems.ts';
 
+/** How log records are written (src/log.ts): pretty on a terminal and JSON elsewhere, or always one. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 const optionalUrl = (protocols: RegExp) =>
   z
     .string()
@@ -44,6 +48,8 @@ export const configSchema = z.object({
   /** "true" when `bulletin serve` is behind a reverse proxy: client IPs (consent records) come from X-Forwarded-For. */
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json: pino's JSON lines on stderr; pretty: one human line per record; auto: pretty on a terminal. */
+  LOG_FORMAT: z.enum(LOG_FORMATS).default('auto'),
   /** host:port of a worker's /healthz and /readyz listener (`bulletin worker --health`). Unset: none. */
   HEALTH_LISTEN: z.string().trim().min(1).optional(),
   /** Bearer token /metrics asks for (on serve's HTTP port and the worker's health listener). Unset: open. */
@@ -64,6 +70,7 @@ export interface Config {
   adminUser: string;
   trustProxy: boolean;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+  logFormat: LogFormat;
   healthListen?: string;
   metricsToken?: string;
 }
@@ -116,6 +123,7 @@ export function loadConfig(
     adminUser: c.BULLETIN_ADMIN_USER,
     trustProxy: c.TRUST_PROXY === 'true',
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT,
     healthListen: c.HEALTH_LISTEN,
     metricsToken: c.METRICS_TOKEN,
   };

@@ -18,6 +18,8 @@ const LAYERS: string[][] = [
     'vendor',
     'content-types',
     'metrics',
+    'data-dir',
+    'log',
   ],
   ['store', 'services'],
   ['list'],

@@ -107,13 +107,28 @@ export function postgresLedger(db: Db, options: PostgresLedgerOptions): Campaign
         const { rows: bounced } = await tx.query<{ subscriber_id: number }>(
           `WITH changed AS (
              UPDATE deliveries d SET status = r.status, detail = r.detail, attempts = d.attempts + 1, updated_at = now()
-             FROM unnest($3::bigint[], $4::text[], $5::text[]) AS r(subscriber_id, status, detail)
+             FROM unnest($3::bigint[], $4::text[], $5::text[]) AS r(subscriber_id, status, detail), deliveries was
              WHERE d.campaign_id = $1 AND d.batch = $2 AND d.status = 'queued' AND d.subscriber_id = r.subscriber_id
-             RETURNING d.subscriber_id, d.status
+               AND was.campaign_id = d.campaign_id AND was.subscriber_id = d.subscriber_id
+             RETURNING d.subscriber_id, d.status, d.detail, was.detail IS NOT NULL AS was_deferred
            ), counted AS (
              INSERT INTO campaign_counts (campaign_id, status, n)
              SELECT $1, status, count(*) FROM changed WHERE status <> 'queued' GROUP BY status ORDER BY status
              ON CONFLICT (campaign_id, status) DO UPDATE SET n = campaign_counts.n + excluded.n
+           ), deferrals AS (
+             -- A queued row with a detail was deferred: count the ones that became so, less the
+             -- ones that stopped being so; only when a deferral is involved.
+             INSERT INTO campaign_deferrals (campaign_id, deferred, last_error, last_error_at)
+             SELECT $1,
+                    count(*) FILTER (WHERE status = 'queued') - count(*) FILTER (WHERE was_deferred),
+                    (array_agg(detail) FILTER (WHERE status = 'queued'))[1],
+                    CASE WHEN bool_or(status = 'queued') THEN now() END
+               FROM changed
+             HAVING bool_or(status = 'queued' OR was_deferred)
+             ON CONFLICT (campaign_id) DO UPDATE SET
+               deferred = campaign_deferrals.deferred + excluded.deferred,
+               last_error = coalesce(excluded.last_error, campaign_deferrals.last_error),
+               last_error_at = coalesce(excluded.last_error_at, campaign_deferrals.last_error_at)
            )
            SELECT subscriber_id FROM changed WHERE status = 'bounced' ORDER BY subscriber_id`,
           [

@@ -306,6 +306,9 @@ export async function requeueFailed(db: Db, id: number): Promise<number> {
 export interface Progress {
   recipients: number;
   counts: Record<DeliveryStatus, number>;
+  /** Recipients still queued whose last attempt was deferred (4xx, no connection), and why. */
+  deferred: number;
+  lastError?: string;
 }
 
 export async function campaignProgress(
@@ -319,7 +322,17 @@ export async function campaignProgress(
   );
   for (const r of rows) counts[r.status] = r.n;
   counts.queued = campaign.recipients - counts.sent - counts.failed - counts.bounced - counts.skipped;
-  return { recipients: campaign.recipients, counts };
+  const { rows: deferrals } = await db.query<{ deferred: number; last_error: string | null }>(
+    'SELECT deferred, last_error FROM campaign_deferrals WHERE campaign_id = $1',
+    [campaign.id],
+  );
+  const deferral = deferrals[0];
+  return {
+    recipients: campaign.recipients,
+    counts,
+    deferred: Math.max(0, deferral?.deferred ?? 0),
+    ...(deferral?.last_error ? { lastError: deferral.last_error } : {}),
+  };
 }
 
 /**

@@ -6,9 +6,11 @@
 // code: `--help` loads no renderer, `check` no PDF, email, queue or database code
 // (test/cli/modules.test.ts).
 
+import { isAbsolute, relative, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
+import { dataDirProblem } from '../data-dir.ts';
 import { BulletinError, formatProblem, InternalError, problem } from '../problems.ts';
 import { registerAdmin } from './admin.ts';
 import { registerBuild } from './build.ts';
@@ -84,6 +86,14 @@ export async function main(
       return 1;
     }
     const e = err as NodeJS.ErrnoException;
+    const dataDir = config?.dataDir;
+    if (dataDir && e.path && insideOrAt(e.path, dataDir)) {
+      const unwritable = dataDirProblem(dataDir, e);
+      if (unwritable) {
+        context.stderr.write(`${formatProblem(unwritable)}\n`);
+        return 1;
+      }
+    }
     const code = e.code === undefined ? undefined : FILE_ERRORS.get(e.code);
     if (code) {
       context.stderr.write(`${formatProblem(problem(code, { reason: e.message }))}\n`);
@@ -91,6 +101,11 @@ export async function main(
     }
     throw err;
   }
+}
+
+function insideOrAt(path: string, dir: string): boolean {
+  const rel = relative(dir, resolve(path));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /** A file named on the command line (or one it leads to) that cannot be read, by errno. */

@@ -1,9 +1,11 @@
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { watchCampaign } from '../campaigns/watch.ts';
 import type { Delivery } from '../delivery/runtime.ts';
 import type { DeliverySettings } from '../delivery/settings.ts';
 import type { Issue } from '../issue/model.ts';
 import { listDomain } from '../list/addresses.ts';
+import { fail } from '../problems.ts';
 import type { PdfThread } from '../render/pdf/thread.ts';
 import { loadIssueOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
@@ -24,6 +26,11 @@ export function registerPublish(program: Command, context: CliContext): void {
       .option('--detach', 'only record and enqueue the campaign; `bulletin worker` processes deliver it')
       .option('--resend-failed', 'send again to the recipients whose delivery failed'),
   ).action(async (file: string, flags: PublishFlags) => {
+    // A path that names no file, or a server that does not answer or let it in (SMTP too, unless
+    // only enqueueing), is one line before anything starts (a few milliseconds when they do).
+    if (!statSync(file, { throwIfNoEntry: false })?.isFile()) fail('issue-not-found', { path: file });
+    const { reachDependencies } = await import('../health/startup.ts');
+    await reachDependencies(context.config(), { smtp: !flags.detach });
     // The PDF is publish's critical path: its thread loads pdfkit and warms the fonts while this
     // one loads the issue and the rest of publish's code.
     const { PdfThread } = await import('../render/pdf/thread.ts');
@@ -79,21 +86,19 @@ export async function publishAndFollow(
     import('../campaigns/publish.ts'),
   ]);
   // The editions render while the database and Redis start (they are other processes, or wait on I/O).
-  const [opened, stored] = await Promise.allSettled([
-    started.opening ?? openDelivery(config, settings),
-    storeEditions(issue, { dataDir: config.dataDir, publicUrl: config.publicUrl, pdf }),
-  ]);
-  if (opened.status === 'rejected') throw opened.reason;
-  const delivery = opened.value;
+  const storing = storeEditions(issue, { dataDir: config.dataDir, publicUrl: config.publicUrl, pdf });
+  storing.catch(() => {}); // awaited below, unless opening failed first
+  // A failure to open is said at once, not once the editions have rendered.
+  const delivery = await (started.opening ?? openDelivery(config, settings));
   try {
-    if (stored.status === 'rejected') throw stored.reason;
+    const editions = await storing;
     const result = await publishIssue(delivery, issue, {
       dataDir: config.dataDir,
       publicUrl: config.publicUrl,
       batchSize: settings.batchSize,
       resendFailed: Boolean(flags.resendFailed),
       now: context.clock.date(),
-      editions: stored.value,
+      editions,
     });
     const { campaign } = result;
     const { indexPublishedIssue } = await import('../site/indexing.ts');
@@ -145,39 +150,37 @@ async function followWithProgressBar(
   context: CliContext,
   signal: AbortSignal,
 ) {
-  const [{ SingleBar }, { watchCampaign }] = await Promise.all([
-    import('cli-progress'),
+  const [{ progressDisplay }, { watchCampaign }] = await Promise.all([
+    import('./progress.ts'),
     import('../campaigns/watch.ts'),
   ]);
-  const bar = new SingleBar({
-    format:
-      '{bar} {percentage}% | sent {sent} | failed {failed} | remaining {remaining} | {rate}/s | ETA {eta_formatted}',
-    stream: context.stderr,
-    hideCursor: true,
-  });
+  const display = progressDisplay(context.stderr);
   const started = performance.now(); // for the rate shown, nothing decided by it
   let firstDone: number | undefined;
-  const finished = await watchCampaign(
-    db,
-    campaignId,
-    ({ counts, recipients }) => {
-      const done = recipients - counts.queued;
-      firstDone ??= done;
-      const rate = (done - firstDone) / Math.max(0.001, (performance.now() - started) / 1000);
-      const payload = {
-        sent: counts.sent,
-        failed: counts.failed + counts.bounced,
-        remaining: counts.queued,
-        rate: rate.toFixed(0),
-      };
-      if (!bar.isActive) bar.start(recipients, done, payload);
-      else bar.update(done, payload);
-    },
-    500,
-    signal,
-  );
-  bar.stop();
-  return finished;
+  try {
+    return await watchCampaign(
+      db,
+      campaignId,
+      ({ counts, recipients, deferred, lastError }) => {
+        const done = recipients - counts.queued;
+        firstDone ??= done;
+        const seconds = (performance.now() - started) / 1000;
+        display.update({
+          recipients,
+          sent: counts.sent,
+          failed: counts.failed + counts.bounced,
+          remaining: counts.queued,
+          deferred,
+          lastError,
+          ratePerSecond: seconds > 0 ? (done - firstDone) / seconds : 0,
+        });
+      },
+      500,
+      signal,
+    );
+  } finally {
+    display.stop();
+  }
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
@@ -56,6 +57,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     { openSender },
     { useRedis },
     { openStore },
+    { openQueueConnection },
     { createListActions },
     { loadLists },
     { createTokens },
@@ -81,6 +83,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     import('../outbound/open.ts'),
     import('../services/redis.ts'),
     import('../store/open.ts'),
+    import('../queue/index.ts'),
     import('../subscribers/actions.ts'),
     import('../subscribers/lists.ts'),
     import('../tokens.ts'),
@@ -129,20 +132,21 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
       onRestart: () => log.warn('the private redis-server was down: started it again (from its AOF)'),
     });
     cleanup.push(() => redis.release());
+    // Serve is ready only once Redis answers (else one line and exit); this connection then logs
+    // an outage once and the recovery once, for the list-mail queue and worker that share Redis.
+    const watched = await openQueueConnection(redis.connection, log);
+    cleanup.push(() => watched.disconnect());
     // List mail leaves through the one Sender, one pooled connection per concurrent send.
     const sender = openSender(config, { connections: LIST_MAIL_CONCURRENCY, messagesPerConnection: 100 });
     cleanup.push(() => sender.close());
     const queue = createListMailQueue(redis.connection);
     cleanup.push(() => queue.close());
-    let warnedAt = -Infinity; // about one line per outage, not one per reconnection attempt
     const worker = startListMailWorker(redis.connection, sender, {
       onFailed: (mail, err) =>
         log.warn({ err, to: mail.to, subject: mail.subject }, 'list mail not sent (will retry)'),
-      onError: (err) => {
-        if (performance.now() - warnedAt > 60_000)
-          log.warn({ err: err.message }, 'list-mail worker: Redis does not answer; paused until it does');
-        warnedAt = performance.now();
-      },
+      // An outage of Redis is logged once by the watched connection above; the worker's own
+      // reconnection errors would repeat it.
+      onError: (err) => log.debug({ err: err.message }, 'list-mail worker: Redis error'),
     });
     cleanup.push(() => worker.close());
 
@@ -166,7 +170,9 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
       key: readFileSync(config.smtpTls.keyFile),
     };
     const smtp = createListSmtpServer(handler, { limits: options.smtpLimits, tls, log, clock });
-    const smtpPort = await smtp.listen(options.smtp.port, options.smtp.host);
+    const smtpPort = await listenOrFail('--smtp', options.smtp, () =>
+      smtp.listen(options.smtp.port, options.smtp.host),
+    );
     cleanup.push(() => smtp.close());
 
     if (config.imap) {
@@ -179,7 +185,16 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
       cleanup.push(() => polling.stop());
     }
 
-    const readiness = createReadinessProbe({ db, redis: redis.connection, smtpUrl: config.smtpUrl, log });
+    const readiness = createReadinessProbe({
+      db,
+      redis: redis.connection,
+      smtpUrl: config.smtpUrl,
+      // The database's and Redis's outages are logged once by their own connections.
+      log: {
+        warn: (o, message) => (o as { dependency?: string }).dependency === 'smtp' && log.warn(o, message),
+        info: (o, message) => (o as { dependency?: string }).dependency === 'smtp' && log.info(o, message),
+      },
+    });
     cleanup.push(() => readiness.close());
     collectProcessMetrics();
     const depths = openQueueDepths(redis.connection);
@@ -204,6 +219,8 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     const indexed = await site.syncSearchIndex(db, config.dataDir, lists);
     if (indexed) log.info({ issues: indexed }, 'search index brought up to date');
 
+    // The published editions' folder, served from the first start on (nothing published yet).
+    mkdirSync(site.publishedRoot(config.dataDir), { recursive: true });
     const http = await buildServer({
       routes: [
         // Readers reach this port: /metrics only with METRICS_TOKEN.
@@ -235,7 +252,9 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
       logger: log,
       trustProxy: config.trustProxy,
     });
-    await http.listen({ host: options.http.host, port: options.http.port });
+    await listenOrFail('--http', options.http, () =>
+      http.listen({ host: options.http.host, port: options.http.port }),
+    );
     cleanup.push(() => http.close());
     const address = http.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : options.http.port;
@@ -247,7 +266,35 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
   }
 }
 
-/** "127.0.0.1:3000", "[::1]:25" or ":2525" (all interfaces). */
+/** Listens on `at` and closes again at once: whether the address can be listened on. */
+function tryListening(at: Listen): Promise<void> {
+  if (at.port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => server.close(() => resolve()));
+  });
+}
+
+/** Listens, or fails with one line saying which address and what to do. */
+async function listenOrFail<T>(flag: string, at: Listen, listen: () => Promise<T>): Promise<T> {
+  try {
+    return await listen();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const where = `${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
+    if (code === 'EADDRINUSE')
+      fail(
+        'port-in-use',
+        `${where} (${flag}) is already in use: another bulletin serve, or another server, listens there.`,
+        `Stop it, or choose another address with ${flag} host:port.`,
+      );
+    if (code === 'EACCES')
+      fail('port-denied', `${where} (${flag}) needs privileges.`, `Choose a port above 1023 with ${flag}.`);
+    throw err;
+  }
+}
+
 export function registerServe(program: Command, context: CliContext): void {
   program
     .command('serve')
@@ -259,13 +306,26 @@ export function registerServe(program: Command, context: CliContext): void {
     .option('--issues <dir>', 'where publications live', 'issues')
     .action(async (options: { http: string; smtp: string; issues: string }) => {
       const config = context.config();
-      const { default: pino } = await import('pino');
-      const log = pino({ level: config.logLevel }, pino.destination(2));
+      // Not ready until what it was given answers: else one line each and exit, for the person
+      // starting it or the supervisor (systemd, Docker) that restarts it. Sending list mail is
+      // part of serving, so a refused SMTP login stops it too.
+      const { reachDependencies } = await import('../health/startup.ts');
+      const http = parseListen(options.http);
+      const smtp = parseListen(options.smtp);
+      // Its ports too: a port in use is said before anything starts (and again, should another
+      // process take it meanwhile, when it listens for real).
+      await Promise.all([
+        reachDependencies(config, { smtp: true }),
+        listenOrFail('--http', http, () => tryListening(http)),
+        listenOrFail('--smtp', smtp, () => tryListening(smtp)),
+      ]);
+      const { createLogger } = await import('../log.ts');
+      const log = createLogger(config);
       const service = await startListService({
         config,
         issuesDir: options.issues,
-        http: parseListen(options.http),
-        smtp: parseListen(options.smtp),
+        http,
+        smtp,
         log,
         clock: context.clock,
       });

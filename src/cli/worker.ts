@@ -123,6 +123,10 @@ export function registerWorker(program: Command, context: CliContext): void {
     const healthListen = flags.health ?? config.healthListen;
     const { parseListen } = await import('./listen.ts');
     const listen = healthListen ? parseListen(healthListen) : undefined;
+    // What it was given answers and lets it in, or one line each (a refused SMTP login too:
+    // not every message deferred for minutes).
+    const { reachDependencies } = await import('../health/startup.ts');
+    await reachDependencies(config, { smtp: true });
     const { openDelivery } = await import('../delivery/runtime.ts');
     const { serveHealth } = await import('../health/http.ts');
     const delivery = await openDelivery(config, settingsFrom(flags));

@@ -6,11 +6,12 @@
 // first (they finish their batches), then the SMTP pool, the queue and Redis, the database.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { reconcile } from '../campaigns/enqueue.ts';
 import { postgresLedger } from '../campaigns/postgres-ledger.ts';
 import { systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
+import { createLogger } from '../log.ts';
 import { openSender } from '../outbound/open.ts';
 import type { Sender } from '../outbound/sender.ts';
 import { type DeliveryQueue, openDeliveryQueue } from '../queue/delivery-queue.ts';
@@ -59,7 +60,7 @@ export interface Delivery {
 export async function openDelivery(
   config: Config,
   settings: DeliverySettings,
-  logger: Logger = pino({ level: config.logLevel }, pino.destination(2)),
+  logger: Logger = createLogger(config),
 ): Promise<Delivery> {
   const db = await openStore(config, {
     warn: (message) => logger.warn(message),

@@ -181,7 +181,10 @@ export function createListSmtpServer(
       });
     },
   });
-  server.on('error', (err) => log.warn({ err }, 'SMTP connection error'));
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    // A port that cannot be listened on is the caller's one-line error (listen below), not a log line.
+    if (err.syscall !== 'listen') log.warn({ err }, 'SMTP connection error');
+  });
 
   /**
    * Closes a connection that keeps talking without completing a message (NOOP, RSET, refused

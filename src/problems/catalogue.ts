@@ -578,8 +578,16 @@ export const CATALOGUE = {
     'command',
     'bin/bulletin.js finds no compiled build/ (printed by bin/bulletin.js itself).',
   ),
-  'port-in-use': inline('error', 'command', "The preview's port is taken."),
-  'port-denied': inline('error', 'command', "The preview's port needs privileges."),
+  'port-in-use': inline(
+    'error',
+    'command',
+    'A port a command listens on is taken (`serve --http`/`--smtp`, `preview --port`).',
+  ),
+  'port-denied': inline(
+    'error',
+    'command',
+    'A port a command listens on needs privileges (below 1024: `serve`, `preview`).',
+  ),
   'invalid-address': define<{ input: string }>({
     severity: 'error',
     area: 'command',
@@ -754,6 +762,16 @@ export const CATALOGUE = {
     'config',
     "BULLETIN_SECRET differs from the installation's token secret kept in the database.",
   ),
+  'data-dir-unwritable': define<{ dir: string; path: string; reason: string }>({
+    severity: 'error',
+    area: 'config',
+    when: 'The data directory (--data-dir, BULLETIN_DATA_DIR) or something in it cannot be created or written.',
+    message: (p) =>
+      p.path === p.dir
+        ? `Cannot create or write the data directory ${p.dir} (${p.reason}).`
+        : `Cannot write ${p.path} in the data directory ${p.dir} (${p.reason}).`,
+    hint: () => 'Choose a writable --data-dir (BULLETIN_DATA_DIR), or fix its owner and permissions.',
+  }),
   'data-dir-too-long': inline(
     'error',
     'config',
@@ -766,7 +784,18 @@ export const CATALOGUE = {
     'service',
     'The database stopped answering (work waits until it does), or the private PostgreSQL server went down and is restarted.',
   ),
-  'database-unreachable': inline('error', 'service', 'The database does not answer when a command starts.'),
+  'database-unreachable': inline(
+    'error',
+    'service',
+    'The database (DATABASE_URL, or the private server) does not answer when a command starts (2 s for DATABASE_URL).',
+  ),
+  'database-refused': define<{ where: string; user: string; reason: string }>({
+    severity: 'error',
+    area: 'service',
+    when: 'The PostgreSQL server at DATABASE_URL answers but refuses the connection: wrong password, unknown user or database.',
+    message: (p) => `PostgreSQL at ${p.where} refused user "${p.user}": ${p.reason}.`,
+    hint: () => 'Check the user, password and database name in DATABASE_URL.',
+  }),
   'database-lost': inline(
     'error',
     'service',
@@ -783,11 +812,38 @@ export const CATALOGUE = {
   'no-redis-server': inline('error', 'service', 'No redis-server program to start the private Redis with.'),
   'redis-failed': inline('error', 'service', 'The private redis-server exited at start.'),
   'redis-timeout': inline('error', 'service', 'The private redis-server did not start in time.'),
-  'redis-unreachable': inline(
-    'error',
-    'service',
-    'Redis (REDIS_URL or the private one) did not answer at start.',
-  ),
+  'redis-unreachable': define<{ where: string; reason: string; private: boolean }>({
+    severity: 'error',
+    area: 'service',
+    when: 'Redis (REDIS_URL or the private one) does not answer within 2 s of a command starting.',
+    message: (p) => `Redis at ${p.where} does not answer (${p.reason}).`,
+    hint: (p) =>
+      p.private
+        ? 'See redis.log in the data directory, or set REDIS_URL.'
+        : 'Check REDIS_URL and that its server is running (or unset REDIS_URL to use a private redis-server).',
+  }),
+  'redis-refused': define<{ where: string; reason: string }>({
+    severity: 'error',
+    area: 'service',
+    when: 'The Redis server at REDIS_URL answers but refuses the password (or wants one).',
+    message: (p) => `Redis at ${p.where} refused the connection: ${p.reason}.`,
+    hint: () => 'Check the user and password in REDIS_URL (redis://user:password@host:port).',
+  }),
+  'smtp-unreachable': define<{ where: string; reason: string }>({
+    severity: 'error',
+    area: 'service',
+    when: 'The SMTP server at SMTP_URL does not answer when a command that sends mail starts.',
+    message: (p) => `The SMTP server at ${p.where} does not answer (${p.reason}).`,
+    hint: () => 'Check SMTP_URL and that the server is running (or unset SMTP_URL to write .eml files).',
+  }),
+  'smtp-refused': define<{ where: string; user?: string; reason: string }>({
+    severity: 'error',
+    area: 'service',
+    when: 'The SMTP server at SMTP_URL refuses the login (or the connection) when a command that sends mail starts.',
+    message: (p) =>
+      `The SMTP server at ${p.where} refused ${p.user ? `user "${p.user}"` : 'the connection'}: ${p.reason}.`,
+    hint: () => 'Check the user and password in SMTP_URL (smtp://user:password@host:port).',
+  }),
   'redis-eviction': inline(
     'warning',
     'service',

@@ -14,47 +14,61 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { QueueDepth } from '../metrics.ts';
 import { fail, formatProblem, type Problem, warning } from '../problems.ts';
-import type { RedisConnection } from '../services/redis.ts';
+import {
+  REDIS_REFUSED,
+  REDIS_STARTUP_TIMEOUT_MS,
+  type RedisConnection,
+  redisStartupFailure,
+} from '../services/redis.ts';
 
 export const DELIVERY_QUEUE = 'delivery';
 export const LIST_MAIL_QUEUE = 'list-mail';
 /** Every queue, for the dashboard. */
 export const QUEUE_NAMES = [DELIVERY_QUEUE, LIST_MAIL_QUEUE] as const;
 
-const REDIS_STARTUP_TIMEOUT_MS = 10_000;
-
 /**
  * One ioredis connection for queues and workers. A Redis restart is waited out (BullMQ's blocking
  * commands need maxRetriesPerRequest null), with one log line when it goes away and one when it is
- * back; at startup, a Redis that does not answer within 10 s is an error rather than a hang, and
- * one that may evict keys is warned about.
+ * back; at startup, a Redis that does not answer within 2 s, or refuses the password, is one
+ * error line rather than a hang (and no outage line: it was never up), and one that may evict
+ * keys is warned about.
  */
 export async function openQueueConnection(connection: RedisConnection, logger: Logger): Promise<Redis> {
   const { url, ...options } = connection as RedisOptions & { url?: string };
   const redis = url
     ? new Redis(url, { ...options, maxRetriesPerRequest: null })
     : new Redis({ ...options, maxRetriesPerRequest: null });
+  let started = false;
   let redisDown = false;
+  let lastError: Error | undefined;
+  let refused: ((err: Error) => void) | undefined;
   redis.on('error', (err) => {
-    if (!redisDown) logger.warn({ err: err.message }, 'Redis does not answer: work is paused until it does');
-    redisDown = true;
+    lastError = err;
+    if (REDIS_REFUSED.test(err.message)) refused?.(err);
+    if (started && !redisDown)
+      logger.warn({ err: err.message }, 'Redis does not answer: work is paused until it does');
+    if (started) redisDown = true;
   });
   redis.on('ready', () => {
     if (redisDown) logger.info('Redis answers again: work resumes');
     redisDown = false;
   });
-  const answered = await Promise.race([
-    redis.ping().then(() => true),
-    sleep(REDIS_STARTUP_TIMEOUT_MS, false, { ref: false }),
+  const answer = await Promise.race([
+    redis.ping().then(
+      () => 'ok' as const,
+      (err: Error) => err,
+    ),
+    new Promise<Error>((resolve) => {
+      refused = resolve;
+    }),
+    sleep(REDIS_STARTUP_TIMEOUT_MS, 'timeout' as const, { ref: false }),
   ]);
-  if (!answered) {
+  refused = undefined;
+  if (answer !== 'ok') {
     redis.disconnect();
-    fail(
-      'redis-unreachable',
-      `Redis did not answer within ${REDIS_STARTUP_TIMEOUT_MS / 1000} s.`,
-      'Check REDIS_URL (or unset it to use the private redis-server).',
-    );
+    redisStartupFailure(connection, answer instanceof Error ? answer : lastError);
   }
+  started = true;
   const eviction = await checkRedisEviction(redis);
   if (eviction) logger.warn(formatProblem(eviction));
   return redis;

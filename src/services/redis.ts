@@ -107,6 +107,68 @@ export async function useRedis(
   };
 }
 
+/** Where Redis is, for messages: host:port, or the private server's socket; never a password. */
+export function redisWhere(connection: RedisConnection): string {
+  if ('path' in connection) return connection.path;
+  const url = new URL(connection.url);
+  return `${url.hostname}:${url.port || '6379'}`;
+}
+
+/** How long a command waits at start for Redis to answer. */
+export const REDIS_STARTUP_TIMEOUT_MS = 2_000;
+
+/** Replies that say Redis answered and refused us: waiting will not change them. */
+export const REDIS_REFUSED = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
+
+/**
+ * Asks Redis for a PING with clients that do not retry by themselves: an answer, or one line
+ * within 2 s saying where Redis was looked for and why it did not do (refused or no answer).
+ */
+export async function reachRedis(connection: RedisConnection): Promise<void> {
+  const { url, ...options } = connection as { url?: string; path?: string };
+  const deadline = performance.now() + REDIS_STARTUP_TIMEOUT_MS;
+  let failure: Error | undefined;
+  // A server restarting is waited for until the deadline; one that refuses us is not.
+  while (performance.now() < deadline) {
+    const oneShot = {
+      ...options,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: Math.max(250, Math.ceil(deadline - performance.now())),
+    };
+    const probe = url ? new Redis(url, oneShot) : new Redis(oneShot);
+    let emitted: Error | undefined; // the cause; connect() itself only says "Connection is closed."
+    probe.on('error', (err) => {
+      emitted ??= err;
+    });
+    try {
+      await probe.connect();
+      await probe.ping();
+      return;
+    } catch (err) {
+      failure = REDIS_REFUSED.test((err as Error).message) ? (err as Error) : (emitted ?? (err as Error));
+      if (REDIS_REFUSED.test(failure.message)) redisStartupFailure(connection, failure);
+    } finally {
+      probe.disconnect();
+    }
+    await sleep(250);
+  }
+  redisStartupFailure(connection, failure);
+}
+
+/** Redis did not answer at start, or refused us: one line saying where and why. */
+export function redisStartupFailure(connection: RedisConnection, err: Error | undefined): never {
+  const where = redisWhere(connection);
+  if (err && REDIS_REFUSED.test(err.message))
+    fail('redis-refused', { where, reason: err.message.replace(/\s+/g, ' ').replace(/\.$/, '') });
+  fail('redis-unreachable', {
+    where,
+    reason: err ? (/\b(E[A-Z]{3,})\b/.exec(err.message)?.[1] ?? err.message) : 'no answer',
+    private: 'path' in connection,
+  });
+}
+
 /** The pid of the live redis-server named in its pid file, if any. */
 function redisPid(pidFile: string): number | undefined {
   try {

@@ -41,6 +41,7 @@ export async function openStore(config: StoreConfig, log: StoreLog = stderrLog):
   let db: Db;
   let release = async () => {};
   if (config.databaseUrl) {
+    await reachDatabase(config.databaseUrl);
     db = openPostgres(config.databaseUrl, {
       recover: () => sleep(500),
       onOutage: outageLines(log, 'The database (DATABASE_URL)'),
@@ -82,6 +83,72 @@ export async function openStore(config: StoreConfig, log: StoreLog = stderrLog):
     throw err;
   }
   return db;
+}
+
+/** How long a command waits at start for the server at DATABASE_URL to accept a connection. */
+const REACH_TIMEOUT_MS = 2_000;
+
+/** Errors that say the server answered and said no: waiting will not change its mind. */
+const REFUSED_CODES = new Set([
+  '28P01', // invalid_password
+  '28000', // invalid_authorization_specification: no pg_hba.conf entry, unknown user
+  '3D000', // invalid_catalog_name: no such database
+]);
+
+/**
+ * Connects once to DATABASE_URL before anything else, so a wrong address or password is one line
+ * within seconds: a refusal at once, a server that does not answer after REACH_TIMEOUT_MS (long
+ * enough for a restart in progress, short enough for whoever runs the command to wait). The
+ * message names the host and user, never the password.
+ */
+export async function reachDatabase(url: string): Promise<void> {
+  const parsed = new URL(url);
+  const where = `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}`;
+  const user = decodeURIComponent(parsed.username) || 'postgres';
+  const deadline = performance.now() + REACH_TIMEOUT_MS;
+  let reason = 'no answer';
+  for (;;) {
+    const left = deadline - performance.now();
+    if (left <= 0) break;
+    const client = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: Math.max(250, Math.ceil(left)),
+      application_name: APPLICATION_NAME,
+    });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.end().catch(() => {});
+      return;
+    } catch (err) {
+      await client.end().catch(() => {});
+      const e = err as Error & { code?: string };
+      if (e.code === 'ENOTFOUND')
+        fail(
+          'database-unreachable',
+          `PostgreSQL's host ${parsed.hostname} is not known (ENOTFOUND).`,
+          'Check the host name in DATABASE_URL.',
+        );
+      if (REFUSED_CODES.has(e.code ?? '') || /password|SASL|SCRAM/i.test(e.message ?? ''))
+        fail('database-refused', { where, user, reason: refusal(e) });
+      reason = e.code && /^E[A-Z]+$/.test(e.code) ? e.code : e.message.replace(/\s+/g, ' ');
+    }
+    await sleep(Math.min(250, Math.max(0, deadline - performance.now())));
+  }
+  fail(
+    'database-unreachable',
+    `PostgreSQL at ${where} does not answer (${reason}) after ${REACH_TIMEOUT_MS / 1000} s.`,
+    'Check DATABASE_URL and that its server is running.',
+  );
+}
+
+/** The server's reason, short and without the user's name twice. */
+function refusal(err: Error & { code?: string }): string {
+  if (err.code === '28P01' || /password authentication failed/i.test(err.message))
+    return 'password authentication failed';
+  if (/client password must be a string|SASL/i.test(err.message))
+    return 'it wants a password and DATABASE_URL has none';
+  return err.message.replace(/\s+/g, ' ').replace(/\.$/, '');
 }
 
 /**
