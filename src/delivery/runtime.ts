@@ -9,6 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino, { type Logger } from 'pino';
 import { reconcile } from '../campaigns/enqueue.ts';
 import { postgresLedger } from '../campaigns/postgres-ledger.ts';
+import { type Scheduler, startScheduler } from '../campaigns/scheduler.ts';
+import type { Campaign } from '../campaigns/store.ts';
 import { systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { openSender } from '../outbound/open.ts';
@@ -16,6 +18,7 @@ import type { Sender } from '../outbound/sender.ts';
 import { type DeliveryQueue, openDeliveryQueue } from '../queue/delivery-queue.ts';
 import { type DeliveryWorker, startDeliveryWorker } from '../queue/delivery-worker.ts';
 import { openQueueConnection } from '../queue/index.ts';
+import { openScheduleQueue, type ScheduleQueue } from '../queue/schedule-queue.ts';
 import { type RedisConnection, useRedis } from '../services/redis.ts';
 import type { Db } from '../store/db.ts';
 import { installationSecret } from '../store/installation-secret.ts';
@@ -51,8 +54,15 @@ export interface Delivery {
   redisConnection: RedisConnection;
   logger: Logger;
   settings: DeliverySettings;
+  /** Wakes scheduled campaigns at their time (publish --at adds to it). */
+  schedule: ScheduleQueue;
   /** Starts a worker in this process; closed with the rest. */
   startWorker(): DeliveryWorker;
+  /**
+   * Starts the scheduler in this process (`worker`, `serve`): scheduled campaigns start sending
+   * here at their time, their editions written into this data dir. Closed with the rest.
+   */
+  startScheduler(onStarted?: (campaign: Campaign) => Promise<void> | void): Scheduler;
   close(): Promise<void>;
 }
 
@@ -83,7 +93,11 @@ export async function openDelivery(
   const queue = openDeliveryQueue(redis, settings, (err) =>
     logger.warn({ err: err.message }, 'delivery queue error'),
   );
+  const schedule = openScheduleQueue(redis, (err) =>
+    logger.warn({ err: err.message }, 'schedule queue error'),
+  );
   const workers: DeliveryWorker[] = [];
+  const schedulers: Scheduler[] = [];
   let sender: Sender | undefined;
 
   return {
@@ -92,6 +106,21 @@ export async function openDelivery(
     queue,
     logger,
     settings,
+    schedule,
+    startScheduler(onStarted) {
+      const scheduler = startScheduler({
+        db,
+        connection: redis,
+        deliveryQueue: queue,
+        dataDir: config.dataDir,
+        clock: systemClock,
+        logger,
+        sweepIntervalMs: settings.reconcileIntervalMs,
+        onStarted,
+      });
+      schedulers.push(scheduler);
+      return scheduler;
+    },
     startWorker() {
       sender ??= openSender(config, {
         connections: settings.connections,
@@ -127,6 +156,7 @@ export async function openDelivery(
       return worker;
     },
     async close() {
+      await bounded(Promise.all(schedulers.map((s) => s.close())), CLOSE_STEP_TIMEOUT_MS);
       if (!(await bounded(Promise.all(workers.map((w) => w.close())), DRAIN_TIMEOUT_MS))) {
         // Whatever was sent and not yet recorded may be sent again: the duplicate bound.
         logger.warn('batches in hand did not finish in time: their leases expire and they are taken over');
@@ -134,6 +164,7 @@ export async function openDelivery(
       }
       await bounded(sender?.close() ?? Promise.resolve(), CLOSE_STEP_TIMEOUT_MS);
       await bounded(queue.close(), CLOSE_STEP_TIMEOUT_MS);
+      await bounded(schedule.close(), CLOSE_STEP_TIMEOUT_MS);
       redis.disconnect();
       await redisService.release();
       await db.close();

@@ -7,6 +7,7 @@
 //   delivery-queue.ts   `delivery`: one job per campaign batch, ids only, deterministic job ids
 //   delivery-worker.ts  takes batch jobs, turns a batch's outcome into retry, delay or done
 //   list-mail.ts        `list-mail`: confirmations, welcomes, acknowledgements, sent with retries
+//   schedule-queue.ts   `schedule`: one delayed job per scheduled campaign, waking it at its time
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
@@ -17,8 +18,9 @@ import type { RedisConnection } from '../services/redis.ts';
 
 export const DELIVERY_QUEUE = 'delivery';
 export const LIST_MAIL_QUEUE = 'list-mail';
+export const SCHEDULE_QUEUE = 'schedule';
 /** Every queue, for the dashboard. */
-export const QUEUE_NAMES = [DELIVERY_QUEUE, LIST_MAIL_QUEUE] as const;
+export const QUEUE_NAMES = [DELIVERY_QUEUE, LIST_MAIL_QUEUE, SCHEDULE_QUEUE] as const;
 
 const REDIS_STARTUP_TIMEOUT_MS = 10_000;
 
