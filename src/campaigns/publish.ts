@@ -9,7 +9,8 @@ import { pdfFileName } from '../render/replacements.ts';
 import { RECORD_FILE } from '../render/web/record.ts';
 import type { Db } from '../store/db.ts';
 import { enqueueBatches } from './enqueue.ts';
-import { type Campaign, createCampaign, getCampaign, requeueFailed } from './store.ts';
+import { type Campaign, createCampaign, getCampaign, type NewCampaign, requeueFailed } from './store.ts';
+import type { SendingWindow } from './window.ts';
 
 /** Where published editions live: <dataDir>/editions/<publication>/<NNN>/. */
 export function editionsRoot(dataDir: string): string {
@@ -39,6 +40,30 @@ export async function storeEditions(
   return editions;
 }
 
+/** The campaign's record of an issue: its rendered snapshot and how it is sent. */
+export function campaignInput(
+  issue: Issue,
+  editions: Editions,
+  options: { publicUrl: string; batchSize: number; window?: SendingWindow },
+): NewCampaign {
+  return {
+    publication: issue.publication.slug,
+    issueNumber: issue.number,
+    issueCode: issue.code,
+    subject: editions.email.subject,
+    html: editions.email.html,
+    text: editions.text,
+    listName: issue.publication.name,
+    listAddress: issue.publication.listAddress,
+    publicUrl: options.publicUrl,
+    attachment: issue.publication.pdf.attach
+      ? { filename: pdfFileName(issue.publication.slug, issue.code), content: editions.pdf }
+      : undefined,
+    batchSize: options.batchSize,
+    window: options.window,
+  };
+}
+
 export async function publishIssue(
   deps: { db: Db; queue: DeliveryQueue },
   issue: Issue,
@@ -48,6 +73,8 @@ export async function publishIssue(
     batchSize: number;
     resendFailed: boolean;
     now: Date;
+    /** Batches are claimed only inside it. */
+    window?: SendingWindow;
     /** Already stored with `storeEditions` (e.g. while the database and Redis were starting). */
     editions?: Editions;
   },
@@ -55,21 +82,7 @@ export async function publishIssue(
   const editions = options.editions ?? (await storeEditions(issue, options));
   const { campaign, created } = await createCampaign(
     deps.db,
-    {
-      publication: issue.publication.slug,
-      issueNumber: issue.number,
-      issueCode: issue.code,
-      subject: editions.email.subject,
-      html: editions.email.html,
-      text: editions.text,
-      listName: issue.publication.name,
-      listAddress: issue.publication.listAddress,
-      publicUrl: options.publicUrl,
-      attachment: issue.publication.pdf.attach
-        ? { filename: pdfFileName(issue.publication.slug, issue.code), content: editions.pdf }
-        : undefined,
-      batchSize: options.batchSize,
-    },
+    campaignInput(issue, editions, options),
     options.now,
   );
   const requeued = options.resendFailed ? await requeueFailed(deps.db, campaign.id) : 0;

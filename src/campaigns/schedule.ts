@@ -36,7 +36,8 @@ export interface When {
   timeZone: string;
 }
 
-function refusePast(when: When, now: Date): void {
+/** Fails in one line (`schedule-in-past`) unless the time is still to come. */
+export function assertFuture(when: When, now: Date): void {
   if (when.at.getTime() <= now.getTime())
     fail('schedule-in-past', {
       local: formatLocal(when.at.getTime(), when.timeZone),
@@ -55,7 +56,7 @@ export async function scheduleCampaign(
   files: readonly EditionFile[],
   when: When & { now: Date },
 ): Promise<{ campaign: Campaign; created: boolean }> {
-  refusePast(when, when.now);
+  assertFuture(when, when.now);
   const result = await deps.db.transaction(async (tx) => {
     const id = await insertCampaign(tx, input, when.now, {
       status: 'scheduled',
@@ -99,7 +100,7 @@ export async function moveScheduled(
 ): Promise<Campaign> {
   const before = await scheduled(deps.db, id);
   const timeZone = when.timeZone ?? before.timeZone ?? 'UTC';
-  refusePast({ at: when.at, timeZone }, when.now);
+  assertFuture({ at: when.at, timeZone }, when.now);
   const { affectedRows } = await deps.db.query(
     `UPDATE campaigns SET scheduled_at = $2, time_zone = $3 WHERE id = $1 AND status = 'scheduled'`,
     [id, when.at, timeZone],

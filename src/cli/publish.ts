@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { watchCampaign } from '../campaigns/watch.ts';
+import type { SendingWindow } from '../campaigns/window.ts';
 import type { Delivery } from '../delivery/runtime.ts';
 import type { DeliverySettings } from '../delivery/settings.ts';
 import type { Issue } from '../issue/model.ts';
@@ -7,12 +8,15 @@ import { listDomain } from '../list/addresses.ts';
 import type { PdfThread } from '../render/pdf/thread.ts';
 import { loadIssueOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
+import type { ScheduleFlags } from './schedule.ts';
 import { describeCampaign } from './status.ts';
 import { type DeliveryFlags, deliveryOptions, settingsFrom, shutdownSignal } from './worker.ts';
 
-interface PublishFlags extends DeliveryFlags {
+interface PublishFlags extends DeliveryFlags, ScheduleFlags {
   detach?: boolean;
   resendFailed?: boolean;
+  dryRun?: boolean;
+  sample: number;
 }
 
 export function registerPublish(program: Command, context: CliContext): void {
@@ -22,8 +26,32 @@ export function registerPublish(program: Command, context: CliContext): void {
       .description('put the editions online and send the issue to every confirmed subscriber, once')
       .argument('<issue>', 'issue file, e.g. issues/global-eye/006.md')
       .option('--detach', 'only record and enqueue the campaign; `bulletin worker` processes deliver it')
-      .option('--resend-failed', 'send again to the recipients whose delivery failed'),
+      .option('--resend-failed', 'send again to the recipients whose delivery failed')
+      .option('--dry-run', 'send nothing, record nothing: show who would receive it and the editions’ sizes')
+      .option(
+        '--sample <n>',
+        'with --dry-run: confirmed addresses to show',
+        (v) => Math.max(0, Number.parseInt(v, 10) || 0),
+        10,
+      )
+      .option('--at <time>', 'send later: local time YYYY-MM-DDTHH:MM (`bulletin worker` sends it then)')
+      .option('--tz <zone>', 'time zone of --at and --window, e.g. Europe/Geneva (default: this machine’s)')
+      .option(
+        '--window <HH:MM-HH:MM>',
+        'send only between these hours of the day (left to `bulletin worker`)',
+      ),
   ).action(async (file: string, flags: PublishFlags) => {
+    // A bad date, zone or window, or a time gone by, fails before anything is rendered or opened.
+    const timing =
+      flags.at !== undefined || flags.tz !== undefined || flags.window !== undefined
+        ? await (await import('./schedule.ts')).scheduleFrom(flags, context.clock.date())
+        : undefined;
+    if (flags.dryRun) {
+      const issue = await loadIssueOrFail(file, context);
+      const { dryRun } = await import('./dry-run.ts');
+      await dryRun(issue, { sample: flags.sample, when: timing?.when, window: timing?.window }, context);
+      return;
+    }
     // The PDF is publish's critical path: its thread loads pdfkit and warms the fonts while this
     // one loads the issue and the rest of publish's code.
     const { PdfThread } = await import('../render/pdf/thread.ts');
@@ -43,7 +71,28 @@ export function registerPublish(program: Command, context: CliContext): void {
     const settings = needsIssueDomain
       ? settingsFrom(flags, listDomain(issue.publication.listAddress))
       : settingsFrom(flags);
-    await publishAndFollow(issue, settings, flags, context, { pdfThread, opening });
+    if (timing?.when) {
+      const { scheduleHere } = await import('./schedule.ts');
+      const pdf = pdfThread.render(issue, { publicUrl: context.config().publicUrl }).then(({ pdf }) => pdf);
+      void pdf.catch(() => {}).finally(() => pdfThread.close());
+      await scheduleHere(issue, settings, { when: timing.when, window: timing.window }, context, {
+        pdf,
+        opening: opening ?? openEarly(context, settings),
+      });
+      return;
+    }
+    // A campaign with a sending window is left to `bulletin worker`: it may take days.
+    const window = timing?.window;
+    await publishAndFollow(
+      issue,
+      settings,
+      { ...flags, detach: flags.detach || Boolean(window), window },
+      context,
+      {
+        pdfThread,
+        opening,
+      },
+    );
   });
 }
 
@@ -63,7 +112,7 @@ function openEarly(context: CliContext, settings: DeliverySettings): Promise<Del
 export async function publishAndFollow(
   issue: Issue,
   settings: DeliverySettings,
-  flags: Pick<PublishFlags, 'detach' | 'resendFailed'>,
+  flags: Pick<PublishFlags, 'detach' | 'resendFailed'> & { window?: SendingWindow },
   context: CliContext,
   started: { pdfThread?: PdfThread; opening?: Promise<Delivery> } = {},
 ): Promise<void> {
@@ -93,6 +142,7 @@ export async function publishAndFollow(
       batchSize: settings.batchSize,
       resendFailed: Boolean(flags.resendFailed),
       now: context.clock.date(),
+      window: flags.window,
       editions: stored.value,
     });
     const { campaign } = result;

@@ -6,9 +6,11 @@ import {
   getCampaign,
   listCampaigns,
 } from '../campaigns/store.ts';
+import { formatWindow } from '../campaigns/window.ts';
 import { fail } from '../problems.ts';
 import type { Db } from '../store/db.ts';
 import { type CliContext, withStore } from './context.ts';
+import { describeWhen } from './schedule.ts';
 
 /** A campaign named by id (12) or by issue (global-eye/005). */
 export async function resolveCampaign(db: Db, ref: string): Promise<Campaign> {
@@ -30,7 +32,13 @@ export async function describeCampaign(db: Db, campaign: Campaign): Promise<stri
     `campaign ${campaign.id}  ${campaign.publication}/${campaign.issueCode}  ${campaign.status}${campaign.statusReason ? ` (${campaign.statusReason})` : ''}`,
     `  subject     ${campaign.subject}`,
     `  created     ${campaign.createdAt.toISOString()}${campaign.finishedAt ? `   finished ${campaign.finishedAt.toISOString()}` : ''}`,
-    `  recipients  ${recipients}`,
+    ...(campaign.scheduledAt
+      ? [`  scheduled   ${await describeWhen(campaign.scheduledAt, campaign.timeZone ?? 'UTC')}`]
+      : []),
+    ...(campaign.window
+      ? [`  window      ${formatWindow(campaign.window)} ${campaign.window.timeZone}`]
+      : []),
+    `  recipients  ${campaign.status === 'scheduled' ? 'taken from the list at its time' : recipients}`,
     ...(['sent', 'queued', 'failed', 'bounced', 'skipped'] as const).map(
       (s) => `  ${s.padEnd(11)} ${counts[s]}`,
     ),

@@ -112,8 +112,12 @@ export function registerWorker(program: Command, context: CliContext): void {
       .option(
         '--health <host:port>',
         'answer /healthz and /readyz here (default: HEALTH_LISTEN; unset: nowhere)',
+      )
+      .option(
+        '--no-scheduler',
+        "do not start scheduled campaigns here (a worker whose data dir is not the site's)",
       ),
-  ).action(async (flags: DeliveryFlags & { health?: string }) => {
+  ).action(async (flags: DeliveryFlags & { health?: string; scheduler: boolean }) => {
     if (flags.dkimKey && !flags.dkimDomain) {
       context.stderr.write('error dkim-domain: --dkim-key needs --dkim-domain in a worker.\n');
       context.exitCode = 1;
@@ -138,6 +142,7 @@ export function registerWorker(program: Command, context: CliContext): void {
         throw err;
       }));
     delivery.startWorker();
+    if (flags.scheduler) delivery.startScheduler(indexForSearch(delivery.db, config.dataDir));
     delivery.logger.info({ pid: process.pid, health: health?.port }, 'delivery worker started');
     const signal = await shutdownSignal();
     // Drain: batches in hand are finished and recorded; the rest stay queued for other workers.
@@ -146,4 +151,12 @@ export function registerWorker(program: Command, context: CliContext): void {
     await delivery.close();
     delivery.logger.info('delivery worker stopped');
   });
+}
+
+/** A scheduled campaign that started here: its issue, now online, is indexed for the site's search. */
+export function indexForSearch(db: import('../store/db.ts').Db, dataDir: string) {
+  return async (campaign: { publication: string; issueCode: string }) => {
+    const { indexPublishedIssue } = await import('../site/indexing.ts');
+    await indexPublishedIssue(db, dataDir, campaign.publication, campaign.issueCode);
+  };
 }
