@@ -1,5 +1,5 @@
 // Local times in named time zones, for schedules and sending windows: "2026-12-01T09:00 in
-// Europe/Geneva" to an instant and back, with the platform's time zone data (Intl), no library.
+// Europe/Zurich" to an instant and back, with the platform's time zone data (Intl), no library.
 // The offset of a zone at an instant is read from Intl.DateTimeFormat's parts; a local time is
 // turned into an instant by guessing with the offset and correcting once (DST changes move it).
 
@@ -32,7 +32,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Whether the platform knows the zone (an IANA name such as Europe/Geneva, or UTC). */
+/** Whether the platform knows the zone (an IANA name such as Europe/Zurich, or UTC). */
 export function isTimeZone(timeZone: string): boolean {
   if (!timeZone || timeZone.length > 64) return false;
   try {
@@ -43,9 +43,22 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
-/** The zone's canonical spelling (europe/geneva → Europe/Geneva). */
+/**
+ * The zone as the operator named it, in its usual capitals (europe/zurich → Europe/Zurich). Not
+ * ICU's canonical name, which can be an old one (Asia/Kolkata would become Asia/Calcutta).
+ */
 export function canonicalTimeZone(timeZone: string): string {
-  return formatter(timeZone).resolvedOptions().timeZone;
+  const known = Intl.supportedValuesOf('timeZone');
+  if (known.includes(timeZone)) return timeZone;
+  return (
+    known.find((zone) => zone.toLowerCase() === timeZone.toLowerCase()) ??
+    formatter(timeZone).resolvedOptions().timeZone
+  );
+}
+
+/** Every zone this machine knows, for did-you-mean. */
+export function knownTimeZones(): readonly string[] {
+  return Intl.supportedValuesOf('timeZone');
 }
 
 /** The wall-clock time in `timeZone` at the instant `ms`, to the second. */

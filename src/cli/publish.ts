@@ -35,7 +35,7 @@ export function registerPublish(program: Command, context: CliContext): void {
         10,
       )
       .option('--at <time>', 'send later: local time YYYY-MM-DDTHH:MM (`bulletin worker` sends it then)')
-      .option('--tz <zone>', 'time zone of --at and --window, e.g. Europe/Geneva (default: this machine’s)')
+      .option('--tz <zone>', 'time zone of --at and --window, e.g. Europe/Zurich (default: this machine’s)')
       .option(
         '--window <HH:MM-HH:MM>',
         'send only between these hours of the day (left to `bulletin worker`)',

@@ -20,9 +20,9 @@ export interface ScheduleFlags {
 
 /** The zone named by --tz, else this machine's (TZ), in its canonical spelling. */
 export async function timeZoneFrom(tz: string | undefined): Promise<string> {
-  const { canonicalTimeZone, isTimeZone } = await import('../campaigns/zoned-time.ts');
+  const { canonicalTimeZone, isTimeZone, knownTimeZones } = await import('../campaigns/zoned-time.ts');
   const zone = tz ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
-  if (!isTimeZone(zone)) fail('invalid-time-zone', { value: zone });
+  if (!isTimeZone(zone)) fail('invalid-time-zone', { value: zone, known: knownTimeZones() });
   return canonicalTimeZone(zone);
 }
 
@@ -57,7 +57,7 @@ export async function scheduleFrom(
   return { when, window, timeZone };
 }
 
-/** "2026-12-01 09:00 Europe/Geneva (08:00 UTC)". */
+/** "2026-12-01 09:00 Europe/Zurich (08:00 UTC)". */
 export async function describeWhen(at: Date, timeZone: string): Promise<string> {
   const { formatLocal } = await import('../campaigns/zoned-time.ts');
   const utc = formatLocal(at.getTime(), 'UTC');
@@ -143,7 +143,7 @@ export function registerSchedule(program: Command, context: CliContext): void {
         context.stdout.write(
           campaigns.length
             ? await scheduledTable(campaigns)
-            : 'No campaign is scheduled: `bulletin publish <issue.md> --at 2026-12-01T09:00 --tz Europe/Geneva` schedules one.\n',
+            : 'No campaign is scheduled: `bulletin publish <issue.md> --at 2026-12-01T09:00 --tz Europe/Zurich` schedules one.\n',
         );
       });
     });

@@ -665,12 +665,13 @@ export const CATALOGUE = {
     message: (p) => `"${p.value}" is not a date and time.`,
     hint: () => 'Write it as YYYY-MM-DDTHH:MM in the --tz zone, e.g. --at 2026-12-01T09:00.',
   }),
-  'invalid-time-zone': define<{ value: string }>({
+  'invalid-time-zone': define<{ value: string; known: readonly string[] }>({
     severity: 'error',
     area: 'command',
     when: '`--tz` that names no time zone this machine knows.',
-    message: (p) => `"${p.value}" is not a time zone.`,
-    hint: () => 'Use an IANA name such as Europe/Geneva, America/New_York or UTC.',
+    message: (p) => `"${p.value}" is not a time zone.${didYouMean(p.value, p.known)}`,
+    hint: () =>
+      'Use an IANA name, e.g. Europe/Zurich (also for Geneva: one city names each zone), America/New_York or UTC; `timedatectl list-timezones` lists them.',
   }),
   'invalid-window': define<{ value: string }>({
     severity: 'error',
