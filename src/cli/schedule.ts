@@ -87,7 +87,7 @@ export async function scheduledLines(
     'Its readers are the confirmed ones at that time; its editions go online then.',
     workers
       ? `${workers} worker connection(s) on the queue now; keep \`bulletin worker\` running to send it.`
-      : 'No worker is running now: `bulletin worker` (or `bulletin serve` with a worker) must be running at that time to send it.',
+      : 'No worker is running now: a `bulletin worker` must be running at that time to send it.',
   ]
     .map((line) => `${line}\n`)
     .join('');
@@ -116,7 +116,7 @@ async function scheduledTable(campaigns: readonly Campaign[]): Promise<string> {
       c.subject,
     ];
   });
-  return table([['id', 'issue', 'local time', 'zone', 'UTC', 'window', 'subject'], ...rows]);
+  return table([['id', 'issue', 'local time', 'zone', 'UTC', 'window', 'subject'], ...rows], (i) => i > 0);
 }
 
 function campaignId(ref: string): number {

@@ -11,7 +11,7 @@ import { reconcile } from '../campaigns/enqueue.ts';
 import { postgresLedger } from '../campaigns/postgres-ledger.ts';
 import { type Scheduler, startScheduler } from '../campaigns/scheduler.ts';
 import type { Campaign } from '../campaigns/store.ts';
-import { systemClock } from '../clock.ts';
+import { type Clock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { openSender } from '../outbound/open.ts';
 import type { Sender } from '../outbound/sender.ts';
@@ -70,6 +70,8 @@ export async function openDelivery(
   config: Config,
   settings: DeliverySettings,
   logger: Logger = pino({ level: config.logLevel }, pino.destination(2)),
+  /** What windows and schedules are decided by (tests pass a test clock). */
+  clock: Clock = systemClock,
 ): Promise<Delivery> {
   const db = await openStore(config, {
     warn: (message) => logger.warn(message),
@@ -113,7 +115,7 @@ export async function openDelivery(
         connection: redis,
         deliveryQueue: queue,
         dataDir: config.dataDir,
-        clock: systemClock,
+        clock,
         logger,
         sweepIntervalMs: settings.reconcileIntervalMs,
         onStarted,
@@ -131,8 +133,8 @@ export async function openDelivery(
         ledger: postgresLedger(db, { leaseMs: settings.lockDurationMs }),
         sender,
         tokens: createTokens(secret),
-        clock: systemClock,
-        rate: sendRateLimiter(settings.ratePerSecond, systemClock),
+        clock,
+        rate: sendRateLimiter(settings.ratePerSecond, clock),
         breaker: new CircuitBreaker(settings.breakerThreshold),
         logger,
         options: {
