@@ -10,6 +10,7 @@ import { BulletinError, fail, InternalError } from '../problems.ts';
 import type { DeliveryQueue } from '../queue/delivery-queue.ts';
 import type { ScheduleQueue, Wake } from '../queue/schedule-queue.ts';
 import { type EditionFile, writeEditionFiles } from '../render/editions.ts';
+import { RECORD_FILE } from '../render/web/record.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { enqueueBatches } from './enqueue.ts';
 import { editionsRoot } from './publish.ts';
@@ -197,7 +198,11 @@ export async function startScheduled(
       );
       writeEditionFiles(
         join(editionsRoot(options.dataDir), campaign.publication, campaign.issueCode),
-        files.rows.map((f) => ({ name: f.name, contents: Buffer.from(f.contents), ms: 0 })),
+        files.rows.map((f) => ({
+          name: f.name,
+          contents: onlineNow(f.name, Buffer.from(f.contents), options.now),
+          ms: 0,
+        })),
       );
       await tx.query('DELETE FROM campaign_files WHERE campaign_id = $1', [id]);
       await tx.query(`UPDATE campaigns SET status = 'sending', status_reason = NULL WHERE id = $1`, [id]);
@@ -210,6 +215,14 @@ export async function startScheduled(
   const campaign = await summary(deps.db, id);
   await enqueueBatches(deps.db, deps.queue, campaign);
   return { kind: 'started', campaign, byThisCall: outcome.byThisCall };
+}
+
+/** The site's record says the editions came out now (the feeds' `updated`), not when they were rendered. */
+function onlineNow(name: string, contents: Buffer, now: Date): Buffer {
+  if (name !== RECORD_FILE) return contents;
+  return Buffer.from(
+    JSON.stringify({ ...JSON.parse(contents.toString('utf8')), renderedAt: now.toISOString() }),
+  );
 }
 
 async function summary(db: Queryable, id: number): Promise<Campaign> {

@@ -3,7 +3,7 @@
 // online only then; a Redis that lost the wake-up refilled from the rows; a sending window that
 // holds the batches until it opens.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -205,6 +205,9 @@ describe('a scheduled campaign', () => {
       ]);
       expect(existsSync(join(folder, 'index.html'))).toBe(true);
       expect(existsSync(join(folder, 'global-eye-005.pdf'))).toBe(true);
+      // The site's feeds date it from when it came online, not from when it was rendered.
+      const record = JSON.parse(readFileSync(join(folder, 'site.json'), 'utf8')) as { renderedAt: string };
+      expect(Date.parse(record.renderedAt)).toBeGreaterThanOrEqual(now.getTime() + 3000);
       expect(await count(delivery, 'SELECT count(*) AS n FROM campaign_files', [])).toBe(0);
     } finally {
       await delivery.close();
