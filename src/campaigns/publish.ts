@@ -7,9 +7,16 @@ import type { DeliveryQueue } from '../queue/delivery-queue.ts';
 import { type Editions, editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
 import { pdfFileName } from '../render/replacements.ts';
 import { RECORD_FILE } from '../render/web/record.ts';
-import type { Db } from '../store/db.ts';
+import type { Db, Queryable } from '../store/db.ts';
 import { enqueueBatches } from './enqueue.ts';
-import { type Campaign, createCampaign, getCampaign, type NewCampaign, requeueFailed } from './store.ts';
+import {
+  type Campaign,
+  createCampaign,
+  findCampaign,
+  getCampaign,
+  type NewCampaign,
+  requeueFailed,
+} from './store.ts';
 import type { SendingWindow } from './window.ts';
 
 /** Where published editions live: <dataDir>/editions/<publication>/<NNN>/. */
@@ -62,6 +69,22 @@ export function campaignInput(
     batchSize: options.batchSize,
     window: options.window,
   };
+}
+
+/**
+ * Puts rendered editions online, unless the issue is scheduled: then they stay off the site until
+ * its time (schedule.ts), and the scheduled campaign is returned for the caller to report.
+ */
+export async function storeUnlessScheduled(
+  db: Queryable,
+  issue: Issue,
+  editions: Editions,
+  dataDir: string,
+): Promise<Campaign | undefined> {
+  const existing = await findCampaign(db, issue.publication.slug, issue.number);
+  if (existing?.status === 'scheduled') return existing;
+  writeEditionFiles(editionFolder(editionsRoot(dataDir), issue), editions.files);
+  return undefined;
 }
 
 export async function publishIssue(

@@ -120,22 +120,32 @@ export async function publishAndFollow(
   // The PDF takes longest: it renders on its own thread while this one opens the database and Redis.
   const thread = started.pdfThread ?? new (await import('../render/pdf/thread.ts')).PdfThread().start();
   const pdf = thread.render(issue, { publicUrl: config.publicUrl }).then(({ pdf }) => pdf);
-  // Awaited by storeEditions (a failure to load first must not leave it unhandled); one render, so
+  // Awaited by renderEditions (a failure to load first must not leave it unhandled); one render, so
   // the thread ends with it.
   void pdf.catch(() => {}).finally(() => thread.close());
-  const [{ openDelivery }, { publishIssue, storeEditions }] = await Promise.all([
+  const [{ openDelivery }, { publishIssue, storeUnlessScheduled }, { renderEditions }] = await Promise.all([
     import('../delivery/runtime.ts'),
     import('../campaigns/publish.ts'),
+    import('../render/editions.ts'),
   ]);
   // The editions render while the database and Redis start (they are other processes, or wait on I/O).
   const [opened, stored] = await Promise.allSettled([
     started.opening ?? openDelivery(config, settings),
-    storeEditions(issue, { dataDir: config.dataDir, publicUrl: config.publicUrl, pdf }),
+    renderEditions(issue, { publicUrl: config.publicUrl, pdf }),
   ]);
   if (opened.status === 'rejected') throw opened.reason;
   const delivery = opened.value;
   try {
     if (stored.status === 'rejected') throw stored.reason;
+    // A scheduled issue stays off the site until its time.
+    const scheduled = await storeUnlessScheduled(delivery.db, issue, stored.value, config.dataDir);
+    if (scheduled) {
+      context.stdout.write(
+        `Campaign ${scheduled.id} is scheduled; nobody is sent the issue twice (\`bulletin schedule move|cancel ${scheduled.id}\` to change that).\n`,
+      );
+      context.stdout.write(await describeCampaign(delivery.db, scheduled));
+      return;
+    }
     const result = await publishIssue(delivery, issue, {
       dataDir: config.dataDir,
       publicUrl: config.publicUrl,

@@ -199,10 +199,17 @@ describe('bulletin publish --at and bulletin schedule', () => {
     expect(status.stdout).toMatch(/global-eye\/005 {2}scheduled/);
     expect(status.stdout).toContain('scheduled   2030-12-02 07:30 America/New_York (2030-12-02 12:30 UTC)');
 
-    const again = await bulletin('publish', 'issues/global-eye/005.md', '--at', '2030-12-01T09:00');
+    const [again, now] = await Promise.all([
+      bulletin('publish', 'issues/global-eye/005.md', '--at', '2030-12-01T09:00'),
+      bulletin('publish', 'issues/global-eye/005.md'),
+    ]);
     expect(again.stdout).toContain(
       `Campaign ${id} exists already (scheduled); nobody is sent the issue twice.`,
     );
+    // Publishing it at once instead neither sends it nor puts its editions online early.
+    expect(now.status, now.stderr).toBe(0);
+    expect(now.stdout).toContain(`Campaign ${id} is scheduled; nobody is sent the issue twice`);
+    expect(existsSync(join(dataDir, 'editions'))).toBe(false);
 
     const cancelled = await bulletin('cancel', id);
     expect(cancelled.status, cancelled.stderr).toBe(0);
