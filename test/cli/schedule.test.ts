@@ -3,10 +3,13 @@
 // on a real PostgreSQL and Redis.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scheduleCampaign } from '../../src/campaigns/schedule.ts';
+import { getCampaign } from '../../src/campaigns/store.ts';
+import { openScheduleQueue } from '../../src/queue/schedule-queue.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
@@ -18,7 +21,9 @@ import {
   startRedisProcess,
   testConfig,
 } from '../delivery/harness.ts';
+import { campaignOf } from '../support/campaigns.ts';
 import { BIN } from '../support/cli.ts';
+import { freePort } from '../support/ports.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
 import { type FaultySink, startFaultySink } from '../support/smtp-faults.ts';
 
@@ -253,6 +258,45 @@ describe('bulletin publish --at and bulletin schedule', () => {
         worker.kill('SIGTERM');
         await exited;
       }
+    }
+  });
+});
+
+describe('bulletin serve', () => {
+  it('runs the scheduler: at its time the campaign starts and its editions go online, for workers to send', {
+    timeout: 120_000,
+  }, async () => {
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const schedule = openScheduleQueue(connection);
+    const now = new Date();
+    const { campaign } = await scheduleCampaign(
+      { db, schedule },
+      campaignOf(6, 5),
+      [{ name: 'index.html', contents: '<h1>Issue 6</h1>', ms: 0 }],
+      { at: new Date(now.getTime() + 2000), timeZone: 'UTC', now },
+    );
+    await schedule.close();
+    connection.disconnect();
+    const [http, smtp] = await Promise.all([freePort(), freePort()]);
+    const serve = spawn(
+      process.execPath,
+      [BIN, 'serve', '--http', `127.0.0.1:${http}`, '--smtp', `127.0.0.1:${smtp}`],
+      { env: { ...process.env, ...env }, stdio: 'ignore' },
+    );
+    try {
+      const page = join(dataDir, 'editions', 'global-eye', '006', 'index.html');
+      let status = '';
+      for (let i = 0; i < 600 && status !== 'sending'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = (await getCampaign(db, campaign.id))?.status ?? '';
+      }
+      expect(status).toBe('sending');
+      expect(readFileSync(page, 'utf8')).toBe('<h1>Issue 6</h1>');
+      expect((await getCampaign(db, campaign.id))?.recipients).toBe(7);
+    } finally {
+      const exited = new Promise((r) => serve.once('exit', r));
+      serve.kill('SIGTERM');
+      await exited;
     }
   });
 });
