@@ -3,7 +3,8 @@
 // on a real PostgreSQL and Redis.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +126,39 @@ describe('bulletin publish --dry-run', () => {
     expect(await recorded()).toBe(before);
     expect(existsSync(join(dataDir, 'editions'))).toBe(false);
     expect(sink.received).toHaveLength(0);
+  });
+});
+
+/** A copy of issue 005 with 30 more articles: its email is over Gmail's clipping size. */
+function longIssue(): string {
+  const paragraph =
+    'An extra paragraph of plain text that makes the issue longer than Gmail shows whole. '.repeat(4);
+  const extra = Array.from({ length: 30 }, (_, i) => `## Extra Article ${i + 1}\n\n${paragraph}\n`).join(
+    '\n',
+  );
+  const folder = join(mkdtempSync(join(tmpdir(), 'bulletin-long-')), 'global-eye');
+  cpSync('issues/global-eye', folder, { recursive: true });
+  const text = readFileSync('issues/global-eye/005.md', 'utf8').replace(
+    '# Perspectives',
+    `${extra}\n# Perspectives`,
+  );
+  writeFileSync(join(folder, '005.md'), text);
+  return join(folder, '005.md');
+}
+
+describe('bulletin publish --dry-run of an issue whose email Gmail would clip', () => {
+  it('warns in one line, still sending and recording nothing', { timeout: 120_000 }, async () => {
+    const before = await recorded();
+    const run = await bulletin('publish', longIssue(), '--dry-run', '--sample', '0');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(
+        /^warning email-size: email\.html is \d+\.\d KiB, over Gmail's 100\.0 KiB clipping limit\./,
+      ),
+    ]);
+    expect(run.stdout).toContain('Recipients: 7.');
+    expect(run.stdout).not.toContain('in send order');
+    expect(await recorded()).toBe(before);
   });
 });
 
