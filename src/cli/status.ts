@@ -61,9 +61,14 @@ export function registerStatus(program: Command, context: CliContext): void {
         if (!campaigns.length)
           context.stdout.write('No campaigns yet: `bulletin publish <issue.md>` starts one.\n');
         for (const c of campaigns) {
+          const head = `${String(c.id).padStart(4)}  ${`${c.publication}/${c.issueCode}`.padEnd(28)} ${c.status.padEnd(9)}`;
+          if (c.status === 'scheduled' && c.scheduledAt) {
+            context.stdout.write(`${head} for ${await describeWhen(c.scheduledAt, c.timeZone ?? 'UTC')}\n`);
+            continue;
+          }
           const { counts } = await campaignProgress(db, c);
           context.stdout.write(
-            `${String(c.id).padStart(4)}  ${`${c.publication}/${c.issueCode}`.padEnd(28)} ${c.status.padEnd(9)} sent ${counts.sent}/${c.recipients}, failed ${counts.failed}, bounced ${counts.bounced}, skipped ${counts.skipped}\n`,
+            `${head} sent ${counts.sent}/${c.recipients}, failed ${counts.failed}, bounced ${counts.bounced}, skipped ${counts.skipped}\n`,
           );
         }
       });

@@ -234,7 +234,10 @@ describe('bulletin publish --at and bulletin schedule', () => {
     expect(moved.stdout).toContain(
       `Campaign ${id} moved to 2030-12-02 07:30 America/New_York (2030-12-02 12:30 UTC).`,
     );
-    const status = await bulletin('status', id);
+    const [status, all] = await Promise.all([bulletin('status', id), bulletin('status')]);
+    expect(all.stdout).toMatch(
+      /global-eye\/005 +scheduled for 2030-12-02 07:30 America\/New_York \(2030-12-02 12:30 UTC\)$/m,
+    );
     expect(status.stdout).toMatch(/global-eye\/005 {2}scheduled/);
     expect(status.stdout).toContain('scheduled   2030-12-02 07:30 America/New_York (2030-12-02 12:30 UTC)');
 
