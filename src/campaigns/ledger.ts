@@ -1,5 +1,7 @@
 // src/campaigns owns a campaign's records: the plan written at publish (store.ts, publish.ts), the
-// ledger that the delivery of a batch works through (this file), and following progress (watch.ts).
+// ledger that the delivery of a batch works through (this file), following progress (watch.ts),
+// schedules and the scheduler that starts them (schedule.ts, scheduler.ts; local times in
+// zoned-time.ts), sending windows (window.ts) and who a campaign would reach now (audience.ts).
 //
 // The campaign ledger: everything the delivery path may ask of a campaign's records, and nothing
 // more (as listmonk's manager sees only its data-source interface). A batch moves

@@ -9,10 +9,18 @@ import type { DeliveryQueue } from '../queue/delivery-queue.ts';
 import { type Editions, editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
 import { pdfFileName } from '../render/replacements.ts';
 import { RECORD_FILE } from '../render/web/record.ts';
-import type { Db } from '../store/db.ts';
+import type { Db, Queryable } from '../store/db.ts';
 import { enqueueBatches } from './enqueue.ts';
 import { EMAIL_TEMPLATE_FILES, storePublishedFiles } from './published-editions.ts';
-import { type Campaign, createCampaign, getCampaign, requeueFailed } from './store.ts';
+import {
+  type Campaign,
+  createCampaign,
+  findCampaign,
+  getCampaign,
+  type NewCampaign,
+  requeueFailed,
+} from './store.ts';
+import type { SendingWindow } from './window.ts';
 
 /** Where a machine keeps published editions: <dataDir>/editions/<publication>/<NNN>/ (for `serve`, a
  *  cache of the database's, see published-editions.ts). */
@@ -43,6 +51,46 @@ export async function storeEditions(
   return editions;
 }
 
+/** The campaign's record of an issue: its rendered snapshot and how it is sent. */
+export function campaignInput(
+  issue: Issue,
+  editions: Editions,
+  options: { publicUrl: string; batchSize: number; window?: SendingWindow },
+): NewCampaign {
+  return {
+    publication: issue.publication.slug,
+    issueNumber: issue.number,
+    issueCode: issue.code,
+    subject: editions.email.subject,
+    html: editions.email.html,
+    text: editions.text,
+    listName: issue.publication.name,
+    listAddress: issue.publication.listAddress,
+    publicUrl: options.publicUrl,
+    attachment: issue.publication.pdf.attach
+      ? { filename: pdfFileName(issue.publication.slug, issue.code), content: editions.pdf }
+      : undefined,
+    batchSize: options.batchSize,
+    window: options.window,
+  };
+}
+
+/**
+ * Puts rendered editions online, unless the issue is scheduled: then they stay off the site until
+ * its time (schedule.ts), and the scheduled campaign is returned for the caller to report.
+ */
+export async function storeUnlessScheduled(
+  db: Queryable,
+  issue: Issue,
+  editions: Editions,
+  dataDir: string,
+): Promise<Campaign | undefined> {
+  const existing = await findCampaign(db, issue.publication.slug, issue.number);
+  if (existing?.status === 'scheduled') return existing;
+  writeEditionFiles(editionFolder(editionsRoot(dataDir), issue), editions.files);
+  return undefined;
+}
+
 export async function publishIssue(
   deps: { db: Db; queue: DeliveryQueue },
   issue: Issue,
@@ -52,6 +100,8 @@ export async function publishIssue(
     batchSize: number;
     resendFailed: boolean;
     now: Date;
+    /** Batches are claimed only inside it. */
+    window?: SendingWindow;
     /** Already stored with `storeEditions` (e.g. while the database and Redis were starting). */
     editions?: Editions;
   },
@@ -70,21 +120,7 @@ export async function publishIssue(
   if (record) writeFileSync(recordPath, JSON.stringify(record));
   const { campaign, created } = await createCampaign(
     deps.db,
-    {
-      publication: issue.publication.slug,
-      issueNumber: issue.number,
-      issueCode: issue.code,
-      subject: editions.email.subject,
-      html: editions.email.html,
-      text: editions.text,
-      listName: issue.publication.name,
-      listAddress: issue.publication.listAddress,
-      publicUrl: options.publicUrl,
-      attachment: issue.publication.pdf.attach
-        ? { filename: pdfFileName(issue.publication.slug, issue.code), content: editions.pdf }
-        : undefined,
-      batchSize: options.batchSize,
-    },
+    campaignInput(issue, editions, options),
     options.now,
   );
   const requeued = options.resendFailed ? await requeueFailed(deps.db, campaign.id) : 0;

@@ -53,10 +53,20 @@ export async function storePublishedFiles(
   code: string,
   files: readonly Pick<EditionFile, 'name' | 'contents'>[],
 ): Promise<IssueRecord | undefined> {
+  return db.transaction((tx) => storePublishedFilesIn(tx, publication, code, files));
+}
+
+/** As `storePublishedFiles`, inside the caller's transaction (the notification leaves at its commit). */
+export async function storePublishedFilesIn(
+  tx: Queryable,
+  publication: string,
+  code: string,
+  files: readonly Pick<EditionFile, 'name' | 'contents'>[],
+): Promise<IssueRecord | undefined> {
   const stored = files.filter((file) => !EMAIL_TEMPLATE_FILES.has(file.name));
   for (const file of stored)
     if (!validPath(file.name)) throw new InternalError(`not a file name the site can serve: ${file.name}`);
-  return db.transaction(async (tx) => {
+  {
     let record: IssueRecord | undefined;
     const rows = [];
     for (const file of stored) {
@@ -84,7 +94,7 @@ export async function storePublishedFiles(
     );
     await tx.query('SELECT pg_notify($1, $2)', [EDITIONS_CHANNEL, `${publication}/${code}`]);
     return record;
-  });
+  }
 }
 
 async function storedRecord(

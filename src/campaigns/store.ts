@@ -4,8 +4,10 @@
 
 import { fail, InternalError } from '../problems.ts';
 import type { Db, Queryable } from '../store/db.ts';
+import type { SendingWindow } from './window.ts';
 
-export type CampaignStatus = 'sending' | 'paused' | 'cancelled' | 'done';
+/** `scheduled`: waiting for its time (schedule.ts), with no recipients yet. */
+export type CampaignStatus = 'scheduled' | 'sending' | 'paused' | 'cancelled' | 'done';
 export type DeliveryStatus = 'queued' | 'sent' | 'failed' | 'bounced' | 'skipped';
 
 export interface Campaign {
@@ -27,23 +29,40 @@ export interface Campaign {
   recipients: number;
   createdAt: Date;
   finishedAt: Date | null;
+  /** When a scheduled campaign starts (or started) sending; null when published at once. */
+  scheduledAt: Date | null;
+  /** The zone its time was given in, and its window's; null when neither was given. */
+  timeZone: string | null;
+  /** Batches are claimed only inside this window; null: any time. */
+  window: SendingWindow | null;
 }
 
 export type NewCampaign = Omit<
   Campaign,
-  'id' | 'status' | 'statusReason' | 'round' | 'recipients' | 'createdAt' | 'finishedAt'
->;
+  | 'id'
+  | 'status'
+  | 'statusReason'
+  | 'round'
+  | 'recipients'
+  | 'createdAt'
+  | 'finishedAt'
+  | 'scheduledAt'
+  | 'timeZone'
+  | 'window'
+> & { window?: SendingWindow };
+
+const SCHEDULE_COLUMNS = 'scheduled_at, time_zone, window_start, window_end';
 
 const COLUMNS = `id, publication, issue_number, issue_code, subject, html, text, list_name, list_address,
   public_url, attachment_name, attachment, batch_size, status, status_reason, round, recipients,
-  created_at, finished_at`;
+  created_at, finished_at, ${SCHEDULE_COLUMNS}`;
 
 /** Without the snapshot, for listings. */
-const SUMMARY_COLUMNS = `id, publication, issue_number, issue_code, subject, '' AS html, '' AS text, list_name,
+export const SUMMARY_COLUMNS = `id, publication, issue_number, issue_code, subject, '' AS html, '' AS text, list_name,
   list_address, public_url, NULL AS attachment_name, NULL AS attachment, batch_size, status, status_reason,
-  round, recipients, created_at, finished_at`;
+  round, recipients, created_at, finished_at, ${SCHEDULE_COLUMNS}`;
 
-interface CampaignRow {
+export interface CampaignRow {
   id: number;
   publication: string;
   issue_number: number;
@@ -63,9 +82,13 @@ interface CampaignRow {
   recipients: number;
   created_at: Date;
   finished_at: Date | null;
+  scheduled_at: Date | null;
+  time_zone: string | null;
+  window_start: number | null;
+  window_end: number | null;
 }
 
-function toCampaign(r: CampaignRow): Campaign {
+export function toCampaign(r: CampaignRow): Campaign {
   return {
     id: Number(r.id),
     publication: r.publication,
@@ -88,6 +111,12 @@ function toCampaign(r: CampaignRow): Campaign {
     recipients: r.recipients,
     createdAt: new Date(r.created_at),
     finishedAt: r.finished_at ? new Date(r.finished_at) : null,
+    scheduledAt: r.scheduled_at ? new Date(r.scheduled_at) : null,
+    timeZone: r.time_zone,
+    window:
+      r.window_start !== null && r.window_end !== null && r.time_zone
+        ? { startMinute: r.window_start, endMinute: r.window_end, timeZone: r.time_zone }
+        : null,
   };
 }
 
@@ -117,56 +146,96 @@ function snapshotCampaign(
   now: Date,
 ): Promise<{ campaign: Campaign; created: boolean }> {
   return db.transaction(async (tx) => {
-    const inserted = await tx.query<{ id: number }>(
-      `INSERT INTO campaigns (publication, issue_number, issue_code, subject, html, text, list_name,
-         list_address, public_url, attachment_name, attachment, batch_size, status, recipients, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'sending', 0, $13)
-       ON CONFLICT (publication, issue_number) DO NOTHING RETURNING id`,
-      [
-        input.publication,
-        input.issueNumber,
-        input.issueCode,
-        input.subject,
-        input.html,
-        input.text,
-        input.listName,
-        input.listAddress,
-        input.publicUrl,
-        input.attachment?.filename ?? null,
-        input.attachment?.content ?? null,
-        input.batchSize,
-        now,
-      ],
-    );
-    const id = inserted.rows[0]?.id;
+    const id = await insertCampaign(tx, input, now, { status: 'sending' });
     if (id === undefined) {
       const existing = await findCampaign(tx, input.publication, input.issueNumber);
       if (!existing) throw new InternalError('campaign conflict without a campaign');
       return { campaign: existing, created: false };
     }
-    const { affectedRows: recipients } = await tx.query(
-      `INSERT INTO deliveries (campaign_id, subscriber_id, email, batch)
-       SELECT $1, id, email, ((row_number() OVER (ORDER BY id)) - 1) / $3
-       FROM subscribers WHERE publication = $2 AND status = 'confirmed'`,
-      [id, input.publication, input.batchSize],
-    );
-    // A campaign to nobody would stand for good as "done", and the issue could never be sent:
-    // record nothing (the transaction rolls back) and say so.
-    if (recipients === 0) fail('no-readers', { publication: input.publication });
-    await tx.query(
-      `INSERT INTO campaign_batches (campaign_id, batch)
-       SELECT $1, generate_series(0, ceil($2::numeric / $3)::int - 1)`,
-      [id, recipients, input.batchSize],
-    );
-    await tx.query('UPDATE campaigns SET recipients = $2, open_batches = $3 WHERE id = $1', [
-      id,
-      recipients,
-      Math.ceil(recipients / input.batchSize),
-    ]);
-    const campaign = await getCampaign(tx, Number(id));
+    await snapshotRecipients(tx, id, input.publication, input.batchSize);
+    const campaign = await getCampaign(tx, id);
     if (!campaign) throw new InternalError('campaign vanished inside its transaction');
     return { campaign, created: true };
   });
+}
+
+/**
+ * Inserts the campaign row; undefined when the issue has a campaign already. A campaign that was
+ * cancelled before it had any recipient (a scheduled one, or one whose list was empty at its
+ * time) gives way: nobody was sent anything, so the issue may still be sent.
+ */
+export async function insertCampaign(
+  tx: Queryable,
+  input: NewCampaign,
+  now: Date,
+  schedule: { status: 'sending' } | { status: 'scheduled'; at: Date; timeZone: string },
+): Promise<number | undefined> {
+  await tx.query(
+    `DELETE FROM campaigns WHERE publication = $1 AND issue_number = $2 AND status = 'cancelled' AND recipients = 0`,
+    [input.publication, input.issueNumber],
+  );
+  const scheduled = schedule.status === 'scheduled' ? schedule : undefined;
+  const inserted = await tx.query<{ id: number }>(
+    `INSERT INTO campaigns (publication, issue_number, issue_code, subject, html, text, list_name,
+       list_address, public_url, attachment_name, attachment, batch_size, status, recipients, created_at,
+       scheduled_at, time_zone, window_start, window_end)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, 0, $13, $15, $16, $17, $18)
+     ON CONFLICT (publication, issue_number) DO NOTHING RETURNING id`,
+    [
+      input.publication,
+      input.issueNumber,
+      input.issueCode,
+      input.subject,
+      input.html,
+      input.text,
+      input.listName,
+      input.listAddress,
+      input.publicUrl,
+      input.attachment?.filename ?? null,
+      input.attachment?.content ?? null,
+      input.batchSize,
+      now,
+      schedule.status,
+      scheduled?.at ?? null,
+      scheduled?.timeZone ?? input.window?.timeZone ?? null,
+      input.window?.startMinute ?? null,
+      input.window?.endMinute ?? null,
+    ],
+  );
+  const id = inserted.rows[0]?.id;
+  return id === undefined ? undefined : Number(id);
+}
+
+/**
+ * Copies the publication's confirmed subscribers now into the campaign's numbered batches and
+ * counts them on the campaign; with nobody to send to, fails with `no-readers` (the caller's
+ * transaction then records nothing). Returns the number of recipients.
+ */
+export async function snapshotRecipients(
+  tx: Queryable,
+  id: number,
+  publication: string,
+  batchSize: number,
+): Promise<number> {
+  const { affectedRows: recipients } = await tx.query(
+    `INSERT INTO deliveries (campaign_id, subscriber_id, email, batch)
+     SELECT $1, id, email, ((row_number() OVER (ORDER BY id)) - 1) / $3
+     FROM subscribers WHERE publication = $2 AND status = 'confirmed'`,
+    [id, publication, batchSize],
+  );
+  // A campaign to nobody would stand for good as "done", and the issue could never be sent.
+  if (recipients === 0) fail('no-readers', { publication });
+  await tx.query(
+    `INSERT INTO campaign_batches (campaign_id, batch)
+     SELECT $1, generate_series(0, ceil($2::numeric / $3)::int - 1)`,
+    [id, recipients, batchSize],
+  );
+  await tx.query('UPDATE campaigns SET recipients = $2, open_batches = $3 WHERE id = $1', [
+    id,
+    recipients,
+    Math.ceil(recipients / batchSize),
+  ]);
+  return recipients;
 }
 
 export async function getCampaign(db: Queryable, id: number): Promise<Campaign | undefined> {

@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import type { Issue } from '../issue/model.ts';
 import { BulletinError, formatProblem, hasErrors } from '../problems.ts';
+import type { EditionFile } from '../render/editions.ts';
 import type { CliContext } from './context.ts';
 
 /** Loads an issue or throws every error at once; warnings go to stderr. */
@@ -22,17 +23,14 @@ export async function buildIssue(file: string, out: string, context: CliContext)
   ]);
   const editions = await renderEditions(issue, { publicUrl: context.config().publicUrl });
   const paths = writeEditionFiles(editionFolder(out, issue), editions.files);
-  const rows = editions.files.map((f, i) => [
-    relative(process.cwd(), paths[i] as string),
-    formatBytes(Buffer.byteLength(f.contents)),
-    `${f.ms.toFixed(0)} ms`,
-  ]);
-  context.stdout.write(table([['file', 'size', 'time'], ...rows]));
-  if (editions.email.bytes > GMAIL_CLIP_BYTES) {
-    context.stderr.write(
-      `warning email-size: email.html is ${formatBytes(editions.email.bytes)}, over Gmail's ${formatBytes(GMAIL_CLIP_BYTES)} clipping limit. Shorten the issue or move entries to the web edition.\n`,
-    );
-  }
+  context.stdout.write(
+    editionsTable(
+      editions.files,
+      paths.map((path) => relative(process.cwd(), path)),
+    ),
+  );
+  if (editions.email.bytes > GMAIL_CLIP_BYTES)
+    context.stderr.write(emailSizeWarning(editions.email.bytes, GMAIL_CLIP_BYTES));
   return issue;
 }
 
@@ -47,11 +45,33 @@ export function registerBuild(program: Command, context: CliContext): void {
     });
 }
 
+/** The editions as `build` and `publish --dry-run` print them: file, size, render time. */
+export function editionsTable(files: readonly EditionFile[], names: readonly string[]): string {
+  const rows = files.map((f, i) => [
+    names[i] ?? f.name,
+    formatBytes(Buffer.byteLength(f.contents)),
+    `${f.ms.toFixed(0)} ms`,
+  ]);
+  return table([['file', 'size', 'time'], ...rows]);
+}
+
+export function emailSizeWarning(bytes: number, limit: number): string {
+  return `warning email-size: email.html is ${formatBytes(bytes)}, over Gmail's ${formatBytes(limit)} clipping limit. Shorten the issue or move entries to the web edition.\n`;
+}
+
 function formatBytes(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
-function table(rows: string[][]): string {
+/** Columns padded to their widest cell: the first left-aligned, the rest right (numbers), unless `left` says. */
+export function table(rows: string[][], left: (column: number) => boolean = (i) => i === 0): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return `${rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')).join('\n')}\n`;
+  return `${rows
+    .map((r) =>
+      r
+        .map((c, i) => (left(i) ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }

@@ -55,12 +55,17 @@ export function registerCampaignControl(program: Command, context: CliContext): 
     .description('end a campaign: recipients not yet sent are skipped')
     .argument('<campaign>', 'campaign id or publication/issue')
     .action(async (ref: string) => {
-      await withStore(context.config(), async (db) => {
+      const scheduled = await withStore(context.config(), async (db) => {
         const campaign = await resolveCampaign(db, ref);
+        if (campaign.status === 'scheduled') return campaign.id;
         if (!(await cancelCampaign(db, campaign.id, context.clock.date()))) {
           fail('not-active', { id: campaign.id, status: campaign.status });
         }
         context.stdout.write(await describeCampaign(db, await resolveCampaign(db, String(campaign.id))));
+        return undefined;
       });
+      // Waiting for its time: its wake-up job goes too (Redis), and the issue can be sent again.
+      if (scheduled !== undefined)
+        await (await import('./schedule.ts')).cancelScheduledCommand(scheduled, context);
     });
 }

@@ -21,6 +21,7 @@ import { registerContributions } from './contributions.ts';
 import { registerPreview } from './preview.ts';
 import { registerProof } from './proof.ts';
 import { registerPublish } from './publish.ts';
+import { registerSchedule } from './schedule.ts';
 import { registerServe } from './serve.ts';
 import { registerSite } from './site.ts';
 import { registerStart } from './start.ts';
@@ -31,6 +32,7 @@ import { registerWorker } from './worker.ts';
 // Publishing and delivery (issue #5).
 const deliveryCommands = [
   registerPublish,
+  registerSchedule,
   registerWorker,
   registerStatus,
   registerCampaignControl,

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { watchCampaign } from '../campaigns/watch.ts';
+import type { SendingWindow } from '../campaigns/window.ts';
 import type { Delivery } from '../delivery/runtime.ts';
 import type { DeliverySettings } from '../delivery/settings.ts';
 import type { Issue } from '../issue/model.ts';
@@ -9,12 +10,15 @@ import { fail } from '../problems.ts';
 import type { PdfThread } from '../render/pdf/thread.ts';
 import { loadIssueOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
+import type { ScheduleFlags } from './schedule.ts';
 import { describeCampaign } from './status.ts';
 import { type DeliveryFlags, deliveryOptions, settingsFrom, shutdownSignal } from './worker.ts';
 
-interface PublishFlags extends DeliveryFlags {
+interface PublishFlags extends DeliveryFlags, ScheduleFlags {
   detach?: boolean;
   resendFailed?: boolean;
+  dryRun?: boolean;
+  sample: number;
 }
 
 export function registerPublish(program: Command, context: CliContext): void {
@@ -24,13 +28,38 @@ export function registerPublish(program: Command, context: CliContext): void {
       .description('put the editions online and send the issue to every confirmed subscriber, once')
       .argument('<issue>', 'issue file, e.g. issues/global-eye/006.md')
       .option('--detach', 'only record and enqueue the campaign; `bulletin worker` processes deliver it')
-      .option('--resend-failed', 'send again to the recipients whose delivery failed'),
+      .option('--resend-failed', 'send again to the recipients whose delivery failed')
+      .option('--dry-run', 'send nothing, record nothing: show who would receive it and the editions’ sizes')
+      .option(
+        '--sample <n>',
+        'with --dry-run: confirmed addresses to show',
+        (v) => Math.max(0, Number.parseInt(v, 10) || 0),
+        10,
+      )
+      .option('--at <time>', 'send later: local time YYYY-MM-DDTHH:MM (`bulletin worker` sends it then)')
+      .option('--tz <zone>', 'time zone of --at and --window, e.g. Europe/Zurich (default: this machine’s)')
+      .option(
+        '--window <HH:MM-HH:MM>',
+        'send only between these hours of the day (left to `bulletin worker`)',
+      ),
   ).action(async (file: string, flags: PublishFlags) => {
-    // A path that names no file, or a server that does not answer or let it in (SMTP too, unless
-    // only enqueueing), is one line before anything starts (a few milliseconds when they do).
+    // A bad date, zone or window, or a time gone by, fails before anything is rendered or opened.
+    const timing =
+      flags.at !== undefined || flags.tz !== undefined || flags.window !== undefined
+        ? await (await import('./schedule.ts')).scheduleFrom(flags, context.clock.date())
+        : undefined;
+    // A path that names no file is one line before anything starts.
     if (!statSync(file, { throwIfNoEntry: false })?.isFile()) fail('issue-not-found', { path: file });
+    if (flags.dryRun) {
+      const issue = await loadIssueOrFail(file, context);
+      const { dryRun } = await import('./dry-run.ts');
+      await dryRun(issue, { sample: flags.sample, when: timing?.when, window: timing?.window }, context);
+      return;
+    }
+    // A server that does not answer or let it in is one line before anything starts (a few
+    // milliseconds when they do); SMTP too when this process will send.
     const { reachDependencies } = await import('../health/startup.ts');
-    await reachDependencies(context.config(), { smtp: !flags.detach });
+    await reachDependencies(context.config(), { smtp: !flags.detach && !timing });
     // The PDF is publish's critical path: its thread loads pdfkit and warms the fonts while this
     // one loads the issue and the rest of publish's code.
     const { PdfThread } = await import('../render/pdf/thread.ts');
@@ -50,7 +79,28 @@ export function registerPublish(program: Command, context: CliContext): void {
     const settings = needsIssueDomain
       ? settingsFrom(flags, listDomain(issue.publication.listAddress))
       : settingsFrom(flags);
-    await publishAndFollow(issue, settings, flags, context, { pdfThread, opening });
+    if (timing?.when) {
+      const { scheduleHere } = await import('./schedule.ts');
+      const pdf = pdfThread.render(issue, { publicUrl: context.config().publicUrl }).then(({ pdf }) => pdf);
+      void pdf.catch(() => {}).finally(() => pdfThread.close());
+      await scheduleHere(issue, settings, { when: timing.when, window: timing.window }, context, {
+        pdf,
+        opening: opening ?? openEarly(context, settings),
+      });
+      return;
+    }
+    // A campaign with a sending window is left to `bulletin worker`: it may take days.
+    const window = timing?.window;
+    await publishAndFollow(
+      issue,
+      settings,
+      { ...flags, detach: flags.detach || Boolean(window), window },
+      context,
+      {
+        pdfThread,
+        opening,
+      },
+    );
   });
 }
 
@@ -70,7 +120,7 @@ function openEarly(context: CliContext, settings: DeliverySettings): Promise<Del
 export async function publishAndFollow(
   issue: Issue,
   settings: DeliverySettings,
-  flags: Pick<PublishFlags, 'detach' | 'resendFailed'>,
+  flags: Pick<PublishFlags, 'detach' | 'resendFailed'> & { window?: SendingWindow },
   context: CliContext,
   started: { pdfThread?: PdfThread; opening?: Promise<Delivery> } = {},
 ): Promise<void> {
@@ -78,26 +128,37 @@ export async function publishAndFollow(
   // The PDF takes longest: it renders on its own thread while this one opens the database and Redis.
   const thread = started.pdfThread ?? new (await import('../render/pdf/thread.ts')).PdfThread().start();
   const pdf = thread.render(issue, { publicUrl: config.publicUrl }).then(({ pdf }) => pdf);
-  // Awaited by storeEditions (a failure to load first must not leave it unhandled); one render, so
+  // Awaited by renderEditions (a failure to load first must not leave it unhandled); one render, so
   // the thread ends with it.
   void pdf.catch(() => {}).finally(() => thread.close());
-  const [{ openDelivery }, { publishIssue, storeEditions }] = await Promise.all([
+  const [{ openDelivery }, { publishIssue, storeUnlessScheduled }, { renderEditions }] = await Promise.all([
     import('../delivery/runtime.ts'),
     import('../campaigns/publish.ts'),
+    import('../render/editions.ts'),
   ]);
   // The editions render while the database and Redis start (they are other processes, or wait on I/O).
-  const storing = storeEditions(issue, { dataDir: config.dataDir, publicUrl: config.publicUrl, pdf });
-  storing.catch(() => {}); // awaited below, unless opening failed first
+  const rendering = renderEditions(issue, { publicUrl: config.publicUrl, pdf });
+  rendering.catch(() => {}); // awaited below, unless opening failed first
   // A failure to open is said at once, not once the editions have rendered.
   const delivery = await (started.opening ?? openDelivery(config, settings));
   try {
-    const editions = await storing;
+    const editions = await rendering;
+    // A scheduled issue stays off the site until its time.
+    const scheduled = await storeUnlessScheduled(delivery.db, issue, editions, config.dataDir);
+    if (scheduled) {
+      context.stdout.write(
+        `Campaign ${scheduled.id} is scheduled; nobody is sent the issue twice (\`bulletin schedule move|cancel ${scheduled.id}\` to change that).\n`,
+      );
+      context.stdout.write(await describeCampaign(delivery.db, scheduled));
+      return;
+    }
     const result = await publishIssue(delivery, issue, {
       dataDir: config.dataDir,
       publicUrl: config.publicUrl,
       batchSize: settings.batchSize,
       resendFailed: Boolean(flags.resendFailed),
       now: context.clock.date(),
+      window: flags.window,
       editions,
     });
     const { campaign } = result;

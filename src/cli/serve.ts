@@ -185,6 +185,10 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
       cleanup.push(() => polling.stop());
     }
 
+    // Scheduled campaigns start here at their time; `bulletin worker` processes deliver them.
+    const scheduler = await startServeScheduler(db, redis, config, log, clock);
+    cleanup.push(() => scheduler.close());
+
     const readiness = createReadinessProbe({
       db,
       redis: redis.connection,
@@ -295,6 +299,44 @@ async function listenOrFail<T>(flag: string, at: Listen, listen: () => Promise<T
   }
 }
 
+async function startServeScheduler(db: Db, redis: RedisService, config: Config, log: Logger, clock: Clock) {
+  const [
+    { openQueueConnection },
+    { openDeliveryQueue },
+    { startScheduler },
+    { DEFAULT_SETTINGS },
+    { indexForSearch },
+  ] = await Promise.all([
+    import('../queue/index.ts'),
+    import('../queue/delivery-queue.ts'),
+    import('../campaigns/scheduler.ts'),
+    import('../delivery/settings.ts'),
+    import('./worker.ts'),
+  ]);
+  const connection = await openQueueConnection(redis.connection, log);
+  const deliveryQueue = openDeliveryQueue(connection, DEFAULT_SETTINGS, (err) =>
+    log.warn({ err: err.message }, 'delivery queue error'),
+  );
+  const scheduler = startScheduler({
+    db,
+    connection,
+    deliveryQueue,
+    dataDir: config.dataDir,
+    clock,
+    logger: log,
+    sweepIntervalMs: DEFAULT_SETTINGS.reconcileIntervalMs,
+    onStarted: indexForSearch(db, config.dataDir),
+  });
+  return {
+    async close() {
+      await scheduler.close();
+      await deliveryQueue.close();
+      connection.disconnect();
+    },
+  };
+}
+
+/** "127.0.0.1:3000", "[::1]:25" or ":2525" (all interfaces). */
 export function registerServe(program: Command, context: CliContext): void {
   program
     .command('serve')

@@ -6,9 +6,11 @@ import {
   getCampaign,
   listCampaigns,
 } from '../campaigns/store.ts';
+import { formatWindow } from '../campaigns/window.ts';
 import { fail } from '../problems.ts';
 import type { Db } from '../store/db.ts';
 import { type CliContext, withStore } from './context.ts';
+import { describeWhen } from './schedule.ts';
 
 /** A campaign named by id (12) or by issue (global-eye/005). */
 export async function resolveCampaign(db: Db, ref: string): Promise<Campaign> {
@@ -30,7 +32,13 @@ export async function describeCampaign(db: Db, campaign: Campaign): Promise<stri
     `campaign ${campaign.id}  ${campaign.publication}/${campaign.issueCode}  ${campaign.status}${campaign.statusReason ? ` (${campaign.statusReason})` : ''}`,
     `  subject     ${campaign.subject}`,
     `  created     ${campaign.createdAt.toISOString()}${campaign.finishedAt ? `   finished ${campaign.finishedAt.toISOString()}` : ''}`,
-    `  recipients  ${recipients}`,
+    ...(campaign.scheduledAt
+      ? [`  scheduled   ${await describeWhen(campaign.scheduledAt, campaign.timeZone ?? 'UTC')}`]
+      : []),
+    ...(campaign.window
+      ? [`  window      ${formatWindow(campaign.window)} ${campaign.window.timeZone}`]
+      : []),
+    `  recipients  ${campaign.status === 'scheduled' ? 'taken from the list at its time' : recipients}`,
     ...(['sent', 'queued', 'failed', 'bounced', 'skipped'] as const).map(
       (s) => `  ${s.padEnd(11)} ${counts[s]}`,
     ),
@@ -53,9 +61,14 @@ export function registerStatus(program: Command, context: CliContext): void {
         if (!campaigns.length)
           context.stdout.write('No campaigns yet: `bulletin publish <issue.md>` starts one.\n');
         for (const c of campaigns) {
+          const head = `${String(c.id).padStart(4)}  ${`${c.publication}/${c.issueCode}`.padEnd(28)} ${c.status.padEnd(9)}`;
+          if (c.status === 'scheduled' && c.scheduledAt) {
+            context.stdout.write(`${head} for ${await describeWhen(c.scheduledAt, c.timeZone ?? 'UTC')}\n`);
+            continue;
+          }
           const { counts } = await campaignProgress(db, c);
           context.stdout.write(
-            `${String(c.id).padStart(4)}  ${`${c.publication}/${c.issueCode}`.padEnd(28)} ${c.status.padEnd(9)} sent ${counts.sent}/${c.recipients}, failed ${counts.failed}, bounced ${counts.bounced}, skipped ${counts.skipped}\n`,
+            `${head} sent ${counts.sent}/${c.recipients}, failed ${counts.failed}, bounced ${counts.bounced}, skipped ${counts.skipped}\n`,
           );
         }
       });

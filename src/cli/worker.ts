@@ -112,8 +112,9 @@ export function registerWorker(program: Command, context: CliContext): void {
       .option(
         '--health <host:port>',
         'answer /healthz, /readyz and /metrics here (default: HEALTH_LISTEN; unset: nowhere)',
-      ),
-  ).action(async (flags: DeliveryFlags & { health?: string }) => {
+      )
+      .option('--no-scheduler', 'do not start scheduled campaigns here (serve and the other workers do)'),
+  ).action(async (flags: DeliveryFlags & { health?: string; scheduler: boolean }) => {
     if (flags.dkimKey && !flags.dkimDomain) {
       context.stderr.write('error dkim-domain: --dkim-key needs --dkim-domain in a worker.\n');
       context.exitCode = 1;
@@ -149,6 +150,7 @@ export function registerWorker(program: Command, context: CliContext): void {
         throw err;
       }));
     delivery.startWorker();
+    if (flags.scheduler) delivery.startScheduler(indexForSearch(delivery.db, config.dataDir));
     delivery.logger.info({ pid: process.pid, health: health?.port }, 'delivery worker started');
     const signal = await shutdownSignal();
     // Drain: batches in hand are finished and recorded; the rest stay queued for other workers.
@@ -158,4 +160,12 @@ export function registerWorker(program: Command, context: CliContext): void {
     await delivery.close();
     delivery.logger.info('delivery worker stopped');
   });
+}
+
+/** A scheduled campaign that started here: its issue, now online, is indexed for the site's search. */
+export function indexForSearch(db: import('../store/db.ts').Db, dataDir: string) {
+  return async (campaign: { publication: string; issueCode: string }) => {
+    const { indexPublishedIssue } = await import('../site/indexing.ts');
+    await indexPublishedIssue(db, dataDir, campaign.publication, campaign.issueCode);
+  };
 }

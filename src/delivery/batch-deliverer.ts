@@ -4,6 +4,7 @@
 
 import type { Logger } from 'pino';
 import type { CampaignLedger, DeliveryResult, QueuedRecipient } from '../campaigns/ledger.ts';
+import { msUntilOpen } from '../campaigns/window.ts';
 import type { Clock } from '../clock.ts';
 import { countMessage } from '../metrics.ts';
 import type { Sender, SendResult } from '../outbound/sender.ts';
@@ -60,6 +61,11 @@ export class BatchDeliverer {
     // Sending again since our breaker tripped: someone resumed the campaign.
     if ((this.trippedAt.get(campaignId) ?? Number.POSITIVE_INFINITY) < checkedAt)
       this.trippedAt.delete(campaignId);
+
+    // Outside its sending window a batch is not claimed: it waits, delayed, until the window opens.
+    const { window } = (await this.message(campaignId)).campaign;
+    const closedFor = window ? msUntilOpen(window, checkedAt) : 0;
+    if (closedFor > 0) return { kind: 'held', retryInMs: closedFor };
 
     const claim = await ledger.claim(campaignId, batch);
     if (claim.kind === 'done') return { kind: 'done', sent: 0 };

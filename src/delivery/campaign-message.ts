@@ -48,6 +48,9 @@ export function unrecordedCampaign(
     recipients,
     createdAt,
     finishedAt: null,
+    scheduledAt: null,
+    timeZone: null,
+    window: null,
   };
 }
 

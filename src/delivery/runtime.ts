@@ -9,7 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { reconcile } from '../campaigns/enqueue.ts';
 import { postgresLedger } from '../campaigns/postgres-ledger.ts';
-import { systemClock } from '../clock.ts';
+import { type Scheduler, startScheduler } from '../campaigns/scheduler.ts';
+import type { Campaign } from '../campaigns/store.ts';
+import { type Clock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { openSender } from '../outbound/open.ts';
@@ -17,6 +19,7 @@ import type { Sender } from '../outbound/sender.ts';
 import { type DeliveryQueue, openDeliveryQueue } from '../queue/delivery-queue.ts';
 import { type DeliveryWorker, startDeliveryWorker } from '../queue/delivery-worker.ts';
 import { openQueueConnection } from '../queue/index.ts';
+import { openScheduleQueue, type ScheduleQueue } from '../queue/schedule-queue.ts';
 import { type RedisConnection, useRedis } from '../services/redis.ts';
 import type { Db } from '../store/db.ts';
 import { installationSecret } from '../store/installation-secret.ts';
@@ -52,8 +55,15 @@ export interface Delivery {
   redisConnection: RedisConnection;
   logger: Logger;
   settings: DeliverySettings;
+  /** Wakes scheduled campaigns at their time (publish --at adds to it). */
+  schedule: ScheduleQueue;
   /** Starts a worker in this process; closed with the rest. */
   startWorker(): DeliveryWorker;
+  /**
+   * Starts the scheduler in this process (`worker`, `serve`): scheduled campaigns start sending
+   * here at their time, their editions written into this data dir. Closed with the rest.
+   */
+  startScheduler(onStarted?: (campaign: Campaign) => Promise<void> | void): Scheduler;
   close(): Promise<void>;
 }
 
@@ -61,6 +71,8 @@ export async function openDelivery(
   config: Config,
   settings: DeliverySettings,
   logger: Logger = createLogger(config),
+  /** What windows and schedules are decided by (tests pass a test clock). */
+  clock: Clock = systemClock,
 ): Promise<Delivery> {
   const db = await openStore(config, {
     warn: (message) => logger.warn(message),
@@ -84,7 +96,11 @@ export async function openDelivery(
   const queue = openDeliveryQueue(redis, settings, (err) =>
     logger.warn({ err: err.message }, 'delivery queue error'),
   );
+  const schedule = openScheduleQueue(redis, (err) =>
+    logger.warn({ err: err.message }, 'schedule queue error'),
+  );
   const workers: DeliveryWorker[] = [];
+  const schedulers: Scheduler[] = [];
   let sender: Sender | undefined;
 
   return {
@@ -93,6 +109,21 @@ export async function openDelivery(
     queue,
     logger,
     settings,
+    schedule,
+    startScheduler(onStarted) {
+      const scheduler = startScheduler({
+        db,
+        connection: redis,
+        deliveryQueue: queue,
+        dataDir: config.dataDir,
+        clock,
+        logger,
+        sweepIntervalMs: settings.reconcileIntervalMs,
+        onStarted,
+      });
+      schedulers.push(scheduler);
+      return scheduler;
+    },
     startWorker() {
       sender ??= openSender(config, {
         connections: settings.connections,
@@ -103,8 +134,8 @@ export async function openDelivery(
         ledger: postgresLedger(db, { leaseMs: settings.lockDurationMs }),
         sender,
         tokens: createTokens(secret),
-        clock: systemClock,
-        rate: sendRateLimiter(settings.ratePerSecond, systemClock),
+        clock,
+        rate: sendRateLimiter(settings.ratePerSecond, clock),
         breaker: new CircuitBreaker(settings.breakerThreshold),
         logger,
         options: {
@@ -128,6 +159,7 @@ export async function openDelivery(
       return worker;
     },
     async close() {
+      await bounded(Promise.all(schedulers.map((s) => s.close())), CLOSE_STEP_TIMEOUT_MS);
       if (!(await bounded(Promise.all(workers.map((w) => w.close())), DRAIN_TIMEOUT_MS))) {
         // Whatever was sent and not yet recorded may be sent again: the duplicate bound.
         logger.warn('batches in hand did not finish in time: their leases expire and they are taken over');
@@ -135,6 +167,7 @@ export async function openDelivery(
       }
       await bounded(sender?.close() ?? Promise.resolve(), CLOSE_STEP_TIMEOUT_MS);
       await bounded(queue.close(), CLOSE_STEP_TIMEOUT_MS);
+      await bounded(schedule.close(), CLOSE_STEP_TIMEOUT_MS);
       redis.disconnect();
       await redisService.release();
       await db.close();

@@ -667,6 +667,44 @@ export const CATALOGUE = {
     hint: () =>
       'Add or import readers (bulletin subscribers add|import), then publish again: the issue can still be sent.',
   }),
+  'schedule-in-past': define<{ local: string; timeZone: string; now: string }>({
+    severity: 'error',
+    area: 'command',
+    when: '`publish --at` (or `schedule move`) with a time that has passed.',
+    message: (p) => `${p.local} ${p.timeZone} has passed (it is ${p.now} there now).`,
+    hint: () => 'Give a time to come, e.g. --at 2026-12-01T09:00, or publish without --at to send now.',
+  }),
+  'invalid-date': define<{ value: string }>({
+    severity: 'error',
+    area: 'command',
+    when: '`--at` that is not a date and time of day that exists, as YYYY-MM-DDTHH:MM.',
+    message: (p) => `"${p.value}" is not a date and time.`,
+    hint: () => 'Write it as YYYY-MM-DDTHH:MM in the --tz zone, e.g. --at 2026-12-01T09:00.',
+  }),
+  'invalid-time-zone': define<{ value: string; known: readonly string[] }>({
+    severity: 'error',
+    area: 'command',
+    when: '`--tz` that names no time zone this machine knows.',
+    message: (p) => `"${p.value}" is not a time zone.${didYouMean(p.value, p.known)}`,
+    hint: () =>
+      'Use an IANA name, e.g. Europe/Zurich (also for Geneva: one city names each zone), America/New_York or UTC; `timedatectl list-timezones` lists them.',
+  }),
+  'invalid-window': define<{ value: string }>({
+    severity: 'error',
+    area: 'command',
+    when: '`--window` that is not two different times of day, as HH:MM-HH:MM.',
+    message: (p) => `"${p.value}" is not a sending window.`,
+    hint: () =>
+      'Write it as HH:MM-HH:MM in the --tz zone, e.g. --window 08:00-18:00 (22:00-06:00 spans midnight).',
+  }),
+  'not-scheduled': define<{ id: number; status: string }>({
+    severity: 'error',
+    area: 'command',
+    when: '`schedule move` or `schedule cancel` on a campaign that is not waiting for its time.',
+    message: (p) => `Campaign ${p.id} is ${p.status}, not scheduled.`,
+    hint: () =>
+      '`bulletin schedule list` shows the scheduled ones; `bulletin cancel` ends one that is sending.',
+  }),
   'not-active': define<{ id: number; status: string }>({
     severity: 'error',
     area: 'command',

@@ -7,13 +7,14 @@
 //   delivery-queue.ts   `delivery`: one job per campaign batch, ids only, deterministic job ids
 //   delivery-worker.ts  takes batch jobs, turns a batch's outcome into retry, delay or done
 //   list-mail.ts        `list-mail`: confirmations, welcomes, acknowledgements, sent with retries
+//   schedule-queue.ts   `schedule`: one delayed job per scheduled campaign, waking it at its time
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { QueueDepth } from '../metrics.ts';
-import { fail, formatProblem, type Problem, warning } from '../problems.ts';
+import { formatProblem, type Problem, warning } from '../problems.ts';
 import {
   REDIS_REFUSED,
   REDIS_STARTUP_TIMEOUT_MS,
@@ -23,8 +24,9 @@ import {
 
 export const DELIVERY_QUEUE = 'delivery';
 export const LIST_MAIL_QUEUE = 'list-mail';
+export const SCHEDULE_QUEUE = 'schedule';
 /** Every queue, for the dashboard. */
-export const QUEUE_NAMES = [DELIVERY_QUEUE, LIST_MAIL_QUEUE] as const;
+export const QUEUE_NAMES = [DELIVERY_QUEUE, LIST_MAIL_QUEUE, SCHEDULE_QUEUE] as const;
 
 /**
  * One ioredis connection for queues and workers. A Redis restart is waited out (BullMQ's blocking

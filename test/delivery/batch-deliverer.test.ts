@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresLedger } from '../../src/campaigns/postgres-ledger.ts';
 import { createCampaign } from '../../src/campaigns/store.ts';
-import { systemClock } from '../../src/clock.ts';
+import { systemClock, testClock } from '../../src/clock.ts';
 import { BatchDeliverer } from '../../src/delivery/batch-deliverer.ts';
 import { CircuitBreaker } from '../../src/delivery/circuit-breaker.ts';
 import { sendRateLimiter } from '../../src/delivery/send-rate-limiter.ts';
@@ -91,5 +91,42 @@ describe('a batch taken over by another claim', () => {
       campaign.id,
     ]);
     expect(batch.rows).toEqual([{ status: 'submitting', attempts: 2 }]);
+  });
+});
+
+describe('a batch of a campaign with a sending window', () => {
+  it('is not claimed while the window is closed, says when it opens, and is sent once it is open', async () => {
+    const { campaign } = await createCampaign(
+      db,
+      {
+        ...campaignOf(2, READERS),
+        window: { startMinute: 8 * 60, endMinute: 18 * 60, timeZone: 'Europe/Zurich' },
+      },
+      new Date(),
+    );
+    const before = sink.messages.length;
+    const clock = testClock(new Date('2026-12-01T17:30:00Z')); // 18:30 in Zurich: closed since 18:00
+    const deliverer = new BatchDeliverer({
+      ledger: postgresLedger(db, { leaseMs: 60_000 }),
+      sender: pool,
+      tokens: createTokens(Buffer.from('deliverer-secret-deliverer-secret-000000')),
+      clock,
+      rate: sendRateLimiter(0, clock),
+      breaker: new CircuitBreaker(50),
+      logger: pino({ level: 'silent' }),
+      options: { sendConcurrency: 1, flushEvery: 1, flushIntervalMs: 60_000 },
+    });
+    // Held until 08:00 tomorrow in Zurich: 13.5 hours; the batch is not even claimed.
+    expect(await deliverer.deliver(campaign.id, 0, { last: false })).toEqual({
+      kind: 'held',
+      retryInMs: 13.5 * 3600_000,
+    });
+    const untouched = await db.query('SELECT status, attempts FROM campaign_batches WHERE campaign_id = $1', [
+      campaign.id,
+    ]);
+    expect(untouched.rows).toEqual([{ status: 'pending', attempts: 0 }]);
+    clock.advance(13.5 * 3600_000);
+    expect(await deliverer.deliver(campaign.id, 0, { last: false })).toEqual({ kind: 'done', sent: READERS });
+    expect(sink.messages.length - before).toBe(READERS);
   });
 });
