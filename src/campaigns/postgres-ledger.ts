@@ -105,12 +105,19 @@ export function postgresLedger(db: Db, options: PostgresLedgerOptions): Campaign
       if (!results.length) return renew(db, lease);
       return db.transaction(async (tx) => {
         const { rows: bounced } = await tx.query<{ subscriber_id: number }>(
-          `WITH changed AS (
+          `WITH was_deferred AS (
+             -- Read before the update (one snapshot for the whole statement), bounded like it.
+             SELECT subscriber_id FROM deliveries
+              WHERE campaign_id = $1 AND batch = $2 AND status = 'queued' AND detail IS NOT NULL
+                AND subscriber_id = ANY($3::bigint[])
+           ), updated AS (
              UPDATE deliveries d SET status = r.status, detail = r.detail, attempts = d.attempts + 1, updated_at = now()
-             FROM unnest($3::bigint[], $4::text[], $5::text[]) AS r(subscriber_id, status, detail), deliveries was
+             FROM unnest($3::bigint[], $4::text[], $5::text[]) AS r(subscriber_id, status, detail)
              WHERE d.campaign_id = $1 AND d.batch = $2 AND d.status = 'queued' AND d.subscriber_id = r.subscriber_id
-               AND was.campaign_id = d.campaign_id AND was.subscriber_id = d.subscriber_id
-             RETURNING d.subscriber_id, d.status, d.detail, was.detail IS NOT NULL AS was_deferred
+             RETURNING d.subscriber_id, d.status, d.detail
+           ), changed AS (
+             SELECT u.*, w.subscriber_id IS NOT NULL AS was_deferred
+               FROM updated u LEFT JOIN was_deferred w USING (subscriber_id)
            ), counted AS (
              INSERT INTO campaign_counts (campaign_id, status, n)
              SELECT $1, status, count(*) FROM changed WHERE status <> 'queued' GROUP BY status ORDER BY status

@@ -2,8 +2,8 @@
 // finds them, and written under <dataDir>/editions), the campaign and its recipients are
 // recorded, and one job per batch is queued.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Issue } from '../issue/model.ts';
 import type { DeliveryQueue } from '../queue/delivery-queue.ts';
 import { type Editions, editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
@@ -117,7 +117,10 @@ export async function publishIssue(
       : file,
   );
   const record = await storePublishedFiles(deps.db, issue.publication.slug, issue.code, files);
-  if (record) writeFileSync(recordPath, JSON.stringify(record));
+  if (record) {
+    mkdirSync(dirname(recordPath), { recursive: true }); // editions rendered but not written here
+    writeFileSync(recordPath, JSON.stringify(record));
+  }
   const { campaign, created } = await createCampaign(
     deps.db,
     campaignInput(issue, editions, options),

@@ -186,7 +186,7 @@ export async function startListService(options: ListServiceOptions): Promise<Lis
     }
 
     // Scheduled campaigns start here at their time; `bulletin worker` processes deliver them.
-    const scheduler = await startServeScheduler(db, redis, config, log, clock);
+    const scheduler = await startServeScheduler(db, watched, config, log, clock);
     cleanup.push(() => scheduler.close());
 
     const readiness = createReadinessProbe({
@@ -299,23 +299,23 @@ async function listenOrFail<T>(flag: string, at: Listen, listen: () => Promise<T
   }
 }
 
-async function startServeScheduler(db: Db, redis: RedisService, config: Config, log: Logger, clock: Clock) {
-  const [
-    { openQueueConnection },
-    { openDeliveryQueue },
-    { startScheduler },
-    { DEFAULT_SETTINGS },
-    { indexForSearch },
-  ] = await Promise.all([
-    import('../queue/index.ts'),
-    import('../queue/delivery-queue.ts'),
-    import('../campaigns/scheduler.ts'),
-    import('../delivery/settings.ts'),
-    import('./worker.ts'),
-  ]);
-  const connection = await openQueueConnection(redis.connection, log);
+/** The scheduler, on serve's watched Redis connection: its outage is logged once, by that connection. */
+async function startServeScheduler(
+  db: Db,
+  connection: Awaited<ReturnType<typeof import('../queue/index.ts').openQueueConnection>>,
+  config: Config,
+  log: Logger,
+  clock: Clock,
+) {
+  const [{ openDeliveryQueue }, { startScheduler }, { DEFAULT_SETTINGS }, { indexForSearch }] =
+    await Promise.all([
+      import('../queue/delivery-queue.ts'),
+      import('../campaigns/scheduler.ts'),
+      import('../delivery/settings.ts'),
+      import('./worker.ts'),
+    ]);
   const deliveryQueue = openDeliveryQueue(connection, DEFAULT_SETTINGS, (err) =>
-    log.warn({ err: err.message }, 'delivery queue error'),
+    log.debug({ err: err.message }, 'delivery queue error'),
   );
   const scheduler = startScheduler({
     db,
@@ -331,7 +331,6 @@ async function startServeScheduler(db: Db, redis: RedisService, config: Config, 
     async close() {
       await scheduler.close();
       await deliveryQueue.close();
-      connection.disconnect();
     },
   };
 }

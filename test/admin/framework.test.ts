@@ -249,7 +249,7 @@ describe('the queue dashboard', () => {
     const api = await editor.get('/admin/queues/api/queues');
     expect(api.status).toBe(200);
     expect((JSON.parse(api.body) as { queues: { name: string }[] }).queues.map((q) => q.name).sort()).toEqual(
-      ['delivery', 'list-mail'],
+      ['delivery', 'list-mail', 'schedule'],
     );
   });
 

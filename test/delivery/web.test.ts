@@ -10,7 +10,7 @@ import { systemClock } from '../../src/clock.ts';
 import { type Delivery, openDelivery } from '../../src/delivery/runtime.ts';
 import { loadIssue } from '../../src/issue/load.ts';
 import { loadListTemplates } from '../../src/list/templates.ts';
-import { DELIVERY_QUEUE, LIST_MAIL_QUEUE } from '../../src/queue/index.ts';
+import { DELIVERY_QUEUE, LIST_MAIL_QUEUE, SCHEDULE_QUEUE } from '../../src/queue/index.ts';
 import { createListMailQueue } from '../../src/queue/list-mail.ts';
 import { createListActions } from '../../src/subscribers/actions.ts';
 import { loadLists } from '../../src/subscribers/lists.ts';
@@ -167,6 +167,6 @@ describe('the links of a delivered issue', () => {
         .json()
         .queues.map((q: { name: string }) => q.name)
         .sort(),
-    ).toEqual([DELIVERY_QUEUE, LIST_MAIL_QUEUE]);
+    ).toEqual([DELIVERY_QUEUE, LIST_MAIL_QUEUE, SCHEDULE_QUEUE]);
   });
 });
