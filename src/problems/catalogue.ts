@@ -825,7 +825,7 @@ export const CATALOGUE = {
   'database-unreachable': inline(
     'error',
     'service',
-    'The database (DATABASE_URL, or the private server) does not answer when a command starts (2 s for DATABASE_URL).',
+    'The database (DATABASE_URL, or the private server) does not answer when a command starts (5 s for DATABASE_URL).',
   ),
   'database-refused': define<{ where: string; user: string; reason: string }>({
     severity: 'error',

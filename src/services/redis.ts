@@ -115,7 +115,7 @@ export function redisWhere(connection: RedisConnection): string {
 }
 
 /** How long a command waits at start for Redis to answer. */
-export const REDIS_STARTUP_TIMEOUT_MS = 2_000;
+export const REDIS_STARTUP_TIMEOUT_MS = 5_000;
 
 /** Replies that say Redis answered and refused us: waiting will not change them. */
 export const REDIS_REFUSED = /^(WRONGPASS|NOAUTH|NOPERM)\b/;

@@ -86,7 +86,7 @@ export async function openStore(config: StoreConfig, log: StoreLog = stderrLog):
 }
 
 /** How long a command waits at start for the server at DATABASE_URL to accept a connection. */
-const REACH_TIMEOUT_MS = 2_000;
+const REACH_TIMEOUT_MS = 5_000;
 
 /** Errors that say the server answered and said no: waiting will not change its mind. */
 const REFUSED_CODES = new Set([
