@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 /** Bottom first. Each entry is a folder under src/, or a file at its top. */
 const LAYERS: string[][] = [
-  ['problems', 'clock', 'client-rate-limiter', 'suggest', 'config', 'tokens', 'vendor'],
+  ['problems', 'clock', 'client-rate-limiter', 'suggest', 'config', 'tokens', 'vendor', 'messages'],
   ['store', 'services'],
   ['list'],
   ['issue'],
