@@ -130,10 +130,10 @@ function createMessages(language: string, used: string, catalogue: Catalogue): M
       parts(key, values)
         .map((p) =>
           typeof p === 'string'
-            ? escape(p)
+            ? escapeText(p)
             : p.value instanceof Html
               ? p.value.html
-              : escape(String(p.value)),
+              : escapeText(String(p.value)),
         )
         .join(''),
   };
