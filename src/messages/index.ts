@@ -192,7 +192,7 @@ export function registerMessageHelpers(hbs: typeof Handlebars): void {
     const style = (options.hash as { style?: string }).style;
     const e = hbs.escapeExpression;
     return new hbs.SafeString(
-      `<a href="${e(String(href))}"${style ? ` style="${e(style)}"` : ''}>${e(String(text))}</a>`,
+      `<a href="${e(String(href))}"${style ? ` style="${e(style)}"` : ''}>${text instanceof hbs.SafeString ? text.toHTML() : e(String(text))}</a>`,
     );
   });
 }

@@ -2,7 +2,6 @@
 // from an issue file is escaped here; templates insert these fragments unescaped.
 
 import { dayTitle, isoDate } from '../issue/dates.ts';
-import { type Messages, messagesFor } from '../messages/index.ts';
 import {
   type Block,
   type Footnote,
@@ -14,6 +13,7 @@ import {
   personText,
   timeText,
 } from '../issue/model.ts';
+import { type Messages, messagesFor } from '../messages/index.ts';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',

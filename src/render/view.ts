@@ -77,9 +77,7 @@ export function issueView(issue: Issue, imageBase: string): IssueView {
     numbered: publication.numbered,
     code: issue.code,
     title: issue.title,
-    titleNote:
-      issue.titleNote &&
-      titleNoteView(issue.titleNote, { imageBase, footnotePrefix: '', language }),
+    titleNote: issue.titleNote && titleNoteView(issue.titleNote, { imageBase, footnotePrefix: '', language }),
     author: issue.author,
     contentsLabel: contentsLabel(issue),
     dateLabel: issueDateLabel(issue),
