@@ -58,6 +58,60 @@ export const en = {
   'pdf.page': 'Page {page} of {total}',
   'pdf.subscribe': 'To subscribe please send an email to {address} with “subscribe” as the subject.',
   'pdf.onTheWeb': 'This issue on the web: {url}',
+  // The list's automatic mail (templates/list): the text part's lines break where the message does
+  'list.footer': 'send "help" to {address} for the list commands.',
+  'list.orReplyText': 'or simply reply to this email.',
+  'list.openLinkText': 'To confirm, open this link:',
+  'list.latestOnline': 'The latest issue is online:',
+  'list.confirmSubscribe.subject': 'Confirm your subscription to {list}',
+  'list.confirmSubscribe.asked': 'Someone, probably you, asked to subscribe {address} to {list}.',
+  'list.confirmSubscribe.button': 'Confirm my subscription',
+  'list.confirmSubscribe.ignore':
+    'Or simply reply to this email. If you did not ask for this, ignore it: nothing happens without your confirmation, and this link expires in 7 days.',
+  'list.confirmSubscribe.ignoreText':
+    'If you did not ask for this, ignore it: nothing happens without your\nconfirmation, and the link expires in 7 days.',
+  'list.confirmUnsubscribe.subject': 'Confirm that you want to leave {list}',
+  'list.confirmUnsubscribe.asked': 'Someone, probably you, asked to unsubscribe {address} from {list}.',
+  'list.confirmUnsubscribe.button': 'Unsubscribe me',
+  'list.confirmUnsubscribe.ignore':
+    'Or simply reply to this email. If you did not ask for this, ignore it and you stay subscribed.',
+  'list.confirmUnsubscribe.ignoreText':
+    'or simply reply to this email. If you did not ask for this, ignore it\nand you stay subscribed.',
+  'list.confirmChange.subject': 'Confirm the change to your subscription to {list}',
+  'list.confirmChange.asked':
+    'Someone, probably you, asked to change the name on the subscription of {address} to {list}, to: {name}',
+  'list.confirmChange.askedText':
+    'Someone, probably you, asked to change the name on the subscription of\n{address} to {list}, to: {name}',
+  'list.confirmChange.button': 'Confirm the change',
+  'list.confirmChange.openLinkText': 'To confirm the change, open this link and press the button:',
+  'list.confirmChange.ignore':
+    'If you did not ask for this, ignore it: nothing changes without your confirmation, and this link expires in 7 days.',
+  'list.confirmChange.ignoreText':
+    'If you did not ask for this, ignore it: nothing changes without your\nconfirmation, and the link expires in 7 days.',
+  'list.welcome.subject': 'Welcome to {list}',
+  'list.welcome.now': 'Welcome! {address} now receives {list}.',
+  'list.welcome.readOnWeb': 'Read it on the web',
+  'list.welcome.downloadPdf': 'Download the PDF',
+  'list.welcome.webText': 'Web: {url}',
+  'list.welcome.pdfText': 'PDF: {url}',
+  'list.welcome.contribute': 'Contributions are welcome at {address}.',
+  'list.welcome.leave': 'To leave the list at any time, use the link at the bottom of every issue or {link}.',
+  'list.welcome.thisOne': 'this one',
+  'list.welcome.leaveText':
+    'To leave the list at any time, use the link at the bottom of every issue\nor this one:',
+  'list.goodbye.subject': 'You will not receive {list} any more',
+  'list.goodbye.done': '{address} will not receive {list} any more.',
+  'list.goodbye.again': 'Changed your mind? Send "subscribe" to {address}.',
+  'list.goodbye.againText': 'Changed your mind? Send an email to {address}.',
+  'list.help.subject': 'How to use {list}',
+  'list.help.addresses': 'You can write to these addresses of {list}:',
+  'list.acknowledgement.subject':
+    '{titled, select, yes {Received: {subject}} other {Received: your message to {list}}}',
+  'list.acknowledgement.thanks':
+    'Thank you for writing to {list}. {titled, select, yes {Your message "{subject}"} other {Your message}} has reached the editors.',
+  'list.acknowledgement.thanksText':
+    'Thank you for writing to {list}. {titled, select, yes {Your message "{subject}"} other {Your message}}\nhas reached the editors.',
+  'list.acknowledgement.automatic': 'This is an automatic reply; the editors will be in touch if needed.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -53,4 +53,60 @@ export const es: Catalogue = {
   'pdf.page': 'Página {page} de {total}',
   'pdf.subscribe': 'Para suscribirse, envíe un correo electrónico a {address} con «subscribe» como asunto.',
   'pdf.onTheWeb': 'Este número en la web: {url}',
+  'list.footer': 'envíe «help» a {address} para conocer los comandos de la lista.',
+  'list.orReplyText': 'o simplemente responda a este correo.',
+  'list.openLinkText': 'Para confirmar, abra este enlace:',
+  'list.latestOnline': 'El último número está disponible en línea:',
+  'list.confirmSubscribe.subject': 'Confirme su suscripción a {list}',
+  'list.confirmSubscribe.asked': 'Alguien, probablemente usted, ha solicitado suscribir {address} a {list}.',
+  'list.confirmSubscribe.button': 'Confirmar mi suscripción',
+  'list.confirmSubscribe.ignore':
+    'También puede responder simplemente a este correo. Si no lo ha solicitado, ignore este mensaje: no se hará nada sin su confirmación, y este enlace caduca en 7 días.',
+  'list.confirmSubscribe.ignoreText':
+    'Si no lo ha solicitado, ignore este mensaje: no se hará nada sin su\nconfirmación, y el enlace caduca en 7 días.',
+  'list.confirmUnsubscribe.subject': 'Confirme que desea darse de baja de {list}',
+  'list.confirmUnsubscribe.asked':
+    'Alguien, probablemente usted, ha solicitado dar de baja {address} de {list}.',
+  'list.confirmUnsubscribe.button': 'Darme de baja',
+  'list.confirmUnsubscribe.ignore':
+    'También puede responder simplemente a este correo. Si no lo ha solicitado, ignore este mensaje y su suscripción se mantendrá.',
+  'list.confirmUnsubscribe.ignoreText':
+    'o simplemente responda a este correo. Si no lo ha solicitado, ignore este\nmensaje y su suscripción se mantendrá.',
+  'list.confirmChange.subject': 'Confirme el cambio en su suscripción a {list}',
+  'list.confirmChange.asked':
+    'Alguien, probablemente usted, ha solicitado cambiar el nombre de la suscripción de {address} a {list} por: {name}',
+  'list.confirmChange.askedText':
+    'Alguien, probablemente usted, ha solicitado cambiar el nombre de la\nsuscripción de {address} a {list} por: {name}',
+  'list.confirmChange.button': 'Confirmar el cambio',
+  'list.confirmChange.openLinkText': 'Para confirmar el cambio, abra este enlace y pulse el botón:',
+  'list.confirmChange.ignore':
+    'Si no lo ha solicitado, ignore este mensaje: nada cambiará sin su confirmación, y este enlace caduca en 7 días.',
+  'list.confirmChange.ignoreText':
+    'Si no lo ha solicitado, ignore este mensaje: nada cambiará sin su\nconfirmación, y el enlace caduca en 7 días.',
+  'list.welcome.subject': 'Bienvenido/a a {list}',
+  'list.welcome.now': '¡Bienvenido/a! {address} recibe ahora {list}.',
+  'list.welcome.readOnWeb': 'Leerlo en la web',
+  'list.welcome.downloadPdf': 'Descargar el PDF',
+  'list.welcome.webText': 'Web: {url}',
+  'list.welcome.pdfText': 'PDF: {url}',
+  'list.welcome.contribute': 'Sus contribuciones son bienvenidas en {address}.',
+  'list.welcome.leave':
+    'Para darse de baja en cualquier momento, utilice el enlace al pie de cada número o {link}.',
+  'list.welcome.thisOne': 'este',
+  'list.welcome.leaveText':
+    'Para darse de baja en cualquier momento, utilice el enlace al pie de cada\nnúmero o este:',
+  'list.goodbye.subject': 'Ya no recibirá {list}',
+  'list.goodbye.done': '{address} ya no recibirá {list}.',
+  'list.goodbye.again': '¿Ha cambiado de opinión? Envíe «subscribe» a {address}.',
+  'list.goodbye.againText': '¿Ha cambiado de opinión? Envíe un correo a {address}.',
+  'list.help.subject': 'Cómo utilizar {list}',
+  'list.help.addresses': 'Puede escribir a estas direcciones de {list}:',
+  'list.acknowledgement.subject':
+    '{titled, select, yes {Recibido: {subject}} other {Recibido: su mensaje a {list}}}',
+  'list.acknowledgement.thanks':
+    'Gracias por escribir a {list}. {titled, select, yes {Su mensaje «{subject}»} other {Su mensaje}} ha llegado a la redacción.',
+  'list.acknowledgement.thanksText':
+    'Gracias por escribir a {list}. {titled, select, yes {Su mensaje «{subject}»} other {Su mensaje}}\nha llegado a la redacción.',
+  'list.acknowledgement.automatic':
+    'Esta es una respuesta automática; la redacción se pondrá en contacto con usted si es necesario.',
 };

@@ -53,4 +53,62 @@ export const fr: Catalogue = {
   'pdf.page': 'Page {page} sur {total}',
   'pdf.subscribe': 'Pour vous abonner, envoyez un courriel à {address} avec « subscribe » pour objet.',
   'pdf.onTheWeb': 'Ce numéro en ligne : {url}',
+  'list.footer': 'envoyez « help » à {address} pour connaître les commandes de la liste.',
+  'list.orReplyText': 'ou répondez simplement à ce courriel.',
+  'list.openLinkText': 'Pour confirmer, ouvrez ce lien :',
+  'list.latestOnline': 'Le dernier numéro est en ligne :',
+  'list.confirmSubscribe.subject': 'Confirmez votre abonnement à {list}',
+  'list.confirmSubscribe.asked':
+    'Quelqu’un, probablement vous, a demandé l’abonnement de {address} à {list}.',
+  'list.confirmSubscribe.button': 'Confirmer mon abonnement',
+  'list.confirmSubscribe.ignore':
+    'Vous pouvez aussi répondre simplement à ce courriel. Si vous n’avez rien demandé, ignorez ce message : rien ne se fera sans votre confirmation, et ce lien expire dans 7 jours.',
+  'list.confirmSubscribe.ignoreText':
+    'Si vous n’avez rien demandé, ignorez ce message : rien ne se fera sans\nvotre confirmation, et le lien expire dans 7 jours.',
+  'list.confirmUnsubscribe.subject': 'Confirmez que vous souhaitez quitter {list}',
+  'list.confirmUnsubscribe.asked':
+    'Quelqu’un, probablement vous, a demandé le désabonnement de {address} de {list}.',
+  'list.confirmUnsubscribe.button': 'Me désabonner',
+  'list.confirmUnsubscribe.ignore':
+    'Vous pouvez aussi répondre simplement à ce courriel. Si vous n’avez rien demandé, ignorez ce message : votre abonnement est maintenu.',
+  'list.confirmUnsubscribe.ignoreText':
+    'ou répondez simplement à ce courriel. Si vous n’avez rien demandé,\nignorez ce message : votre abonnement est maintenu.',
+  'list.confirmChange.subject': 'Confirmez la modification de votre abonnement à {list}',
+  'list.confirmChange.asked':
+    'Quelqu’un, probablement vous, a demandé de remplacer le nom associé à l’abonnement de {address} à {list} par : {name}',
+  'list.confirmChange.askedText':
+    'Quelqu’un, probablement vous, a demandé de remplacer le nom associé à\nl’abonnement de {address} à {list} par : {name}',
+  'list.confirmChange.button': 'Confirmer la modification',
+  'list.confirmChange.openLinkText':
+    'Pour confirmer la modification, ouvrez ce lien et appuyez sur le bouton :',
+  'list.confirmChange.ignore':
+    'Si vous n’avez rien demandé, ignorez ce message : rien ne changera sans votre confirmation, et ce lien expire dans 7 jours.',
+  'list.confirmChange.ignoreText':
+    'Si vous n’avez rien demandé, ignorez ce message : rien ne changera sans\nvotre confirmation, et le lien expire dans 7 jours.',
+  'list.welcome.subject': 'Bienvenue à {list}',
+  'list.welcome.now': 'Bienvenue ! {address} reçoit désormais {list}.',
+  'list.welcome.readOnWeb': 'Le lire en ligne',
+  'list.welcome.downloadPdf': 'Télécharger le PDF',
+  'list.welcome.webText': 'Web : {url}',
+  'list.welcome.pdfText': 'PDF : {url}',
+  'list.welcome.contribute': 'Vos contributions sont les bienvenues à {address}.',
+  'list.welcome.leave':
+    'Pour quitter la liste à tout moment, utilisez le lien au bas de chaque numéro ou {link}.',
+  'list.welcome.thisOne': 'celui-ci',
+  'list.welcome.leaveText':
+    'Pour quitter la liste à tout moment, utilisez le lien au bas de chaque\nnuméro ou celui-ci :',
+  'list.goodbye.subject': 'Vous ne recevrez plus {list}',
+  'list.goodbye.done': '{address} ne recevra plus {list}.',
+  'list.goodbye.again': 'Vous avez changé d’avis ? Envoyez « subscribe » à {address}.',
+  'list.goodbye.againText': 'Vous avez changé d’avis ? Envoyez un courriel à {address}.',
+  'list.help.subject': 'Comment utiliser {list}',
+  'list.help.addresses': 'Vous pouvez écrire aux adresses suivantes de {list} :',
+  'list.acknowledgement.subject':
+    '{titled, select, yes {Reçu : {subject}} other {Reçu : votre message à {list}}}',
+  'list.acknowledgement.thanks':
+    'Merci d’avoir écrit à {list}. {titled, select, yes {Votre message « {subject} »} other {Votre message}} est bien parvenu à la rédaction.',
+  'list.acknowledgement.thanksText':
+    'Merci d’avoir écrit à {list}. {titled, select, yes {Votre message « {subject} »} other {Votre message}}\nest bien parvenu à la rédaction.',
+  'list.acknowledgement.automatic':
+    'Ceci est une réponse automatique ; la rédaction vous contactera si nécessaire.',
 };

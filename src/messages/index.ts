@@ -168,15 +168,18 @@ export function placeholdersOf(message: string): string[] {
 
 /**
  * `{{t "key" name=value}}` in a template: the message in the language of the template's root
- * context (`lang`), or of `lang=…`; values that are `Handlebars.SafeString` (the `link` helper's,
+ * context (`lang`, or a list's `list.language`), or of `lang=…`; values that are `Handlebars.SafeString` (the `link` helper's,
  * `{{{…}}}` fragments through `html`) stay markup, the rest is escaped. `{{link href text}}` makes
  * an `<a>` for a message's placeholder.
  */
-export function registerMessageHelpers(hbs: typeof Handlebars): void {
+export function registerMessageHelpers(hbs: typeof Handlebars, { text = false } = {}): void {
+  // Plain-text templates (compiled with noEscape) take the message as it is.
+  const escapeText = text ? (s: string) => s : hbs.escapeExpression;
   hbs.registerHelper('t', function (this: unknown, key: MessageKey, options: Handlebars.HelperOptions) {
     const { lang, ...hash } = options.hash as Record<string, unknown>;
-    const root = (options.data as { root?: { lang?: string } } | undefined)?.root;
-    const messages = messagesFor(String(lang ?? root?.lang ?? 'en'));
+    const root = (options.data as { root?: { lang?: string; list?: { language?: string } } } | undefined)
+      ?.root;
+    const messages = messagesFor(String(lang ?? root?.lang ?? root?.list?.language ?? 'en'));
     const values: Record<string, Value> = {};
     for (const [name, value] of Object.entries(hash))
       values[name] =
@@ -185,14 +188,19 @@ export function registerMessageHelpers(hbs: typeof Handlebars): void {
           : typeof value === 'number'
             ? value
             : String(value ?? '');
-    return new hbs.SafeString(messages.html(key, values, hbs.escapeExpression));
+    return new hbs.SafeString(messages.html(key, values, escapeText));
   });
   hbs.registerHelper('html', (html: unknown) => new hbs.SafeString(String(html ?? '')));
-  hbs.registerHelper('link', (href: unknown, text: unknown, options: Handlebars.HelperOptions) => {
+  hbs.registerHelper('link', (href: unknown, shown: unknown, options: Handlebars.HelperOptions) => {
     const style = (options.hash as { style?: string }).style;
     const e = hbs.escapeExpression;
     return new hbs.SafeString(
-      `<a href="${e(String(href))}"${style ? ` style="${e(style)}"` : ''}>${text instanceof hbs.SafeString ? text.toHTML() : e(String(text))}</a>`,
+      `<a href="${e(String(href))}"${style ? ` style="${e(style)}"` : ''}>${shown instanceof hbs.SafeString ? shown.toHTML() : e(String(shown))}</a>`,
     );
   });
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
+  hbs.registerHelper(
+    'strong',
+    (shown: unknown) => new hbs.SafeString(`<strong>${hbs.escapeExpression(String(shown))}</strong>`),
+  );
 }
