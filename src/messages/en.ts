@@ -112,6 +112,40 @@ export const en = {
   'list.acknowledgement.thanksText':
     'Thank you for writing to {list}. {titled, select, yes {Your message "{subject}"} other {Your message}}\nhas reached the editors.',
   'list.acknowledgement.automatic': 'This is an automatic reply; the editors will be in touch if needed.',
+  // The readers' pages (src/web/list-pages.ts, templates/list/page.hbs)
+  'page.invalid.title': 'This link has expired or is not valid',
+  'page.invalid.text':
+    'Links in our emails expire after a while. Please start again from a recent email, or write to the list address.',
+  'page.malformed.title': 'That request was not understood',
+  'page.malformed.text': 'Please press the button on the page again, or start again from a recent email.',
+  'page.subscribe.title': 'Subscribe to {list}',
+  'page.subscribe.text':
+    '{list} is sent by email. We will send a message to the address you give: it is only subscribed once you confirm from there.',
+  'page.subscribe.button': 'Subscribe',
+  'page.subscribe.email': 'Email address',
+  'page.subscribe.name': 'Name (optional)',
+  'page.subscribe.trap': 'Leave empty',
+  'page.notAnAddress.title': 'That is not an email address',
+  'page.notAnAddress.text': 'Please check the address and try again.',
+  'page.tooMany.title': 'Too many requests',
+  'page.tooMany.text': 'Please try again in an hour.',
+  'page.checkInbox.title': 'Please check your inbox',
+  'page.checkInbox.text':
+    'If {address} can receive mail, a message is on its way to it. Open it and confirm to receive {list}.',
+  'page.confirm.text': 'Press the button to confirm that {address} wants to receive {list}.',
+  'page.confirm.button': 'Confirm my subscription',
+  'page.subscribed.title': 'You are subscribed',
+  'page.subscribed.text': '{address} will receive {list}. A welcome email is on its way.',
+  'page.change.title': 'Change your subscription to {list}',
+  'page.change.text': 'Press the button to confirm that {address} is to be addressed as "{name}".',
+  'page.change.button': 'Confirm the change',
+  'page.changed.title': 'Your subscription is changed',
+  'page.changed.text': '{address} is now addressed as "{name}".',
+  'page.unsubscribe.title': 'Unsubscribe from {list}',
+  'page.unsubscribe.text': 'Press the button and {address} will not receive {list} any more.',
+  'page.unsubscribe.button': 'Unsubscribe',
+  'page.unsubscribed.title': 'You are unsubscribed',
+  'page.unsubscribed.text': '{address} will not receive {list} any more.',
 } as const;
 
 export type MessageKey = keyof typeof en;

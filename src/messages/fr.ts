@@ -111,4 +111,38 @@ export const fr: Catalogue = {
     'Merci d’avoir écrit à {list}. {titled, select, yes {Votre message « {subject} »} other {Votre message}}\nest bien parvenu à la rédaction.',
   'list.acknowledgement.automatic':
     'Ceci est une réponse automatique ; la rédaction vous contactera si nécessaire.',
+  'page.invalid.title': 'Ce lien a expiré ou n’est pas valide',
+  'page.invalid.text':
+    'Les liens de nos courriels expirent au bout d’un certain temps. Veuillez recommencer à partir d’un courriel récent ou écrire à l’adresse de la liste.',
+  'page.malformed.title': 'Cette demande n’a pas été comprise',
+  'page.malformed.text':
+    'Veuillez appuyer de nouveau sur le bouton de la page, ou recommencer à partir d’un courriel récent.',
+  'page.subscribe.title': 'S’abonner à {list}',
+  'page.subscribe.text':
+    '{list} est envoyé par courriel. Nous enverrons un message à l’adresse indiquée : l’abonnement ne prend effet qu’une fois confirmé depuis ce message.',
+  'page.subscribe.button': 'S’abonner',
+  'page.subscribe.email': 'Adresse électronique',
+  'page.subscribe.name': 'Nom (facultatif)',
+  'page.subscribe.trap': 'Laisser vide',
+  'page.notAnAddress.title': 'Ce n’est pas une adresse électronique',
+  'page.notAnAddress.text': 'Veuillez vérifier l’adresse et réessayer.',
+  'page.tooMany.title': 'Trop de demandes',
+  'page.tooMany.text': 'Veuillez réessayer dans une heure.',
+  'page.checkInbox.title': 'Veuillez consulter votre boîte de réception',
+  'page.checkInbox.text':
+    'Si {address} peut recevoir du courrier, un message y est en route. Ouvrez-le et confirmez pour recevoir {list}.',
+  'page.confirm.text': 'Appuyez sur le bouton pour confirmer que {address} souhaite recevoir {list}.',
+  'page.confirm.button': 'Confirmer mon abonnement',
+  'page.subscribed.title': 'Vous êtes abonné',
+  'page.subscribed.text': '{address} recevra {list}. Un courriel de bienvenue est en route.',
+  'page.change.title': 'Modifier votre abonnement à {list}',
+  'page.change.text': 'Appuyez sur le bouton pour confirmer que {address} doit être désigné par « {name} ».',
+  'page.change.button': 'Confirmer la modification',
+  'page.changed.title': 'Votre abonnement est modifié',
+  'page.changed.text': '{address} est désormais désigné par « {name} ».',
+  'page.unsubscribe.title': 'Se désabonner de {list}',
+  'page.unsubscribe.text': 'Appuyez sur le bouton et {address} ne recevra plus {list}.',
+  'page.unsubscribe.button': 'Se désabonner',
+  'page.unsubscribed.title': 'Vous êtes désabonné',
+  'page.unsubscribed.text': '{address} ne recevra plus {list}.',
 };
