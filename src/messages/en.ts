@@ -146,6 +146,37 @@ export const en = {
   'page.unsubscribe.button': 'Unsubscribe',
   'page.unsubscribed.title': 'You are unsubscribed',
   'page.unsubscribed.text': '{address} will not receive {list} any more.',
+  // The public site (templates/site, src/site/pages.ts)
+  'site.publications': 'Publications',
+  'site.ourPublications': 'Our publications',
+  'site.homeDescription': 'Every issue of {names}: read on the web, download the PDF, subscribe.',
+  'site.latest': 'Latest issue: {issue}',
+  'site.noIssue': 'No issue has been published yet.',
+  'site.latestPdf': 'Latest issue as PDF ({size})',
+  'site.archiveTitle': '{name}: all issues',
+  'site.archiveTitlePaged': '{name}: all issues (page {page})',
+  'site.archiveDescription': 'Every issue of {name}, newest first, on the web and as PDF.',
+  'site.archiveSummary': '{count, plural, one {# issue} other {# issues}}, newest first.',
+  'site.archiveSummaryPaged':
+    '{count, plural, one {# issue} other {# issues}}, newest first: page {page} of {pages}.',
+  'site.readOnWeb': 'Read on the web',
+  'site.downloadPdf': 'Download the PDF ({size})',
+  'site.archivePages': 'Pages of the archive',
+  'site.newer': '← Newer issues',
+  'site.page': 'Page {page} of {pages}',
+  'site.older': 'Older issues →',
+  'site.noIssueOf': 'No issue of {name} has been published yet.',
+  'site.subscribeByMail': 'To subscribe, send an email to {address}.',
+  'site.subscribeByMailOrWeb': 'To subscribe, send an email to {address}, or {web}.',
+  'site.everyPublication': 'every publication',
+  'site.searchIn': 'Search {scope}',
+  'site.searchTitle': '“{query}”: search {scope}',
+  'site.matches': '{count, plural, one {# article matches} other {# articles match}} “{query}”.',
+  'site.matchesCapped':
+    '{count, plural, one {# article matches} other {# articles match}} “{query}” (the best {shown} are shown).',
+  'site.noMatch': 'No article matches “{query}”. Try other words, or {browse}.',
+  'site.browse': 'browse every issue',
+  'site.inIssue': 'In {issue}',
 } as const;
 
 export type MessageKey = keyof typeof en;
