@@ -33,6 +33,8 @@ export interface ArticleView {
 
 export interface IssueView {
   lang: string;
+  /** Only for a language written right to left (Arabic…): the editions carry dir="rtl". */
+  rtl?: true;
   publication: {
     name: string;
     tagline?: string;
@@ -64,6 +66,7 @@ export function issueView(issue: Issue, imageBase: string): IssueView {
   const { publication, language } = issue;
   return {
     lang: language,
+    ...(messagesFor(language).direction === 'rtl' ? { rtl: true as const } : {}),
     publication: {
       name: publication.name,
       tagline: publication.tagline,
