@@ -44,7 +44,8 @@ describe('an Arabic-language web edition in Chromium', () => {
         dir: document.documentElement.getAttribute('dir'),
         // Nothing pushed off the page sideways (a skip link at left: -10000px would scroll in RTL).
         scrollWidth: document.documentElement.scrollWidth,
-        mastheadVisible: (document.querySelector('header.masthead') as Element).getBoundingClientRect().right > 0,
+        mastheadVisible:
+          (document.querySelector('header.masthead') as Element).getBoundingClientRect().right > 0,
         direction: getComputedStyle(document.body).direction,
         label: edges(label),
         byline: edges(byline),
