@@ -20,6 +20,7 @@ const LAYERS: string[][] = [
     'metrics',
     'data-dir',
     'log',
+    'messages',
   ],
   ['store', 'services'],
   ['list'],

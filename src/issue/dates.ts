@@ -68,7 +68,7 @@ export function isoDate(d: PartialDate): string {
 
 /** What an issue is dated by in every edition: its season, its range of days, or its date. */
 export function issueDateLabel(issue: Issue): string {
-  const { language } = issue.publication;
+  const { language } = issue;
   if (issue.season) return issue.season;
   return issue.dates ? formatRange(issue.dates, language) : formatDate(issue.date, language);
 }

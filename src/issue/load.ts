@@ -34,6 +34,7 @@ export function loadIssue(path: string): LoadResult {
     problems,
     issue: {
       publication,
+      language: publication.language,
       number: front.number ?? Number(code),
       code,
       title: read.title ?? front.title,

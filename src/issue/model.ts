@@ -238,6 +238,8 @@ export interface Publication {
 
 export interface Issue {
   publication: Publication;
+  /** This edition's language (BCP 47, "en-GB", "fr"): its catalogue of messages, dates, hyphenation. */
+  language: string;
   number: number;
   /** Zero-padded as in the file name: 005. */
   code: string;

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import mjml2html from 'mjml';
+import { registerMessageHelpers } from '../messages/index.ts';
 import { fail } from '../problems.ts';
 
 export const LIST_TEMPLATES_DIR = join(import.meta.dirname, '..', '..', 'templates', 'list');
@@ -31,10 +32,15 @@ export interface ListTemplates {
 }
 
 export function loadListTemplates(dir = LIST_TEMPLATES_DIR): ListTemplates {
-  const hb = Handlebars.create();
-  // Text parts are plain text: no HTML escaping there.
+  // Text parts are plain text: no HTML escaping there, messages included.
+  const html = Handlebars.create();
+  const text = Handlebars.create();
+  registerMessageHelpers(html);
+  registerMessageHelpers(text, { text: true });
   const compile = (file: string) =>
-    hb.compile(readFileSync(join(dir, file), 'utf8'), { noEscape: file.endsWith('.txt') });
+    file.endsWith('.txt')
+      ? text.compile(readFileSync(join(dir, file), 'utf8'), { noEscape: true })
+      : html.compile(readFileSync(join(dir, file), 'utf8'));
   const layout = compile('layout.mjml');
   const cache = new Map<
     ListTemplate,

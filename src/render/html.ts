@@ -13,6 +13,7 @@ import {
   personText,
   timeText,
 } from '../issue/model.ts';
+import { type Messages, messagesFor } from '../messages/index.ts';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -39,7 +40,7 @@ export interface HtmlOptions {
 
 export function inlineHtml(
   inlines: readonly Inline[],
-  options: Pick<HtmlOptions, 'footnotePrefix' | 'citedNotes'>,
+  options: Pick<HtmlOptions, 'footnotePrefix' | 'citedNotes' | 'language'>,
 ): string {
   let out = '';
   for (const node of inlines) {
@@ -66,7 +67,7 @@ export function inlineHtml(
         const first = options.citedNotes && !options.citedNotes.has(node.number);
         options.citedNotes?.add(node.number);
         const id = first ? ` id="${options.footnotePrefix}fnref${node.number}"` : '';
-        out += `<sup class="noteref"${id}><a href="#${options.footnotePrefix}fn${node.number}" aria-label="Note ${node.number}">${node.number}</a></sup>`;
+        out += `<sup class="noteref"${id}><a href="#${options.footnotePrefix}fn${node.number}" aria-label="${escapeHtml(messagesFor(options.language ?? 'en').t('edition.noteRef', { number: node.number }))}">${node.number}</a></sup>`;
         break;
       }
     }
@@ -148,6 +149,7 @@ function programmeDayHtml(day: ProgrammeDay, options: HtmlOptions): string {
 }
 
 function slotHtml(slot: ProgrammeSlot, options: HtmlOptions): string {
+  const messages = messagesFor(options.language ?? 'en');
   const time = (t: ProgrammeSlot['start']) => `<time>${timeText(t)}</time>`;
   const when = slot.end ? `${time(slot.start)}\u2013${time(slot.end)}` : time(slot.start);
   const people = (label: string, list: ProgrammeSlot['speakers']) =>
@@ -162,11 +164,16 @@ function slotHtml(slot: ProgrammeSlot, options: HtmlOptions): string {
   const body = [
     `<p class="slot-title">${slot.kind === 'break' ? '' : '<strong>'}${inlineHtml(slot.title, options)}${slot.kind === 'break' ? '' : '</strong>'}</p>`,
     slot.place ? `<p class="people">${escapeHtml(slot.place)}</p>` : '',
-    slot.chair ? people(slot.chair.label, slot.chair.people) : '',
-    people(slot.speakers.length > 1 ? 'Speakers' : 'Speaker', slot.speakers),
+    slot.chair ? people(chairLabel(slot.chair.label, messages), slot.chair.people) : '',
+    people(messages.t('edition.speakers', { count: slot.speakers.length }), slot.speakers),
     blocksHtml(slot.description, options),
   ].join('');
   return `<tr id="${escapeHtml(options.footnotePrefix + slot.id)}" class="slot ${slot.kind}"><th scope="row" class="time">${when}</th><td class="session">${body}</td></tr>`;
+}
+
+/** A session's chair, called as the programme calls them ("Chair", "Moderator"), in the edition's language. */
+export function chairLabel(label: 'Chair' | 'Moderator', messages: Messages): string {
+  return messages.t(label === 'Moderator' ? 'edition.moderator' : 'edition.chair');
 }
 
 export function figcaptionHtml(
@@ -184,7 +191,7 @@ export function footnotesHtml(footnotes: readonly Footnote[], options: HtmlOptio
   const items = footnotes
     .map(
       (note) =>
-        `<li id="${options.footnotePrefix}fn${note.number}" value="${note.number}">${unwrapSingleParagraph(note.blocks, options)} <a class="backref" href="#${options.footnotePrefix}fnref${note.number}" aria-label="Back to the text of note ${note.number}">\u21a9\ufe0e</a></li>`,
+        `<li id="${options.footnotePrefix}fn${note.number}" value="${note.number}">${unwrapSingleParagraph(note.blocks, options)} <a class="backref" href="#${options.footnotePrefix}fnref${note.number}" aria-label="${escapeHtml(messagesFor(options.language ?? 'en').t('edition.backToNote', { number: note.number }))}">\u21a9\ufe0e</a></li>`,
     )
     .join('');
   return `<ol class="footnotes">${items}</ol>`;

@@ -3,6 +3,7 @@
 
 import { formatRange, isoDate, issueDateLabel } from '../issue/dates.ts';
 import { type Article, type Block, bylineInlines, type Issue, plainText } from '../issue/model.ts';
+import { messagesFor } from '../messages/index.ts';
 import {
   blocksHtml,
   escapeHtml,
@@ -32,6 +33,8 @@ export interface ArticleView {
 
 export interface IssueView {
   lang: string;
+  /** Only for a language written right to left (Arabic…): the editions carry dir="rtl". */
+  rtl?: true;
   publication: {
     name: string;
     tagline?: string;
@@ -60,9 +63,10 @@ export interface IssueView {
 }
 
 export function issueView(issue: Issue, imageBase: string): IssueView {
-  const { publication } = issue;
+  const { publication, language } = issue;
   return {
-    lang: publication.language,
+    lang: language,
+    ...(messagesFor(language).direction === 'rtl' ? { rtl: true as const } : {}),
     publication: {
       name: publication.name,
       tagline: publication.tagline,
@@ -76,11 +80,9 @@ export function issueView(issue: Issue, imageBase: string): IssueView {
     numbered: publication.numbered,
     code: issue.code,
     title: issue.title,
-    titleNote:
-      issue.titleNote &&
-      titleNoteView(issue.titleNote, { imageBase, footnotePrefix: '', language: publication.language }),
+    titleNote: issue.titleNote && titleNoteView(issue.titleNote, { imageBase, footnotePrefix: '', language }),
     author: issue.author,
-    contentsLabel: publication.numbered ? 'In this issue' : 'Contents',
+    contentsLabel: contentsLabel(issue),
     dateLabel: issueDateLabel(issue),
     datetime: isoDate(issue.date),
     preheader: issue.preheader ?? defaultPreheader(issue),
@@ -95,10 +97,10 @@ export function issueView(issue: Issue, imageBase: string): IssueView {
           {
             imageBase,
             footnotePrefix: `${article.slug}-`,
-            language: publication.language,
+            language,
             citedNotes: new Set(),
           },
-          publication.language,
+          language,
         ),
       ),
     })),
@@ -113,15 +115,23 @@ function titleNoteView(blocks: readonly Block[], options: HtmlOptions): IssueVie
     blocks.length === 1 && only?.type === 'paragraph'
       ? inlineHtml(only.content, options)
       : blocksHtml(blocks, options);
+  const messages = messagesFor(options.language ?? 'en');
   return {
-    ref: '<sup class="noteref" id="title-noteref"><a href="#title-note" aria-label="Note on the title">*</a></sup>',
-    note: `<div class="footnotes title-note" id="title-note" role="note"><a class="backref" href="#title-noteref" aria-label="Back to the title">*</a> ${text}</div>`,
+    ref: `<sup class="noteref" id="title-noteref"><a href="#title-note" aria-label="${escapeHtml(messages.t('edition.titleNote'))}">*</a></sup>`,
+    note: `<div class="footnotes title-note" id="title-note" role="note"><a class="backref" href="#title-noteref" aria-label="${escapeHtml(messages.t('edition.backToTitle'))}">*</a> ${text}</div>`,
   };
+}
+
+/** "In this issue", or "Contents" for a document that is not an issue, in the issue's language. */
+export function contentsLabel(issue: Issue): string {
+  return messagesFor(issue.language).t(
+    issue.publication.numbered ? 'edition.contents' : 'edition.contentsOfDocument',
+  );
 }
 
 function defaultPreheader(issue: Issue): string {
   const names = issue.sections.flatMap((s) => s.articles.slice(0, 1).map((a) => plainText(a.title)));
-  const label = issue.publication.numbered ? 'In this issue' : 'Contents';
+  const label = contentsLabel(issue);
   return `${issue.title}. ${label}: ${names.join('; ')}`.slice(0, 150);
 }
 

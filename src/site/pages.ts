@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type Messages, messagesFor } from '../messages/index.ts';
 import { renderIssuePage, type SiteChrome, webTemplates } from '../render/web/index.ts';
 import type { IssueRecord } from '../render/web/record.ts';
 import { absolute, paths, relative } from './links.ts';
@@ -77,12 +78,14 @@ export function fileSize(bytes: number): string {
 
 export function renderHome(site: SiteOptions, latest: ReadonlyMap<string, readonly IssueRecord[]>): string {
   const from = paths.home;
+  const lang = site.publications[0]?.language ?? 'en';
+  const m = messagesFor(lang);
   return compiled().home({
-    lang: site.publications[0]?.language ?? 'en',
-    title: site.publications.map((p) => p.name).join(' · ') || 'Publications',
-    heading: 'Our publications',
+    lang,
+    title: site.publications.map((p) => p.name).join(' · ') || m.t('site.publications'),
+    heading: m.t('site.ourPublications'),
     tagline: site.publications.length === 1 ? site.publications[0]?.tagline : undefined,
-    description: `Every issue of ${site.publications.map((p) => p.name).join(', ')}: read on the web, download the PDF, subscribe.`,
+    description: m.t('site.homeDescription', { names: site.publications.map((p) => p.name).join(', ') }),
     color: NEUTRAL,
     site: chrome(site, from),
     publications: site.publications.map((publication) => {
@@ -96,9 +99,7 @@ export function renderHome(site: SiteOptions, latest: ReadonlyMap<string, readon
         atom: relative(from, paths.atom(publication.slug)),
         count: issues.length,
         latest: newest && {
-          numbered: newest.numbered,
-          number: newest.number,
-          title: newest.title,
+          label: issueLabel(newest, messagesFor(publication.language)),
           dateLabel: newest.dateLabel,
           href: relative(from, paths.issue(publication.slug, newest.code)),
           pdfHref: relative(from, paths.pdf(publication.slug, newest.code, newest.pdf.name)),
@@ -134,12 +135,13 @@ export function renderArchive(
         }
       : undefined;
   const base = chrome(site, from, publication);
+  const m = messagesFor(publication.language);
   return compiled().archive({
     lang: publication.language,
-    title: `${publication.name}: all issues${page > 1 ? ` (page ${page})` : ''}`,
+    title: m.t(page > 1 ? 'site.archiveTitlePaged' : 'site.archiveTitle', { name: publication.name, page }),
     heading: publication.name,
     tagline: publication.tagline,
-    description: `Every issue of ${publication.name}, newest first, on the web and as PDF.`,
+    description: m.t('site.archiveDescription', { name: publication.name }),
     color: publication.colors.primary,
     site: { ...base, prevPage: pager?.newer, nextPage: pager?.older },
     name: publication.name,
@@ -170,8 +172,10 @@ export function renderArchive(
   });
 }
 
-function issueLabel(record: IssueRecord): string {
-  return record.numbered ? `No. ${record.number}, ${record.title}` : record.title;
+function issueLabel(record: IssueRecord, messages: Messages): string {
+  return record.numbered
+    ? `${messages.t('edition.number', { number: record.number })}, ${record.title}`
+    : record.title;
 }
 
 /** The issue's page; `issues` are the publication's, newest first, `record` among them. */
@@ -186,7 +190,10 @@ export function renderIssue(
   const newer = index > 0 ? issues[index - 1] : undefined;
   const older = index >= 0 ? issues[index + 1] : undefined;
   const link = (r: IssueRecord | undefined) =>
-    r && { href: relative(from, paths.issue(publication.slug, r.code)), label: issueLabel(r) };
+    r && {
+      href: relative(from, paths.issue(publication.slug, r.code)),
+      label: issueLabel(r, messagesFor(publication.language)),
+    };
   const aliases = new Map(record.articles.map((a) => [a.slug, a.aliases]));
   const view = {
     ...record.view,
@@ -215,11 +222,15 @@ export function renderSearch(site: SiteOptions, page: SearchPage): string {
   const { publication } = page;
   const from = publication ? paths.publicationSearch(publication.slug) : paths.search;
   const names = new Map(site.publications.map((p) => [p.slug, p]));
-  const scope = publication ? publication.name : 'every publication';
+  const lang = publication?.language ?? site.publications[0]?.language ?? 'en';
+  const m = messagesFor(lang);
+  const scope = publication ? publication.name : m.t('site.everyPublication');
   return compiled().search({
-    lang: publication?.language ?? site.publications[0]?.language ?? 'en',
-    title: page.query ? `“${page.query}”: search ${scope}` : `Search ${scope}`,
-    heading: publication ? `Search ${publication.name}` : 'Search every publication',
+    lang,
+    title: page.query
+      ? m.t('site.searchTitle', { query: page.query, scope })
+      : m.t('site.searchIn', { scope }),
+    heading: m.t('site.searchIn', { scope }),
     color: publication?.colors.primary ?? NEUTRAL,
     noindex: true,
     site: chrome(site, from, publication, { search: false }),

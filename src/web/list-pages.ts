@@ -12,6 +12,7 @@ import { ClientRateLimiter } from '../client-rate-limiter.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { List } from '../list/list.ts';
 import { LIST_TEMPLATES_DIR } from '../list/templates.ts';
+import { messagesFor, registerMessageHelpers } from '../messages/index.ts';
 import type { ListActions } from '../subscribers/actions.ts';
 import { cleanName, normaliseAddress } from '../subscribers/address.ts';
 import { parseBody, type RouteRegistrar } from './server.ts';
@@ -42,7 +43,10 @@ export function listPages(
   clock: Clock = systemClock,
 ): RouteRegistrar {
   const signups = new ClientRateLimiter(WEB_SIGNUPS_PER_HOUR, 3_600_000, clock);
-  const template = Handlebars.create().compile(readFileSync(join(templatesDir, 'page.hbs'), 'utf8'));
+  const handlebars = Handlebars.create();
+  registerMessageHelpers(handlebars);
+  const template = handlebars.compile(readFileSync(join(templatesDir, 'page.hbs'), 'utf8'));
+  const say = (list: List | undefined) => messagesFor(list?.language ?? 'en');
   const send = (reply: FastifyReply, list: List | undefined, page: Page, status = 200) =>
     reply
       .code(status)
@@ -63,10 +67,8 @@ export function listPages(
       reply,
       undefined,
       {
-        title: 'This link has expired or is not valid',
-        paragraphs: [
-          'Links in our emails expire after a while. Please start again from a recent email, or write to the list address.',
-        ],
+        title: say(undefined).t('page.invalid.title'),
+        paragraphs: [say(undefined).t('page.invalid.text')],
       },
       400,
     );
@@ -75,8 +77,8 @@ export function listPages(
       reply,
       undefined,
       {
-        title: 'That request was not understood',
-        paragraphs: ['Please press the button on the page again, or start again from a recent email.'],
+        title: say(undefined).t('page.malformed.title'),
+        paragraphs: [say(undefined).t('page.malformed.text')],
       },
       400,
     );
@@ -91,12 +93,11 @@ export function listPages(
       app.get<{ Params: { publication: string } }>('/:publication/subscribe', async (request, reply) => {
         const list = actions.list(request.params.publication);
         if (!list) return reply.callNotFound();
+        const m = say(list);
         return send(reply, list, {
-          title: `Subscribe to ${list.name}`,
-          paragraphs: [
-            `${list.name} is sent by email. We will send a message to the address you give: it is only subscribed once you confirm from there.`,
-          ],
-          button: 'Subscribe',
+          title: m.t('page.subscribe.title', { list: list.name }),
+          paragraphs: [m.t('page.subscribe.text', { list: list.name })],
+          button: m.t('page.subscribe.button'),
           action: `/${list.slug}/subscribe`,
           subscribeForm: true,
         });
@@ -109,14 +110,15 @@ export function listPages(
         if (!list) return reply.callNotFound();
         const body = parseBody(SubscribeForm, request.body);
         const address = body && normaliseAddress(body.email);
+        const m = say(list);
         if (!body || !address) {
           return send(
             reply,
             list,
             {
-              title: 'That is not an email address',
-              paragraphs: ['Please check the address and try again.'],
-              button: 'Subscribe',
+              title: m.t('page.notAnAddress.title'),
+              paragraphs: [m.t('page.notAnAddress.text')],
+              button: m.t('page.subscribe.button'),
               action: `/${list.slug}/subscribe`,
               subscribeForm: true,
             },
@@ -127,7 +129,7 @@ export function listPages(
           return send(
             reply,
             list,
-            { title: 'Too many requests', paragraphs: ['Please try again in an hour.'] },
+            { title: m.t('page.tooMany.title'), paragraphs: [m.t('page.tooMany.text')] },
             429,
           );
         }
@@ -135,22 +137,20 @@ export function listPages(
           await actions.requestSubscription(list, { address, name: cleanName(body.name) }, { source: 'web' });
         }
         return send(reply, list, {
-          title: 'Please check your inbox',
-          paragraphs: [
-            `If ${address} can receive mail, a message is on its way to it. Open it and confirm to receive ${list.name}.`,
-          ],
+          title: m.t('page.checkInbox.title'),
+          paragraphs: [m.t('page.checkInbox.text', { address, list: list.name })],
         });
       });
 
       app.get<{ Params: { token: string } }>('/confirm/:token', async (request, reply) => {
         const target = await actions.resolve(request.params.token, ['subscribe']);
         if (!target) return invalid(reply);
+        const m = say(target.list);
+        const names = { address: target.subscriber.email, list: target.list.name };
         return send(reply, target.list, {
-          title: `Subscribe to ${target.list.name}`,
-          paragraphs: [
-            `Press the button to confirm that ${target.subscriber.email} wants to receive ${target.list.name}.`,
-          ],
-          button: 'Confirm my subscription',
+          title: m.t('page.subscribe.title', names),
+          paragraphs: [m.t('page.confirm.text', names)],
+          button: m.t('page.confirm.button'),
           action: `/confirm/${request.params.token}`,
         });
       });
@@ -160,10 +160,11 @@ export function listPages(
         const target = await actions.resolve(request.params.token, ['subscribe']);
         if (!target) return invalid(reply);
         await actions.confirm(target, { method: 'web', evidence: `confirm page from ${request.ip}` });
+        const m = say(target.list);
         return send(reply, target.list, {
-          title: 'You are subscribed',
+          title: m.t('page.subscribed.title'),
           paragraphs: [
-            `${target.subscriber.email} will receive ${target.list.name}. A welcome email is on its way.`,
+            m.t('page.subscribed.text', { address: target.subscriber.email, list: target.list.name }),
           ],
         });
       });
@@ -172,12 +173,13 @@ export function listPages(
       app.get<{ Params: { token: string } }>('/change/:token', async (request, reply) => {
         const target = await actions.resolveChange(request.params.token);
         if (!target) return invalid(reply);
+        const m = say(target.list);
         return send(reply, target.list, {
-          title: `Change your subscription to ${target.list.name}`,
+          title: m.t('page.change.title', { list: target.list.name }),
           paragraphs: [
-            `Press the button to confirm that ${target.subscriber.email} is to be addressed as "${target.name ?? ''}".`,
+            m.t('page.change.text', { address: target.subscriber.email, name: target.name ?? '' }),
           ],
-          button: 'Confirm the change',
+          button: m.t('page.change.button'),
           action: `/change/${request.params.token}`,
         });
       });
@@ -187,21 +189,24 @@ export function listPages(
         const target = await actions.resolveChange(request.params.token);
         if (!target || !(await actions.applyChange(target, { evidence: `change page from ${request.ip}` })))
           return invalid(reply);
+        const m = say(target.list);
         return send(reply, target.list, {
-          title: 'Your subscription is changed',
-          paragraphs: [`${target.subscriber.email} is now addressed as "${target.name ?? ''}".`],
+          title: m.t('page.changed.title'),
+          paragraphs: [
+            m.t('page.changed.text', { address: target.subscriber.email, name: target.name ?? '' }),
+          ],
         });
       });
 
       app.get<{ Params: { token: string } }>('/unsubscribe/:token', async (request, reply) => {
         const target = await actions.resolve(request.params.token, ['unsubscribe']);
         if (!target) return invalid(reply);
+        const m = say(target.list);
+        const names = { address: target.subscriber.email, list: target.list.name };
         return send(reply, target.list, {
-          title: `Unsubscribe from ${target.list.name}`,
-          paragraphs: [
-            `Press the button and ${target.subscriber.email} will not receive ${target.list.name} any more.`,
-          ],
-          button: 'Unsubscribe',
+          title: m.t('page.unsubscribe.title', names),
+          paragraphs: [m.t('page.unsubscribe.text', names)],
+          button: m.t('page.unsubscribe.button'),
           action: `/unsubscribe/${request.params.token}`,
         });
       });
@@ -214,9 +219,12 @@ export function listPages(
         await actions.unsubscribe(target);
         // RFC 8058: the mail client posts List-Unsubscribe=One-Click and only needs a 2xx.
         if (body['List-Unsubscribe'] === 'One-Click') return reply.code(200).send('Unsubscribed\n');
+        const m = say(target.list);
         return send(reply, target.list, {
-          title: 'You are unsubscribed',
-          paragraphs: [`${target.subscriber.email} will not receive ${target.list.name} any more.`],
+          title: m.t('page.unsubscribed.title'),
+          paragraphs: [
+            m.t('page.unsubscribed.text', { address: target.subscriber.email, list: target.list.name }),
+          ],
         });
       });
     });

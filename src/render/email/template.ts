@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Issue } from '../../issue/model.ts';
+import { registerMessageHelpers } from '../../messages/index.ts';
 import { PLACEHOLDERS } from '../replacements.ts';
 import { issueView } from '../view.ts';
 
@@ -19,6 +20,7 @@ function issueTemplate(dir: string): Template {
   if (!template) {
     const hbs = Handlebars.create();
     hbs.registerHelper('upper', (s: unknown) => String(s).toLocaleUpperCase());
+    registerMessageHelpers(hbs);
     for (const name of ['article', 'entry', 'footer'])
       hbs.registerPartial(name, readFileSync(`${dir}/${name}.mjml.hbs`, 'utf8'));
     template = hbs.compile(readFileSync(`${dir}/issue.mjml.hbs`, 'utf8'), { strict: false, noEscape: false });

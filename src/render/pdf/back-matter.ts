@@ -1,6 +1,7 @@
 // After the last section: "On the next issue", then the colophon — disclaimer, publisher and address,
 // how to subscribe (an email to the list address) and where the web edition is.
 import type { Inline, Issue } from '../../issue/model.ts';
+import type { MessageKey } from '../../messages/index.ts';
 import type { FlowItem } from './layout/flow-item.ts';
 import { node, type StructNode } from './structure.ts';
 import { type Context, inlinePieces, type Typesetter, textItem } from './typeset.ts';
@@ -28,13 +29,18 @@ export function backMatterItems(t: Typesetter, issue: Issue, parent: StructNode,
     });
   const text = (value: string): Inline => ({ type: 'text', text: value });
   const link = (href: string, shown: string): Inline => ({ type: 'link', href, children: [text(shown)] });
+  // A message whose placeholders are links: its text around them, in the translation's order.
+  const message = (key: MessageKey, links: Record<string, Inline>): Inline[] =>
+    t.messages
+      .parts(key, Object.fromEntries(Object.keys(links).map((name) => [name, name])))
+      .map((part) => (typeof part === 'string' ? text(part) : (links[part.name] as Inline)));
 
   if (issue.nextIssue) {
-    const sect = node('Sect', parent, { title: 'On the next issue' });
+    const sect = node('Sect', parent, { title: t.messages.t('edition.nextIssue') });
     const panel = { id: t.nextPanelId(), fill: theme.tint, padding: 6 };
     const ctx: Context = { parent: sect, indent: 8, inset: 8, panel };
     items.push(
-      heading(ctx, 'On the next issue', node('H2', sect)),
+      heading(ctx, t.messages.t('edition.nextIssue'), node('H2', sect)),
       textItem(t, ctx, inlinePieces(t, issue.nextIssue, theme.style('serifItalic', 9.5)), {
         struct: node('P', sect),
         spaceAfter: 8,
@@ -58,21 +64,20 @@ export function backMatterItems(t: Typesetter, issue: Issue, parent: StructNode,
   const { publisher } = publication;
   items.push(line(ctx, [text(publisher.name)], 4));
   for (const address of publisher.address) items.push(line(ctx, [text(address)]));
-  if (publisher.phone) items.push(line(ctx, [text(`Tel: ${publisher.phone}`)]));
-  if (publisher.fax) items.push(line(ctx, [text(`Fax: ${publisher.fax}`)]));
+  if (publisher.phone)
+    items.push(line(ctx, [text(t.messages.t('edition.phone', { phone: publisher.phone }))]));
+  if (publisher.fax) items.push(line(ctx, [text(t.messages.t('edition.fax', { fax: publisher.fax }))]));
   if (publisher.website) items.push(line(ctx, [link(publisher.website, publisher.website)]));
   if (publication.issn) items.push(line(ctx, [text(`ISSN ${publication.issn}`)]));
   items.push(
     line(
       ctx,
-      [
-        text('To subscribe please send an email to '),
-        link(`mailto:${publication.listAddress}?subject=subscribe`, publication.listAddress),
-        text(' with “subscribe” as the subject.'),
-      ],
+      message('pdf.subscribe', {
+        address: link(`mailto:${publication.listAddress}?subject=subscribe`, publication.listAddress),
+      }),
       6,
     ),
-    line(ctx, [text('This issue on the web: '), link(webUrl, webUrl)], 3),
+    line(ctx, message('pdf.onTheWeb', { url: link(webUrl, webUrl) }), 3),
   );
   if (items[0]) items[0].columnBreakBefore = true;
   return items;

@@ -67,20 +67,31 @@ function articleItems(t: Typesetter, article: Article, parent: StructNode, notFi
   (items[0] as FlowItem).starts = { article }; // the kicker, or else the title
   const meta: string[] = [];
   if (entry) {
-    meta.push(entry.kind === 'event' ? 'Event' : 'Publication');
+    meta.push(t.messages.t(entry.kind === 'event' ? 'edition.event' : 'edition.publication'));
     if (entry.date) meta.push(formatRange(entry.date, t.language));
     if (entry.place) meta.push(entry.place);
   }
   const metaStyle = theme.style('sans', 8, theme.muted);
   if (meta.length || article.byline) {
     const byline = article.byline ? inlinePieces(t, bylineInlines(article.byline), metaStyle) : [];
-    const lead =
-      meta.join(' · ') + (meta.length && byline.length ? ' · ' : '') + (byline.length && !entry ? 'By ' : '');
-    head([...(lead ? [{ text: lead, style: metaStyle }] : []), ...byline], {
-      struct: node('P', art),
-      spaceAfter: 4,
-      keepTogether: false,
-    });
+    // "By" and the name in the order the language puts them: the byline keeps its own pieces (links).
+    const framed = byline.length && !entry;
+    const [before = '', after = ''] = framed
+      ? messageFrame(t.messages.parts('edition.byline', { byline: '' }))
+      : [];
+    const lead = meta.join(' · ') + (meta.length && byline.length ? ' · ' : '') + before;
+    head(
+      [
+        ...(lead ? [{ text: lead, style: metaStyle }] : []),
+        ...byline,
+        ...(after ? [{ text: after, style: metaStyle }] : []),
+      ],
+      {
+        struct: node('P', art),
+        spaceAfter: 4,
+        keepTogether: false,
+      },
+    );
   }
   if (article.standfirst) {
     items.push(
@@ -338,4 +349,11 @@ function footnoteItems(t: Typesetter, footnotes: readonly Footnote[], ctx: Conte
     items.push(more.length ? lead : { ...lead, footnote: footnote.number }, ...more);
   }
   return items;
+}
+
+/** The text a message puts before and after its one placeholder ("By {byline}" → ["By ", ""]). */
+function messageFrame(parts: ReturnType<Typesetter['messages']['parts']>): [string, string] {
+  const at = parts.findIndex((part) => typeof part !== 'string');
+  const text = (list: typeof parts) => list.filter((part) => typeof part === 'string').join('');
+  return at < 0 ? [text(parts), ''] : [text(parts.slice(0, at)), text(parts.slice(at + 1))];
 }

@@ -1,8 +1,11 @@
 // The top of the first page, across the full text width: masthead, issue line, the issue's theme and
 // the "In this issue" box with the page of each section and article. The Feature starts below it.
+
 import { issueDateLabel } from '../../issue/dates.ts';
 import type { Block, Issue } from '../../issue/model.ts';
 import { plainText } from '../../issue/model.ts';
+import { messagesFor } from '../../messages/index.ts';
+import { contentsLabel } from '../view.ts';
 import { blockItems } from './blocks.ts';
 import type { BlockItem, FlowItem } from './layout/flow-item.ts';
 import { node, type StructNode } from './structure.ts';
@@ -16,7 +19,8 @@ const NUMBER_SIZE = 8.5;
 /** "N° 5 · May 2009" (or the season, when the issue has one); only the date when items are unnumbered. */
 export function issueLabel(issue: Issue): string {
   const date = issueDateLabel(issue);
-  return issue.publication.numbered ? `N° ${issue.number} · ${date}` : date;
+  const number = messagesFor(issue.language).t('pdf.number', { number: issue.number });
+  return issue.publication.numbered ? `${number} · ${date}` : date;
 }
 
 export function coverItems(t: Typesetter, issue: Issue, parent: StructNode): FlowItem[] {
@@ -123,7 +127,7 @@ function contentsItems(t: Typesetter, issue: Issue, parent: StructNode): FlowIte
       ctx,
       [
         {
-          text: issue.publication.numbered ? 'In this issue' : 'Contents',
+          text: contentsLabel(issue),
           style: theme.style('sansBold', 10, theme.primary),
         },
       ],

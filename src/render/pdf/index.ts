@@ -4,8 +4,10 @@
 // and footer — and records every box in a PdfLayout. The contents box on the cover gets its page
 // numbers once the body is placed (they sit in boxes of fixed size, so nothing moves).
 // Painting then draws the layout with pdfkit, building the structure tree in reading order.
+
 import PDFDocument from 'pdfkit';
 import type { Issue } from '../../issue/model.ts';
+import { messagesFor } from '../../messages/index.ts';
 import { editionUrls } from '../replacements.ts';
 import { backMatterItems } from './back-matter.ts';
 import { sectionItems } from './blocks.ts';
@@ -59,7 +61,7 @@ export async function renderPdf(
     // PDF/UA-1 identification in the XMP metadata; @types/pdfkit 0.17 lists only the PDF/A subsets.
     subset: 'PDF/UA' as PDFKit.Mixins.PDFSubsets,
     tagged: true,
-    lang: publication.language,
+    lang: issue.language,
     displayTitle: true,
     info: {
       Title: `${publication.name} ${issueLabel(issue)}: ${issue.title}`,
@@ -110,13 +112,15 @@ function layOut(issue: Issue, setting: Setting) {
   const { geometry, measurer, webUrl } = setting;
   const { publication } = issue;
   const theme = themeOf(publication);
-  const hyphenate = hyphenatorFor(publication.language);
+  const hyphenate = hyphenatorFor(issue.language);
+  const messages = messagesFor(issue.language);
   let panels = 0;
   const typesetter = (width: number): Typesetter => ({
     theme,
     measurer,
     hyphenate,
-    language: publication.language,
+    language: issue.language,
+    messages,
     width,
     body: geometry.body,
     imageSize: setting.imageSize,
@@ -176,6 +180,7 @@ function readingOrder(items: readonly FlowItem[]): StructNode[] {
 /** Publication and issue at the top of every page but the cover; "Page n of N" at the foot of all. */
 function runningHeads(issue: Issue, layout: PdfLayout, geometry: Geometry, measurer: Measurer): PlacedBox[] {
   const theme = themeOf(issue.publication);
+  const messages = messagesFor(issue.language);
   const style = theme.style('sans', 7.5, theme.muted);
   const { body } = geometry;
   const line = (text: string, align: 'left' | 'right' | 'center') =>
@@ -203,7 +208,7 @@ function runningHeads(issue: Issue, layout: PdfLayout, geometry: Geometry, measu
       ...at,
       kind: 'footer',
       y: body.y + body.height + 22,
-      lines: line(`Page ${page.number} of ${total}`, 'left'),
+      lines: line(messages.t('pdf.page', { page: page.number, total }), 'left'),
     });
   }
   return boxes;

@@ -1,9 +1,11 @@
 // A programme as a timetable in the column: each day's heading, then its slots, the time hung in a
 // column of its own at the left of the slot's title. Tagged as a Table per day, one TR per slot
 // with the time as its row header (TH) and the session (title, people, description) as its TD.
+
 import { dayTitle } from '../../issue/dates.ts';
 import type { Block, Person, ProgrammeSlot } from '../../issue/model.ts';
 import { slotTime } from '../../issue/model.ts';
+import { chairLabel } from '../html.ts';
 import type { FlowItem } from './layout/flow-item.ts';
 import { node } from './structure.ts';
 import type { Piece } from './text/pieces.ts';
@@ -105,8 +107,8 @@ function slotItems(
           }),
         ]
       : []),
-    ...(slot.chair ? people(slot.chair.label, slot.chair.people) : []),
-    ...people(slot.speakers.length > 1 ? 'Speakers' : 'Speaker', slot.speakers),
+    ...(slot.chair ? people(chairLabel(slot.chair.label, t.messages), slot.chair.people) : []),
+    ...people(t.messages.t('edition.speakers', { count: slot.speakers.length }), slot.speakers),
   ];
   // The title stays with the people of its session, and with the first lines of its description.
   for (const item of details.slice(0, -1)) item.keepWithNext = true;

@@ -1,8 +1,10 @@
 // The typesetter's toolkit shared by the cover, the articles and the back matter: a paragraph of
 // styled pieces → a run of broken lines; inline model → pieces; rules. Everything is measured for
 // one measure (a column, or the page for full-width material).
+
 import type { Inline } from '../../issue/model.ts';
 import { plainText } from '../../issue/model.ts';
+import type { Messages } from '../../messages/index.ts';
 import type { Measurer } from './fonts.ts';
 import type { Hyphenate } from './hyphenate.ts';
 import type { BlockItem, LinesItem, Panel } from './layout/flow-item.ts';
@@ -17,6 +19,8 @@ export interface Typesetter {
   measurer: Measurer;
   hyphenate: Hyphenate;
   language: string;
+  /** What the edition says itself, in its language. */
+  messages: Messages;
   /** The measure of one column. */
   width: number;
   /** The text area of a page: figures are set across it, at the top of a page. */

@@ -16,7 +16,10 @@ import {
   plainText,
   slotTime,
 } from '../../issue/model.ts';
+import { type Messages, messagesFor } from '../../messages/index.ts';
+import { chairLabel } from '../html.ts';
 import { PLACEHOLDERS } from '../replacements.ts';
+import { contentsLabel } from '../view.ts';
 
 export const TEXT_WIDTH = 78;
 
@@ -39,10 +42,13 @@ export function wrap(text: string, first = '', rest = first, width = TEXT_WIDTH)
   return lines;
 }
 
-/** The article being written: its numbered link references, and its language (programme days). */
+/** The article being written: its numbered link references, and its language (labels, programme days). */
 class References {
   readonly urls: string[] = [];
-  constructor(readonly language = 'en') {}
+  readonly messages: Messages;
+  constructor(readonly language = 'en') {
+    this.messages = messagesFor(language);
+  }
   add(href: string): number {
     const index = this.urls.indexOf(href);
     if (index >= 0) return index + 1;
@@ -88,8 +94,10 @@ function blockLines(block: Block, refs: References, indent = ''): string[] {
   switch (block.type) {
     case 'paragraph':
       return para(block.content);
-    case 'question':
-      return para(block.content, `${indent}Q: `, `${indent}   `);
+    case 'question': {
+      const label = refs.messages.t('edition.question');
+      return para(block.content, `${indent}${label} `, `${indent}${' '.repeat(label.length + 1)}`);
+    }
     case 'heading':
       // Level 3 underlined with dashes, level 4 with dots: the article's title has tildes.
       return underlined(inlineText(block.content, refs), block.level === 3 ? '-' : '.', indent);
@@ -120,7 +128,8 @@ function blockLines(block: Block, refs: References, indent = ''): string[] {
       const caption = [inlineText(block.caption, refs), block.credit ? `(${block.credit})` : '']
         .filter(Boolean)
         .join(' ');
-      return wrap(`[Picture: ${block.image.alt}]${caption ? ` ${caption}` : ''}`, indent);
+      const picture = refs.messages.t('edition.picture', { alt: block.image.alt });
+      return wrap(`${picture}${caption ? ` ${caption}` : ''}`, indent);
     }
     case 'table':
       return [block.header, ...block.rows].flatMap((row) =>
@@ -151,8 +160,8 @@ function programmeDayLines(day: ProgrammeDay, refs: References, indent: string):
     const first = `${indent}${slotTime(slot).padEnd(TIME_COLUMN)}`;
     out.push(...wrap(inlineText(slot.title, refs), first, rest));
     if (slot.place) out.push(...wrap(slot.place, rest));
-    if (slot.chair) out.push(...people(slot.chair.label, slot.chair.people));
-    out.push(...people(slot.speakers.length > 1 ? 'Speakers' : 'Speaker', slot.speakers));
+    if (slot.chair) out.push(...people(chairLabel(slot.chair.label, refs.messages), slot.chair.people));
+    out.push(...people(refs.messages.t('edition.speakers', { count: slot.speakers.length }), slot.speakers));
     if (slot.description.length) out.push(...blocksLines(slot.description, refs, rest));
   }
   return out;
@@ -179,7 +188,10 @@ function articleLines(article: Article, language: string): string[] {
   const out: string[] = [];
   if (article.kicker) out.push(article.kicker.toLocaleUpperCase());
   out.push(...wrap(title), '~'.repeat(Math.min(title.length, TEXT_WIDTH)));
-  if (article.byline) out.push(...wrap(`By ${inlineText(bylineInlines(article.byline), refs)}`));
+  if (article.byline)
+    out.push(
+      ...wrap(refs.messages.t('edition.byline', { byline: inlineText(bylineInlines(article.byline), refs) })),
+    );
   const entry = article.entry;
   if (entry) {
     const meta = [entry.date && formatRange(entry.date, language), entry.place].filter(Boolean).join(', ');
@@ -206,21 +218,24 @@ function articleLines(article: Article, language: string): string[] {
 const RULE = '='.repeat(TEXT_WIDTH);
 
 export function renderText(issue: Issue): string {
-  const { publication } = issue;
+  const { publication, language } = issue;
+  const messages = messagesFor(language);
   const dateLabel = issueDateLabel(issue);
   const out: string[] = [
     ...wrap(publication.name.toLocaleUpperCase()),
     ...(publication.tagline ? wrap(publication.tagline) : []),
-    publication.numbered ? `No. ${issue.number} - ${dateLabel}` : dateLabel,
+    publication.numbered
+      ? `${messages.t('edition.number', { number: issue.number })} - ${dateLabel}`
+      : dateLabel,
     '',
     ...wrap(issue.titleNote ? `${issue.title} *` : issue.title),
     ...(issue.author ? wrap(issue.author) : []),
     '',
-    ...(issue.titleNote ? [...titleNoteLines(issue.titleNote), ''] : []),
-    `Web edition: ${PLACEHOLDERS.web_url}`,
-    `PDF edition: ${PLACEHOLDERS.pdf_url}`,
+    ...(issue.titleNote ? [...titleNoteLines(issue.titleNote, language), ''] : []),
+    messages.t('text.webEdition', { url: PLACEHOLDERS.web_url }),
+    messages.t('text.pdfEdition', { url: PLACEHOLDERS.pdf_url }),
     '',
-    publication.numbered ? 'IN THIS ISSUE' : 'CONTENTS',
+    contentsLabel(issue).toLocaleUpperCase(language),
   ];
   for (const section of issue.sections) {
     out.push(...wrap(section.name, '* ', '  '));
@@ -229,29 +244,40 @@ export function renderText(issue: Issue): string {
   }
   for (const section of issue.sections) {
     out.push('', RULE, section.name.toLocaleUpperCase(), RULE, '');
-    for (const article of section.articles) out.push(...articleLines(article, publication.language), '');
+    for (const article of section.articles) out.push(...articleLines(article, language), '');
   }
   if (issue.nextIssue)
-    out.push(RULE, 'ON THE NEXT ISSUE', RULE, '', ...wrap(inlineText(issue.nextIssue, new References())), '');
+    out.push(
+      RULE,
+      messages.t('edition.nextIssue').toLocaleUpperCase(language),
+      RULE,
+      '',
+      ...wrap(inlineText(issue.nextIssue, new References(language))),
+      '',
+    );
   out.push(RULE);
   if (publication.disclaimer) out.push(...wrap(publication.disclaimer), '');
   out.push(
-    ...wrap(`${publication.name} is published by ${publication.publisher.name}`),
+    ...wrap(
+      messages.t('edition.publishedBy', {
+        publication: publication.name,
+        publisher: publication.publisher.name,
+      }),
+    ),
     ...publication.publisher.address,
   );
-  if (publication.publisher.phone) out.push(`Tel: ${publication.publisher.phone}`);
-  if (publication.publisher.fax) out.push(`Fax: ${publication.publisher.fax}`);
+  if (publication.publisher.phone)
+    out.push(messages.t('edition.phone', { phone: publication.publisher.phone }));
+  if (publication.publisher.fax) out.push(messages.t('edition.fax', { fax: publication.publisher.fax }));
   if (publication.issn) out.push(`ISSN ${publication.issn}`);
   out.push(
     '',
-    ...wrap(
-      `To subscribe please send an email to ${publication.listAddress} with the word "subscribe". Contributions are welcome at the same address.`,
-    ),
+    ...wrap(messages.t('text.subscribe', { address: publication.listAddress })),
     '',
     // Substituted values can be long: each stands on its own line rather than inside wrapped prose.
-    'You receive this bulletin at:',
+    messages.t('text.receivedAt'),
     PLACEHOLDERS.recipient_email,
-    'To unsubscribe:',
+    messages.t('text.unsubscribe'),
     PLACEHOLDERS.unsubscribe_url,
     '',
   );
@@ -262,8 +288,8 @@ export function renderText(issue: Issue): string {
 }
 
 /** The note on the issue's title, starred like its marker, with the addresses of its links. */
-function titleNoteLines(blocks: readonly Block[]): string[] {
-  const refs = new References();
+function titleNoteLines(blocks: readonly Block[], language: string): string[] {
+  const refs = new References(language);
   const out = itemLines(blocks, refs, '* ', '  ');
   if (refs.urls.length) out.push(...refs.urls.map((url, i) => `[${i + 1}] ${url}`));
   return out;

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Issue } from '../../issue/model.ts';
+import { registerMessageHelpers } from '../../messages/index.ts';
 import { pdfFileName } from '../replacements.ts';
 import { type IssueView, issueView } from '../view.ts';
 
@@ -34,6 +35,7 @@ let compiled: HandlebarsTemplateDelegate | undefined;
 /** The web templates' Handlebars: the page and its partials (also the site's and the feeds'). */
 export function webTemplates(): typeof Handlebars {
   const handlebars = Handlebars.create();
+  registerMessageHelpers(handlebars);
   for (const name of ['content', 'site-head', 'site-nav']) {
     handlebars.registerPartial(name, readFileSync(`${TEMPLATES}${name}.hbs`, 'utf8'));
   }
