@@ -39,6 +39,40 @@ export async function storeEditions(
   return editions;
 }
 
+/** One issue's stored editions in every language it has, by language code, the default's first. */
+export type EditionsByLanguage = ReadonlyMap<string, Editions>;
+
+/**
+ * Stores every language's editions of one issue (`issues`: the original, then its translations),
+ * the default's under <pub>/<NNN>/, each translation's under <pub>/<language>/<NNN>/, one language
+ * after another (each PDF has a thread's whole attention). `pdf` gives a PDF already rendering.
+ */
+export async function storeLanguages(
+  issues: readonly Issue[],
+  options: { dataDir: string; publicUrl: string; pdf?: (issue: Issue) => Promise<Buffer> | undefined },
+): Promise<EditionsByLanguage> {
+  const stored = new Map<string, Editions>();
+  for (const issue of issues) {
+    const pdf = options.pdf?.(issue);
+    stored.set(issue.language, await storeEditions(issue, { ...options, pdf }));
+  }
+  return stored;
+}
+
+/**
+ * The seam for sending by language: the editions a campaign sends, by the language of the readers
+ * who get them. For now every reader gets the default language's; sending each reader their own
+ * language replaces this function (and the campaign's one snapshot).
+ */
+export function editionsToSend(stored: EditionsByLanguage, issue: Issue): Map<string, Editions> {
+  const own = stored.get(issue.language);
+  if (!own)
+    throw new Error(
+      `the ${issue.language} editions of ${issue.publication.slug}/${issue.code} were not stored`,
+    );
+  return new Map([[issue.language, own]]);
+}
+
 export async function publishIssue(
   deps: { db: Db; queue: DeliveryQueue },
   issue: Issue,
@@ -48,11 +82,16 @@ export async function publishIssue(
     batchSize: number;
     resendFailed: boolean;
     now: Date;
-    /** Already stored with `storeEditions` (e.g. while the database and Redis were starting). */
-    editions?: Editions;
+    /** Translations of `issue`, whose editions are stored with it. */
+    translations?: readonly Issue[];
+    /** Already stored with `storeLanguages` (e.g. while the database and Redis were starting). */
+    editions?: EditionsByLanguage;
   },
 ): Promise<PublishResult> {
-  const editions = options.editions ?? (await storeEditions(issue, options));
+  const stored =
+    options.editions ?? (await storeLanguages([issue, ...(options.translations ?? [])], options));
+  // Every language is online before anything is recorded to send.
+  const editions = editionsToSend(stored, issue).get(issue.language) as Editions;
   const { campaign, created } = await createCampaign(
     deps.db,
     {

@@ -5,7 +5,7 @@ import type { DeliverySettings } from '../delivery/settings.ts';
 import type { Issue } from '../issue/model.ts';
 import { listDomain } from '../list/addresses.ts';
 import type { PdfThread } from '../render/pdf/thread.ts';
-import { loadIssueOrFail } from './build.ts';
+import { loadLanguagesOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
 import { describeCampaign } from './status.ts';
 import { type DeliveryFlags, deliveryOptions, settingsFrom, shutdownSignal } from './worker.ts';
@@ -32,18 +32,21 @@ export function registerPublish(program: Command, context: CliContext): void {
     // DKIM signing domain has to come from the issue's list address.
     const needsIssueDomain = Boolean(flags.dkimKey && !flags.dkimDomain);
     const opening = needsIssueDomain ? undefined : openEarly(context, settingsFrom(flags));
-    let issue: Issue;
+    let issues: Issue[];
     try {
-      issue = await loadIssueOrFail(file, context);
+      // A translation named publishes its issue: every language together.
+      const { originalOf } = await import('../issue/translations.ts');
+      issues = await loadLanguagesOrFail(originalOf(file) ?? file, context);
     } catch (err) {
       await pdfThread.close();
       await opening?.then((delivery) => delivery.close()).catch(() => {});
       throw err;
     }
+    const publication = (issues[0] as Issue).publication;
     const settings = needsIssueDomain
-      ? settingsFrom(flags, listDomain(issue.publication.listAddress))
+      ? settingsFrom(flags, listDomain(publication.listAddress))
       : settingsFrom(flags);
-    await publishAndFollow(issue, settings, flags, context, { pdfThread, opening });
+    await publishAndFollow(issues, settings, flags, context, { pdfThread, opening });
   });
 }
 
@@ -57,31 +60,41 @@ function openEarly(context: CliContext, settings: DeliverySettings): Promise<Del
 }
 
 /**
- * Records the campaign and, unless detached, delivers it with an in-process worker while showing
+ * Stores every language's editions (`issues`: the original first, then its translations), records
+ * the campaign and, unless detached, delivers it with an in-process worker while showing
  * progress. Sets a failing exit code when the campaign did not finish.
  */
 export async function publishAndFollow(
-  issue: Issue,
+  issues: readonly Issue[],
   settings: DeliverySettings,
   flags: Pick<PublishFlags, 'detach' | 'resendFailed'>,
   context: CliContext,
   started: { pdfThread?: PdfThread; opening?: Promise<Delivery> } = {},
 ): Promise<void> {
   const config = context.config();
-  // The PDF takes longest: it renders on its own thread while this one opens the database and Redis.
+  const [issue, ...translations] = issues as [Issue, ...Issue[]];
+  // The PDFs take longest: they render on their own thread, one language after another, while this
+  // one opens the database and Redis.
   const thread = started.pdfThread ?? new (await import('../render/pdf/thread.ts')).PdfThread().start();
-  const pdf = thread.render(issue, { publicUrl: config.publicUrl }).then(({ pdf }) => pdf);
-  // Awaited by storeEditions (a failure to load first must not leave it unhandled); one render, so
-  // the thread ends with it.
-  void pdf.catch(() => {}).finally(() => thread.close());
-  const [{ openDelivery }, { publishIssue, storeEditions }] = await Promise.all([
+  const pdfs = new Map(
+    issues.map((each) => [each, thread.render(each, { publicUrl: config.publicUrl }).then(({ pdf }) => pdf)]),
+  );
+  // Awaited by storeLanguages (a failure to load first must not leave them unhandled); the thread
+  // ends with the last.
+  for (const pdf of pdfs.values()) void pdf.catch(() => {});
+  void Promise.allSettled(pdfs.values()).finally(() => thread.close());
+  const [{ openDelivery }, { publishIssue, storeLanguages }] = await Promise.all([
     import('../delivery/runtime.ts'),
     import('../campaigns/publish.ts'),
   ]);
   // The editions render while the database and Redis start (they are other processes, or wait on I/O).
   const [opened, stored] = await Promise.allSettled([
     started.opening ?? openDelivery(config, settings),
-    storeEditions(issue, { dataDir: config.dataDir, publicUrl: config.publicUrl, pdf }),
+    storeLanguages(issues, {
+      dataDir: config.dataDir,
+      publicUrl: config.publicUrl,
+      pdf: (each) => pdfs.get(each),
+    }),
   ]);
   if (opened.status === 'rejected') throw opened.reason;
   const delivery = opened.value;
@@ -93,6 +106,7 @@ export async function publishAndFollow(
       batchSize: settings.batchSize,
       resendFailed: Boolean(flags.resendFailed),
       now: context.clock.date(),
+      translations,
       editions: stored.value,
     });
     const { campaign } = result;

@@ -270,6 +270,15 @@ export interface Issue {
   file: string;
 }
 
+/**
+ * The language tag an edition declares (html lang, the PDF's /Lang): the publication's own tag for
+ * its default language (en-GB), a translation's language code otherwise (fr).
+ */
+export function editionLanguageTag(issue: Pick<Issue, 'language' | 'publication'>): string {
+  const tag = issue.publication.language;
+  return tag.split('-')[0]?.toLowerCase() === issue.language ? tag : issue.language;
+}
+
 export function plainText(inlines: readonly Inline[]): string {
   let out = '';
   for (const node of inlines) {

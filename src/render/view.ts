@@ -2,7 +2,14 @@
 // escaped and formatted, so that templates only arrange it.
 
 import { formatRange, isoDate, issueDateLabel } from '../issue/dates.ts';
-import { type Article, type Block, bylineInlines, type Issue, plainText } from '../issue/model.ts';
+import {
+  type Article,
+  type Block,
+  bylineInlines,
+  editionLanguageTag,
+  type Issue,
+  plainText,
+} from '../issue/model.ts';
 import {
   blocksHtml,
   escapeHtml,
@@ -62,7 +69,7 @@ export interface IssueView {
 export function issueView(issue: Issue, imageBase: string): IssueView {
   const { publication } = issue;
   return {
-    lang: publication.language,
+    lang: editionLanguageTag(issue),
     publication: {
       name: publication.name,
       tagline: publication.tagline,
@@ -86,7 +93,7 @@ export function issueView(issue: Issue, imageBase: string): IssueView {
     preheader: issue.preheader ?? defaultPreheader(issue),
     nextIssue: issue.nextIssue ? inlineHtml(issue.nextIssue, { footnotePrefix: '' }) : undefined,
     sections: issue.sections.map((section) => ({
-      name: section.name,
+      name: section.label,
       slug: section.slug,
       entries: section.entries,
       articles: section.articles.map((article) =>

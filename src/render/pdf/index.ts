@@ -5,8 +5,8 @@
 // numbers once the body is placed (they sit in boxes of fixed size, so nothing moves).
 // Painting then draws the layout with pdfkit, building the structure tree in reading order.
 import PDFDocument from 'pdfkit';
-import type { Issue } from '../../issue/model.ts';
-import { editionUrls } from '../replacements.ts';
+import { editionLanguageTag, type Issue } from '../../issue/model.ts';
+import { editionUrls, translationLanguage } from '../replacements.ts';
 import { backMatterItems } from './back-matter.ts';
 import { sectionItems } from './blocks.ts';
 import { coverItems, fillPageNumbers, issueLabel, stackItems } from './cover.ts';
@@ -59,13 +59,13 @@ export async function renderPdf(
     // PDF/UA-1 identification in the XMP metadata; @types/pdfkit 0.17 lists only the PDF/A subsets.
     subset: 'PDF/UA' as PDFKit.Mixins.PDFSubsets,
     tagged: true,
-    lang: publication.language,
+    lang: editionLanguageTag(issue),
     displayTitle: true,
     info: {
       Title: `${publication.name} ${issueLabel(issue)}: ${issue.title}`,
       Author: publication.publisher.name,
       Subject: issue.preheader ?? publication.tagline ?? issue.title,
-      Keywords: [publication.name, ...issue.sections.map((s) => s.name)].join(', '),
+      Keywords: [publication.name, ...issue.sections.map((s) => s.label)].join(', '),
     },
   });
   registerFonts(doc);
@@ -74,7 +74,8 @@ export async function renderPdf(
   const setting: Setting = {
     geometry,
     measurer: new Measurer(),
-    webUrl: editionUrls(options.publicUrl, issue.publication.slug, issue.code).web_url,
+    webUrl: editionUrls(options.publicUrl, issue.publication.slug, issue.code, translationLanguage(issue))
+      .web_url,
     imageSize: (file) => {
       const size = images.get(file) ?? doc.openImage(file);
       images.set(file, size);

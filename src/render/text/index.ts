@@ -223,12 +223,12 @@ export function renderText(issue: Issue): string {
     publication.numbered ? 'IN THIS ISSUE' : 'CONTENTS',
   ];
   for (const section of issue.sections) {
-    out.push(...wrap(section.name, '* ', '  '));
+    out.push(...wrap(section.label, '* ', '  '));
     if (!section.entries)
       for (const { title } of section.articles) out.push(...wrap(plainText(title), '  - ', '    '));
   }
   for (const section of issue.sections) {
-    out.push('', RULE, section.name.toLocaleUpperCase(), RULE, '');
+    out.push('', RULE, section.label.toLocaleUpperCase(), RULE, '');
     for (const article of section.articles) out.push(...articleLines(article, publication.language), '');
   }
   if (issue.nextIssue)
