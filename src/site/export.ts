@@ -12,7 +12,7 @@ import { contentTypeOf } from '../web/content-types.ts';
 import { atomFeed, jsonFeed } from './feeds.ts';
 import { paths, scopeOf } from './links.ts';
 import { archivePages, renderArchive, renderHome, renderIssue, type SiteOptions } from './pages.ts';
-import { publishedIssues, type SitePublication } from './published.ts';
+import { publishedIssues, publishedTranslations, type SitePublication } from './published.ts';
 import { robots, sitemap } from './sitemap.ts';
 
 export interface ExportOptions {
@@ -117,7 +117,8 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
       }
     }
   }
-  await write('sitemap.xml', sitemap(options.publicUrl, options.publications, all));
+  const translations = await publishedTranslations(published, options.publications);
+  await write('sitemap.xml', sitemap(options.publicUrl, options.publications, all, translations));
   await write('robots.txt', robots(options.publicUrl, 'static'));
   return result;
 }

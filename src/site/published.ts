@@ -33,6 +33,23 @@ export interface PublishedIssues {
   of(publication: string, language?: string): Promise<IssueRecord[]>;
 }
 
+/** Each publication's translations' published issues, by language (those with none left out). */
+export async function publishedTranslations(
+  published: PublishedIssues,
+  publications: readonly Pick<SitePublication, 'slug' | 'languages'>[],
+): Promise<Map<string, Map<string, IssueRecord[]>>> {
+  const all = new Map<string, Map<string, IssueRecord[]>>();
+  for (const { slug, languages } of publications) {
+    const byLanguage = new Map<string, IssueRecord[]>();
+    for (const language of languages.slice(1)) {
+      const records = await published.of(slug, language);
+      if (records.length) byLanguage.set(language, records);
+    }
+    all.set(slug, byLanguage);
+  }
+  return all;
+}
+
 export function publishedIssues(root: string): PublishedIssues {
   const cache = new Map<string, { mtimeMs: number; size: number; record: IssueRecord }>();
   const read = async (path: string): Promise<IssueRecord | undefined> => {

@@ -12,7 +12,7 @@ import type { RouteRegistrar } from '../web/server.ts';
 import { ATOM_TYPE, atomFeed, JSON_FEED_TYPE, jsonFeed } from './feeds.ts';
 import { paths, scopeOf } from './links.ts';
 import { renderArchive, renderHome, renderIssue, renderSearch, type SiteOptions } from './pages.ts';
-import type { PublishedIssues, SitePublication } from './published.ts';
+import { type PublishedIssues, publishedTranslations, type SitePublication } from './published.ts';
 import { MAX_QUERY_LENGTH, searchArticles } from './search.ts';
 import { robots, SITEMAP_TYPE, sitemap } from './sitemap.ts';
 
@@ -159,7 +159,13 @@ export function siteRoutes(deps: SiteDeps): RouteRegistrar {
           deps.publications.map(async (p) => [p.slug, await deps.published.of(p.slug)] as const),
         ),
       );
-      return cached(request, reply, SITEMAP_TYPE, sitemap(deps.publicUrl, deps.publications, issues));
+      const translations = await publishedTranslations(deps.published, deps.publications);
+      return cached(
+        request,
+        reply,
+        SITEMAP_TYPE,
+        sitemap(deps.publicUrl, deps.publications, issues, translations),
+      );
     });
     app.get('/robots.txt', async (request, reply) =>
       cached(request, reply, 'text/plain; charset=utf-8', robots(deps.publicUrl, 'served')),

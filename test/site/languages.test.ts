@@ -143,6 +143,15 @@ describe('each language at its own address, over HTTP', () => {
     expect(json.items[0].url).toBe(`${PUBLIC_URL}/global-eye/fr/005/`);
   });
 
+  it('the sitemap lists the French archive and issue', async () => {
+    const xml = await page('/sitemap.xml');
+    expect(xml).toContain(`<loc>${PUBLIC_URL}/global-eye/fr/</loc>`);
+    expect(xml).toContain(`<loc>${PUBLIC_URL}/global-eye/fr/005/</loc>`);
+    expect(readFileSync(join(out, 'sitemap.xml'), 'utf8')).toContain(
+      `<loc>${PUBLIC_URL}/global-eye/fr/005/</loc>`,
+    );
+  });
+
   it('one address per page: folders get their slash, the default language lives at /global-eye/, others are not found', async () => {
     const cases: Array<[string, number, string | null]> = [
       ['/global-eye/fr', 301, '/global-eye/fr/'],
