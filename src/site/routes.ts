@@ -106,6 +106,8 @@ export function siteRoutes(deps: SiteDeps): RouteRegistrar {
       if (language === defaultLanguage) return reply.redirect(`/${paths.archive(slug)}${rest}`, 301);
       const scope = scopeOf(slug, language);
       if (rest === '') return archive(publication, language, 1, reply);
+      // One sign-up per publication: the stored web edition's footer links ../subscribe.
+      if (rest === 'subscribe') return reply.redirect(`/${paths.subscribe(slug)}`, 302);
       if (/^\d{3,}$/.test(rest)) return reply.redirect(`/${paths.issue(scope, rest)}`, 301);
       const page = /^page\/([1-9]\d{0,5})(\/?)$/.exec(rest);
       if (page) {

@@ -157,6 +157,7 @@ describe('each language at its own address, over HTTP', () => {
       ['/global-eye/fr', 301, '/global-eye/fr/'],
       ['/global-eye/fr/005', 301, '/global-eye/fr/005/'],
       ['/global-eye/en/', 301, '/global-eye/'],
+      ['/global-eye/fr/subscribe', 302, '/global-eye/subscribe'],
       ['/global-eye/de/', 404, null],
       ['/global-eye/es/', 404, null],
       ['/global-eye/fr/006/', 404, null],
