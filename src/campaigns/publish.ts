@@ -81,14 +81,68 @@ export function campaignInput(
  */
 export async function storeUnlessScheduled(
   db: Queryable,
-  issue: Issue,
-  editions: Editions,
+  issues: readonly Issue[],
+  stored: EditionsByLanguage,
   dataDir: string,
 ): Promise<Campaign | undefined> {
+  const [issue] = issues as [Issue];
   const existing = await findCampaign(db, issue.publication.slug, issue.number);
   if (existing?.status === 'scheduled') return existing;
-  writeEditionFiles(editionFolder(editionsRoot(dataDir), issue), editions.files);
+  writeLanguages(issues, stored, dataDir);
   return undefined;
+}
+
+/** Writes every language's rendered editions into the data dir, each in its own folder. */
+function writeLanguages(issues: readonly Issue[], stored: EditionsByLanguage, dataDir: string): void {
+  for (const each of issues) {
+    const editions = stored.get(each.language);
+    if (editions) writeEditionFiles(editionFolder(editionsRoot(dataDir), each), editions.files);
+  }
+}
+
+/** One issue's stored editions in every language it has, by language code, the default's first. */
+export type EditionsByLanguage = ReadonlyMap<string, Editions>;
+
+/**
+ * Stores every language's editions of one issue (`issues`: the original, then its translations),
+ * the default's under <pub>/<NNN>/, each translation's under <pub>/<language>/<NNN>/, one language
+ * after another (each PDF has a thread's whole attention). `pdf` gives a PDF already rendering.
+ */
+export async function storeLanguages(
+  issues: readonly Issue[],
+  options: { dataDir: string; publicUrl: string; pdf?: (issue: Issue) => Promise<Buffer> | undefined },
+): Promise<EditionsByLanguage> {
+  const stored = await renderLanguages(issues, options);
+  writeLanguages(issues, stored, options.dataDir);
+  return stored;
+}
+
+/** Renders every language's editions, one language after another (each PDF has a thread's whole attention). */
+export async function renderLanguages(
+  issues: readonly Issue[],
+  options: { publicUrl: string; pdf?: (issue: Issue) => Promise<Buffer> | undefined },
+): Promise<EditionsByLanguage> {
+  const rendered = new Map<string, Editions>();
+  for (const issue of issues)
+    rendered.set(
+      issue.language,
+      await renderEditions(issue, { publicUrl: options.publicUrl, pdf: options.pdf?.(issue) }),
+    );
+  return rendered;
+}
+
+/**
+ * The seam for sending by language: the editions a campaign sends, by the language of the readers
+ * who get them. For now every reader gets the default language's; sending each reader their own
+ * language replaces this function (and the campaign's one snapshot).
+ */
+export function editionsToSend(stored: EditionsByLanguage, issue: Issue): Map<string, Editions> {
+  const own = stored.get(issue.language);
+  if (!own)
+    throw new Error(
+      `the ${issue.language} editions of ${issue.publication.slug}/${issue.code} were not stored`,
+    );
+  return new Map([[issue.language, own]]);
 }
 
 export async function publishIssue(
@@ -102,13 +156,18 @@ export async function publishIssue(
     now: Date;
     /** Batches are claimed only inside it. */
     window?: SendingWindow;
-    /** Already stored with `storeEditions` (e.g. while the database and Redis were starting). */
-    editions?: Editions;
+    /** Translations of `issue`, whose editions are stored with it. */
+    translations?: readonly Issue[];
+    /** Already stored with `storeLanguages` (e.g. while the database and Redis were starting). */
+    editions?: EditionsByLanguage;
   },
 ): Promise<PublishResult> {
-  const editions = options.editions ?? (await storeEditions(issue, options));
+  const stored =
+    options.editions ?? (await storeLanguages([issue, ...(options.translations ?? [])], options));
+  const editions = editionsToSend(stored, issue).get(issue.language) as Editions;
   // Online for every serve before the campaign exists: nothing may be sent before what it links to
-  // is stored.
+  // is stored. (The database holds the default language's editions; a translation's are served by
+  // the serve of the data dir that published it.)
   // The record as written here keeps this machine's earlier anchors; the database adds its own.
   const recordPath = join(editionFolder(editionsRoot(options.dataDir), issue), RECORD_FILE);
   const files = editions.files.map((file) =>

@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Issue } from '../issue/model.ts';
 import { BulletinError, formatProblem, hasErrors } from '../problems.ts';
@@ -14,31 +14,60 @@ export async function loadIssueOrFail(file: string, context: CliContext): Promis
   return issue;
 }
 
-/** Writes the editions of an issue and prints what was written; returns the loaded issue. */
-export async function buildIssue(file: string, out: string, context: CliContext): Promise<Issue> {
-  const issue = await loadIssueOrFail(file, context);
+/**
+ * An original with every translation beside it (each checked against it), or a translation alone:
+ * the default language's issue first. Throws every error of every file at once; warnings go to stderr.
+ */
+export async function loadLanguagesOrFail(file: string, context: CliContext): Promise<Issue[]> {
+  const { loadTranslations, originalOf } = await import('../issue/translations.ts');
+  if (originalOf(file)) {
+    const set = loadTranslations(file);
+    const translation = [...set.translations.values()].find((t) => t.file === resolve(file));
+    const own = set.problems.filter((p) => p.location?.file === resolve(file));
+    if (hasErrors(own) || !translation) throw new BulletinError(own.length ? own : set.problems);
+    for (const problem of own) context.stderr.write(`${formatProblem(problem)}\n`);
+    return [translation];
+  }
+  const set = loadTranslations(file);
+  if (hasErrors(set.problems) || !set.original) throw new BulletinError(set.problems);
+  for (const problem of set.problems) context.stderr.write(`${formatProblem(problem)}\n`);
+  return [set.original, ...set.translations.values()];
+}
+
+/**
+ * Writes the editions of an issue, in every language it has (005.md with 005.fr.md …), and prints
+ * what was written; returns the loaded issues, the default language's first.
+ */
+export async function buildIssue(file: string, out: string, context: CliContext): Promise<Issue[]> {
+  const issues = await loadLanguagesOrFail(file, context);
   const [{ editionFolder, renderEditions, writeEditionFiles }, { GMAIL_CLIP_BYTES }] = await Promise.all([
     import('../render/editions.ts'),
     import('../render/email/size.ts'),
   ]);
-  const editions = await renderEditions(issue, { publicUrl: context.config().publicUrl });
-  const paths = writeEditionFiles(editionFolder(out, issue), editions.files);
-  context.stdout.write(
-    editionsTable(
-      editions.files,
-      paths.map((path) => relative(process.cwd(), path)),
-    ),
-  );
-  if (editions.email.bytes > GMAIL_CLIP_BYTES)
-    context.stderr.write(emailSizeWarning(editions.email.bytes, GMAIL_CLIP_BYTES));
-  return issue;
+  const files: EditionFile[] = [];
+  const names: string[] = [];
+  for (const issue of issues) {
+    const editions = await renderEditions(issue, { publicUrl: context.config().publicUrl });
+    const paths = writeEditionFiles(editionFolder(out, issue), editions.files);
+    files.push(...editions.files);
+    names.push(...paths.map((path) => relative(process.cwd(), path)));
+    if (editions.email.bytes > GMAIL_CLIP_BYTES)
+      context.stderr.write(emailSizeWarning(editions.email.bytes, GMAIL_CLIP_BYTES));
+  }
+  context.stdout.write(editionsTable(files, names));
+  return issues;
 }
 
 export function registerBuild(program: Command, context: CliContext): void {
   program
     .command('build')
-    .description('render the editions of an issue into <out>/<publication>/<NNN>/')
-    .argument('<issue>', 'issue file, e.g. issues/global-eye/005.md')
+    .description(
+      'render the editions of an issue into <out>/<publication>/<NNN>/, and of each translation into <out>/<publication>/<language>/<NNN>/',
+    )
+    .argument(
+      '<issue>',
+      'issue file, e.g. issues/global-eye/005.md (with its translations), or one translation',
+    )
     .option('--out <dir>', 'output folder', 'dist')
     .action(async (file: string, options: { out: string }) => {
       await buildIssue(file, options.out, context);

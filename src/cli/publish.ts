@@ -8,7 +8,7 @@ import type { Issue } from '../issue/model.ts';
 import { listDomain } from '../list/addresses.ts';
 import { fail } from '../problems.ts';
 import type { PdfThread } from '../render/pdf/thread.ts';
-import { loadIssueOrFail } from './build.ts';
+import { loadIssueOrFail, loadLanguagesOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
 import type { ScheduleFlags } from './schedule.ts';
 import { describeCampaign } from './status.ts';
@@ -68,18 +68,23 @@ export function registerPublish(program: Command, context: CliContext): void {
     // DKIM signing domain has to come from the issue's list address.
     const needsIssueDomain = Boolean(flags.dkimKey && !flags.dkimDomain);
     const opening = needsIssueDomain ? undefined : openEarly(context, settingsFrom(flags));
-    let issue: Issue;
+    let issues: Issue[];
     try {
-      issue = await loadIssueOrFail(file, context);
+      // A translation named publishes its issue: every language together.
+      const { originalOf } = await import('../issue/translations.ts');
+      issues = await loadLanguagesOrFail(originalOf(file) ?? file, context);
     } catch (err) {
       await pdfThread.close();
       await opening?.then((delivery) => delivery.close()).catch(() => {});
       throw err;
     }
+    const publication = (issues[0] as Issue).publication;
     const settings = needsIssueDomain
-      ? settingsFrom(flags, listDomain(issue.publication.listAddress))
+      ? settingsFrom(flags, listDomain(publication.listAddress))
       : settingsFrom(flags);
     if (timing?.when) {
+      // A scheduled issue is sent in its default language (translations: publish them at once).
+      const [issue] = issues as [Issue];
       const { scheduleHere } = await import('./schedule.ts');
       const pdf = pdfThread.render(issue, { publicUrl: context.config().publicUrl }).then(({ pdf }) => pdf);
       void pdf.catch(() => {}).finally(() => pdfThread.close());
@@ -92,14 +97,11 @@ export function registerPublish(program: Command, context: CliContext): void {
     // A campaign with a sending window is left to `bulletin worker`: it may take days.
     const window = timing?.window;
     await publishAndFollow(
-      issue,
+      issues,
       settings,
       { ...flags, detach: flags.detach || Boolean(window), window },
       context,
-      {
-        pdfThread,
-        opening,
-      },
+      { pdfThread, opening },
     );
   });
 }
@@ -114,37 +116,42 @@ function openEarly(context: CliContext, settings: DeliverySettings): Promise<Del
 }
 
 /**
- * Records the campaign and, unless detached, delivers it with an in-process worker while showing
+ * Stores every language's editions (`issues`: the original first, then its translations), records
+ * the campaign and, unless detached, delivers it with an in-process worker while showing
  * progress. Sets a failing exit code when the campaign did not finish.
  */
 export async function publishAndFollow(
-  issue: Issue,
+  issues: readonly Issue[],
   settings: DeliverySettings,
   flags: Pick<PublishFlags, 'detach' | 'resendFailed'> & { window?: SendingWindow },
   context: CliContext,
   started: { pdfThread?: PdfThread; opening?: Promise<Delivery> } = {},
 ): Promise<void> {
   const config = context.config();
-  // The PDF takes longest: it renders on its own thread while this one opens the database and Redis.
+  const [issue, ...translations] = issues as [Issue, ...Issue[]];
+  // The PDFs take longest: they render on their own thread, one language after another, while this
+  // one opens the database and Redis.
   const thread = started.pdfThread ?? new (await import('../render/pdf/thread.ts')).PdfThread().start();
-  const pdf = thread.render(issue, { publicUrl: config.publicUrl }).then(({ pdf }) => pdf);
-  // Awaited by renderEditions (a failure to load first must not leave it unhandled); one render, so
-  // the thread ends with it.
-  void pdf.catch(() => {}).finally(() => thread.close());
-  const [{ openDelivery }, { publishIssue, storeUnlessScheduled }, { renderEditions }] = await Promise.all([
+  const pdfs = new Map(
+    issues.map((each) => [each, thread.render(each, { publicUrl: config.publicUrl }).then(({ pdf }) => pdf)]),
+  );
+  // Awaited by renderLanguages (a failure to load first must not leave them unhandled); the thread
+  // ends with the last.
+  for (const pdf of pdfs.values()) void pdf.catch(() => {});
+  void Promise.allSettled(pdfs.values()).finally(() => thread.close());
+  const [{ openDelivery }, { publishIssue, renderLanguages, storeUnlessScheduled }] = await Promise.all([
     import('../delivery/runtime.ts'),
     import('../campaigns/publish.ts'),
-    import('../render/editions.ts'),
   ]);
   // The editions render while the database and Redis start (they are other processes, or wait on I/O).
-  const rendering = renderEditions(issue, { publicUrl: config.publicUrl, pdf });
+  const rendering = renderLanguages(issues, { publicUrl: config.publicUrl, pdf: (each) => pdfs.get(each) });
   rendering.catch(() => {}); // awaited below, unless opening failed first
   // A failure to open is said at once, not once the editions have rendered.
   const delivery = await (started.opening ?? openDelivery(config, settings));
   try {
     const editions = await rendering;
     // A scheduled issue stays off the site until its time.
-    const scheduled = await storeUnlessScheduled(delivery.db, issue, editions, config.dataDir);
+    const scheduled = await storeUnlessScheduled(delivery.db, issues, editions, config.dataDir);
     if (scheduled) {
       context.stdout.write(
         `Campaign ${scheduled.id} is scheduled; nobody is sent the issue twice (\`bulletin schedule move|cancel ${scheduled.id}\` to change that).\n`,
@@ -159,6 +166,7 @@ export async function publishAndFollow(
       resendFailed: Boolean(flags.resendFailed),
       now: context.clock.date(),
       window: flags.window,
+      translations,
       editions,
     });
     const { campaign } = result;

@@ -24,7 +24,8 @@ export function registerStart(program: Command, context: CliContext): void {
     .action(async () => {
       const config = context.config();
       context.stdout.write(`1. Building the editions of ${SAMPLE_ISSUE}\n`);
-      const issue = await buildIssue(SAMPLE_ISSUE, 'dist', context);
+      const issues = await buildIssue(SAMPLE_ISSUE, 'dist', context);
+      const issue = issues[0] as (typeof issues)[number];
       const slug = issue.publication.slug;
       await withStore(config, async (db) => {
         if ((await countByStatus(db, slug)).confirmed > 0) return;
@@ -38,7 +39,7 @@ export function registerStart(program: Command, context: CliContext): void {
         }
       });
       context.stdout.write(`\n2. Publishing to the confirmed subscribers of ${slug}\n`);
-      await publishAndFollow(issue, DEFAULT_SETTINGS, {}, context);
+      await publishAndFollow(issues, DEFAULT_SETTINGS, {}, context);
 
       context.stdout.write(
         `\n3. Done. ${config.smtpUrl ? `Mail went to ${new URL(config.smtpUrl).host}.` : `Messages are in ${outboxDir(config.dataDir)}/.`}` +

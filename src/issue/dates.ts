@@ -1,4 +1,10 @@
-import type { DateRange, Issue, PartialDate, ProgrammeDay } from './model.ts';
+import {
+  type DateRange,
+  editionLanguageTag,
+  type Issue,
+  type PartialDate,
+  type ProgrammeDay,
+} from './model.ts';
 
 const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/;
 
@@ -68,7 +74,7 @@ export function isoDate(d: PartialDate): string {
 
 /** What an issue is dated by in every edition: its season, its range of days, or its date. */
 export function issueDateLabel(issue: Issue): string {
-  const { language } = issue;
+  const language = editionLanguageTag(issue); // the full tag (en-GB): dates as the publication writes them
   if (issue.season) return issue.season;
   return issue.dates ? formatRange(issue.dates, language) : formatDate(issue.date, language);
 }

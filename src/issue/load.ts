@@ -18,7 +18,7 @@ export interface LoadResult {
 }
 
 export function loadIssue(path: string): LoadResult {
-  const { file, problems, code, publication, front, locate, body } = readIssueSource(path);
+  const { file, problems, code, publication, front, locate, body, language } = readIssueSource(path);
   if (!publication || !body) return { problems };
   const read = readBody({
     body,
@@ -28,15 +28,19 @@ export function loadIssue(path: string): LoadResult {
   });
   problems.push(...read.problems, ...structureWarnings(read.sections, body));
 
-  if (hasErrors(problems) || !front || !code) return { problems };
+  if (hasErrors(problems) || !front || !code || !language) return { problems };
+  for (const section of read.sections) {
+    const declared = publication.sections.find((s) => s.name === section.name);
+    section.label = declared?.labels?.get(language) ?? section.name;
+  }
   const dates = parseRange(front.date) as DateRange;
   return {
     problems,
     issue: {
       publication,
-      language: publication.language,
       number: front.number ?? Number(code),
       code,
+      language,
       title: read.title ?? front.title,
       ...(read.titleNote ? { titleNote: read.titleNote } : {}),
       date: dates.start,

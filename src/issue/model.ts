@@ -202,7 +202,10 @@ export interface Article {
 }
 
 export interface Section {
+  /** The section's keyword, as declared in publication.yml and written in every language's file. */
   name: string;
+  /** What editions print: the name, or its label for the issue's language (publication.yml `labels`). */
+  label: string;
   slug: string;
   entries: boolean;
   articles: Article[];
@@ -223,11 +226,15 @@ export interface Publication {
   name: string;
   tagline?: string;
   listAddress: string;
+  /** The default language's full tag, as dates and hyphenation want it: en-GB. */
   language: string;
+  /** Language codes editions are made in, the default (the primary tag of `language`) first. */
+  languages: string[];
   issn?: string;
   publisher: Publisher;
   disclaimer?: string;
-  sections: Array<{ name: string; entries: boolean }>;
+  /** `labels`: the section's name in each other language, by language code. */
+  sections: Array<{ name: string; entries: boolean; labels?: ReadonlyMap<string, string> }>;
   colors: { primary: string; accent: string };
   /** Absolute path of the logo file, if any. */
   logo?: string;
@@ -238,11 +245,14 @@ export interface Publication {
 
 export interface Issue {
   publication: Publication;
-  /** This edition's language (BCP 47, "en-GB", "fr"): its catalogue of messages, dates, hyphenation. */
-  language: string;
   number: number;
   /** Zero-padded as in the file name: 005. */
   code: string;
+  /**
+   * The language of this edition (a code: en, fr): the front matter's `language`, or the file
+   * name's (005.fr.md), else the publication's default.
+   */
+  language: string;
   title: string;
   /** A note on the issue's title (`title: "Theme[^about]"`), shown starred at the foot of the cover. */
   titleNote?: Block[];
@@ -258,6 +268,15 @@ export interface Issue {
   sections: Section[];
   /** The issue file, absolute. */
   file: string;
+}
+
+/**
+ * The language tag an edition declares (html lang, the PDF's /Lang): the publication's own tag for
+ * its default language (en-GB), a translation's language code otherwise (fr).
+ */
+export function editionLanguageTag(issue: Pick<Issue, 'language' | 'publication'>): string {
+  const tag = issue.publication.language;
+  return tag.split('-')[0]?.toLowerCase() === issue.language ? tag : issue.language;
 }
 
 export function plainText(inlines: readonly Inline[]): string {

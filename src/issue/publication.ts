@@ -7,9 +7,18 @@ import { parseLocatedYaml, schemaProblems, unknownKeyWarnings } from './yaml.ts'
 
 const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like "#0b4f8a"');
 
+/** A language of the editions: a lower-case BCP 47 primary tag (en, fr, es, ar). */
+export const LANGUAGE_CODE = /^[a-z]{2,3}$/;
+const languageCode = z.string().regex(LANGUAGE_CODE, 'must be a lower-case language code such as "fr"');
+
 const sectionSchema = z.union([
   z.string().min(1),
-  z.object({ name: z.string().min(1), entries: z.boolean().default(false) }),
+  z.object({
+    name: z.string().min(1),
+    entries: z.boolean().default(false),
+    /** The section's name as each translation prints it: `{ fr: Dossier }`. The file keeps `name`. */
+    labels: z.record(languageCode, z.string().trim().min(1)).optional(),
+  }),
 ]);
 
 export const publicationSchema = z.object({
@@ -20,6 +29,8 @@ export const publicationSchema = z.object({
     .string()
     .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a language tag such as "en" or "fr-CH"')
     .default('en'),
+  /** The languages editions are made in, the default first (or the one `language` names). */
+  languages: z.array(languageCode).min(1, 'must list at least one language, e.g. [en, fr]').optional(),
   issn: z
     .string()
     .regex(/^\d{4}-\d{3}[\dXx]$/, 'must look like 1234-567X')
@@ -74,7 +85,30 @@ export function loadPublication(folder: string): PublicationResult {
   if (!parsed.success) return { problems: schemaProblems(parsed, yaml, file, HINTS) };
   const problems = unknownKeyWarnings(yaml.value, Object.keys(publicationSchema.shape), yaml, file);
   const data = parsed.data;
-  const sections = data.sections.map((s) => (typeof s === 'string' ? { name: s, entries: false } : s));
+  const sections = data.sections.map((s) =>
+    typeof s === 'string'
+      ? { name: s, entries: false }
+      : {
+          name: s.name,
+          entries: s.entries,
+          ...(s.labels ? { labels: new Map(Object.entries(s.labels)) } : {}),
+        },
+  );
+  const given = yaml.value as { language?: unknown };
+  const language =
+    given.language === undefined && data.languages ? (data.languages[0] as string) : data.language;
+  const languages = languagesOf(language, data.languages);
+  if (!languages) {
+    return {
+      problems: [
+        problem(
+          'default-language',
+          { language, languages: data.languages ?? [] },
+          { file, ...yaml.locate(['languages']) },
+        ),
+      ],
+    };
+  }
   let logo: string | undefined;
   if (data.logo) {
     logo = join(folder, data.logo);
@@ -89,7 +123,8 @@ export function loadPublication(folder: string): PublicationResult {
       name: data.name,
       tagline: data.tagline,
       listAddress: data.list_address.toLowerCase(),
-      language: data.language,
+      language,
+      languages,
       issn: data.issn,
       publisher: data.publisher,
       disclaimer: data.disclaimer,
@@ -100,6 +135,19 @@ export function loadPublication(folder: string): PublicationResult {
       numbered: data.numbered,
     },
   };
+}
+
+/** en-GB → en: the language code of a full tag. */
+export function primaryLanguage(tag: string): string {
+  return (tag.split('-')[0] ?? tag).toLowerCase();
+}
+
+/** The default language first, then the others declared; undefined when the default is not among them. */
+function languagesOf(language: string, declared: readonly string[] | undefined): string[] | undefined {
+  const primary = primaryLanguage(language);
+  if (!declared) return [primary];
+  if (!declared.includes(primary)) return undefined;
+  return [primary, ...new Set(declared.filter((code) => code !== primary))];
 }
 
 export function publicationFolderOf(issueFile: string): string {

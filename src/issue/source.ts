@@ -26,6 +26,8 @@ const frontMatterSchema = z.object({
   season: z.string().optional(),
   preheader: z.string().max(200, 'should be at most 200 characters: inboxes show about 100').optional(),
   next_issue: z.string().optional(),
+  /** A translation's language (005.fr.md: fr); the file name says it too, and both must agree. */
+  language: z.string().trim().min(1).optional(),
 });
 
 const numberedFrontMatterSchema = frontMatterSchema.extend({
@@ -47,6 +49,10 @@ export interface IssueSource {
   problems: Problem[];
   /** The number in the file's name, as written ("005"), when the name is right. */
   code?: string;
+  /** The language the file name gives a translation: fr for 005.fr.md; undefined for 005.md. */
+  nameLanguage?: string;
+  /** The edition's language, once file name, front matter and publication agree on it. */
+  language?: string;
   publication?: Publication;
   /** When the front matter is valid. */
   front?: FrontMatter;
@@ -64,9 +70,11 @@ export function readIssueSource(path: string): IssueSource {
     problems.push(problem('issue-not-found', { path }));
     return source;
   }
-  const code = /^(\d{3,})\.md$/.exec(basename(file))?.[1];
-  if (code) source.code = code;
-  else problems.push(problem('file-name', { name: basename(file) }, { file }));
+  const name = ISSUE_FILE_NAME.exec(basename(file));
+  if (name) {
+    source.code = name[1] as string;
+    if (name[2]) source.nameLanguage = name[2];
+  } else problems.push(problem('file-name', { name: basename(file) }, { file }));
   const publication = loadPublication(dirname(file));
   problems.push(...publication.problems);
   if (publication.publication) source.publication = publication.publication;
@@ -115,12 +123,35 @@ function readFrontMatter(source: IssueSource, yaml: LocatedYaml): void {
   if (parsed.success) source.front = parsed.data;
   else problems.push(...schemaProblems(parsed, yaml, file));
   problems.push(...unknownKeyWarnings(yaml.value, Object.keys(frontMatterSchema.shape), yaml, file));
+  readLanguage(source, yaml);
   const number = source.front?.number;
   if (number !== undefined && source.code && Number(source.code) !== number) {
     problems.push(
       problem('number-mismatch', { number, name: basename(file) }, { file, ...yaml.locate(['number']) }),
     );
   }
+}
+
+/** 005.md, or a translation: 005.fr.md. */
+export const ISSUE_FILE_NAME = /^(\d{3,})(?:\.([a-z]{2,3}))?\.md$/;
+
+/** The edition's language: the file name's and the front matter's agree and the publication declares it. */
+function readLanguage(source: IssueSource, yaml: LocatedYaml): void {
+  const { file, problems, publication, nameLanguage } = source;
+  if (!publication) return;
+  const named = nameLanguage ?? (publication.languages[0] as string);
+  const written = source.front?.language;
+  const at = { file, ...yaml.locate(written === undefined ? [] : ['language']) };
+  if (written !== undefined && written !== named) {
+    problems.push(problem('language-mismatch', { written, named, name: basename(file) }, at));
+    return;
+  }
+  const language = written ?? named;
+  if (!publication.languages.includes(language)) {
+    problems.push(problem('undeclared-language', { language, declared: publication.languages }, at));
+    return;
+  }
+  source.language = language;
 }
 
 /** Index of the line that closes the front matter opened on line 1, if there is one. */

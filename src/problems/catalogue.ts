@@ -42,6 +42,9 @@ function inline<S extends Severity>(severity: S, area: Area, when: string): Inli
   return { severity, area, when };
 }
 
+/** "By, Role" or "none". */
+const list = (names: readonly string[]) => (names.length ? names.join(', ') : 'none');
+
 /** A size as the editions' warnings give it: 104.3 KiB. */
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
@@ -132,6 +135,94 @@ export const CATALOGUE = {
       `Add the note in the body on a line of its own: "[^${p.label}]: The note's text.", or remove the citation.`,
   }),
 
+  // ── Translations (005.fr.md beside 005.md) ──────────────────────────────────────────────────
+  'language-mismatch': define<{ written: string; named: string; name: string }>({
+    severity: 'error',
+    area: 'issue',
+    when: "A translation's front matter `language` and its file name (005.fr.md) name different languages.",
+    message: (p) => `language is "${p.written}" but the file ${p.name} is the "${p.named}" edition.`,
+    hint: (p) =>
+      `Make them agree: name a ${p.written} translation NNN.${p.written}.md, or write language: ${p.named}.`,
+  }),
+  'undeclared-language': define<{ language: string; declared: readonly string[] }>({
+    severity: 'error',
+    area: 'issue',
+    when: 'An issue file is in a language its publication does not declare (`languages` in publication.yml).',
+    message: (p) => `The publication has no language "${p.language}".${didYouMean(p.language, p.declared)}`,
+    hint: (p) =>
+      `Its languages are ${p.declared.join(', ')}; add "${p.language}" to \`languages\` in publication.yml, or correct the code.`,
+  }),
+  'translation-without-original': define<{ original: string }>({
+    severity: 'error',
+    area: 'issue',
+    when: 'A translation (005.fr.md) has no original (005.md) beside it.',
+    message: (p) => `This translation has no original: ${p.original} does not exist.`,
+    hint: () =>
+      'Put the original beside it, or correct the file name (NNN.md, its translations NNN.<language>.md).',
+  }),
+  'translation-missing-section': define<{ section: string; original: string }>({
+    severity: 'error',
+    area: 'issue',
+    when: 'A section of the original is missing from a translation; its readers would not get it.',
+    message: (p) =>
+      `Section "${p.section}" of the original (${p.original}) is missing from this translation.`,
+    hint: (p) =>
+      `Translate it here, under "# ${p.section}" (the section's keyword stays as in the original).`,
+  }),
+  'translation-extra-section': define<{ section: string; original: string }>({
+    severity: 'error',
+    area: 'issue',
+    when: 'A translation has a section the original does not have.',
+    message: (p) => `Section "${p.section}" is not in the original (${p.original}).`,
+    hint: () =>
+      'A translation has the sections and articles of its original: remove it here or add it there.',
+  }),
+  'translation-missing-article': define<{ section: string; index: number; title: string; original: string }>({
+    severity: 'error',
+    area: 'issue',
+    when: "An article of the original is missing from a translation's section.",
+    message: (p) =>
+      `Article ${p.index} of section "${p.section}" in the original, "${p.title}" (${p.original}), is missing from this translation.`,
+    hint: () => 'Translate it here, in the same place, with the same fields.',
+  }),
+  'translation-extra-article': define<{ section: string; index: number; title: string; original: string }>({
+    severity: 'error',
+    area: 'issue',
+    when: "A translation's section has an article the original's does not have.",
+    message: (p) =>
+      `Article ${p.index} of section "${p.section}", "${p.title}", has no counterpart in the original (${p.original}).`,
+    hint: () =>
+      'A translation has the sections and articles of its original: remove it here or add it there.',
+  }),
+  'translation-order': define<{
+    section: string;
+    index: number;
+    title: string;
+    original: string;
+    place: number;
+  }>({
+    severity: 'error',
+    area: 'issue',
+    when: "A translation's section has its articles in another order than the original's.",
+    message: (p) =>
+      `Article ${p.index} of section "${p.section}", "${p.title}", is article ${p.place} in the original (${p.original}).`,
+    hint: () => "Put the articles in the original's order.",
+  }),
+  'translation-fields': define<{
+    section: string;
+    index: number;
+    fields: readonly string[];
+    originalFields: readonly string[];
+    original: string;
+  }>({
+    severity: 'error',
+    area: 'issue',
+    when: "An article of a translation has other fields (By, Date, More …) than the original's.",
+    message: (p) =>
+      `Article ${p.index} of section "${p.section}" has the fields ${list(p.fields)}; the original's (${p.original}) has ${list(p.originalFields)}.`,
+    hint: () => 'Give it the same fields as the original (translate their values, keep their names).',
+  }),
+
   // ── The publication (publication.yml) ───────────────────────────────────────────────────────
   'missing-publication': define<{ folder: string }>({
     severity: 'error',
@@ -139,6 +230,14 @@ export const CATALOGUE = {
     when: "The issue's folder has no publication.yml.",
     message: (p) => `No publication.yml in ${p.folder}.`,
     hint: () => 'Every issue folder needs one: see docs/authoring.md section 1.',
+  }),
+  'default-language': define<{ language: string; languages: readonly string[] }>({
+    severity: 'error',
+    area: 'publication',
+    when: "publication.yml's `language` (the default) is not among its `languages`.",
+    message: (p) => `language "${p.language}" is not among languages: ${p.languages.join(', ')}.`,
+    hint: () =>
+      'List the default language in `languages` (first), or leave `language` out: the first of `languages` is the default.',
   }),
   'logo-not-found': define<{ logo: string }>({
     severity: 'error',

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { type Issue, imagesOf } from '../issue/model.ts';
 import { type EmailEdition, renderEmail } from './email/index.ts';
 import { renderPdfOnThread } from './pdf/thread.ts';
-import { pdfFileName } from './replacements.ts';
+import { editionPath, pdfFileName, translationLanguage } from './replacements.ts';
 import { renderText } from './text/index.ts';
 import { renderWeb } from './web/index.ts';
 import { type IssueRecord, issueRecord, keepAnchors, RECORD_FILE } from './web/record.ts';
@@ -73,9 +73,9 @@ export async function renderEditions(issue: Issue, options: RenderOptions): Prom
   };
 }
 
-/** <root>/<publication>/<NNN>: where `build` writes an issue's editions. */
+/** <root>/<publication>/<NNN>, a translation's <root>/<publication>/<language>/<NNN>: where `build` writes an issue's editions. */
 export function editionFolder(root: string, issue: Issue): string {
-  return join(root, issue.publication.slug, issue.code);
+  return join(root, editionPath(issue.publication.slug, issue.code, translationLanguage(issue)));
 }
 
 export function writeEditionFiles(folder: string, files: readonly EditionFile[]): string[] {

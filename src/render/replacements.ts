@@ -20,6 +20,8 @@ export interface EditionRef {
   publicUrl: string;
   publication: string;
   issueCode: string;
+  /** A translation's language (fr); absent for the publication's default language. */
+  language?: string;
 }
 
 /** Everything one recipient's values are computed from. */
@@ -36,14 +38,14 @@ const TABLE = {
   web_url: {
     scope: 'issue',
     in: 'body',
-    value: (e: EditionRef) => editionUrls(e.publicUrl, e.publication, e.issueCode).web_url,
+    value: (e: EditionRef) => editionUrls(e.publicUrl, e.publication, e.issueCode, e.language).web_url,
     sample: (origin: string) => `${origin}/web/`,
   },
   /** The PDF edition of this issue. */
   pdf_url: {
     scope: 'issue',
     in: 'body',
-    value: (e: EditionRef) => editionUrls(e.publicUrl, e.publication, e.issueCode).pdf_url,
+    value: (e: EditionRef) => editionUrls(e.publicUrl, e.publication, e.issueCode, e.language).pdf_url,
     sample: (origin: string) => `${origin}/edition.pdf`,
   },
   /** The recipient's address, as the body names it. */
@@ -176,14 +178,35 @@ export function fillPlaceholders(template: string, values: PlaceholderValues, pa
 /** The reader the preview's samples are addressed to. */
 export const SAMPLE_RECIPIENT = 'reader@example.org';
 
-/** The issue-level values, from the public base URL. */
+/**
+ * The issue-level values, from the public base URL: the default language's editions at
+ * /<publication>/<NNN>/, a translation's at /<publication>/<language>/<NNN>/.
+ */
 export function editionUrls(
   publicUrl: string,
   publicationSlug: string,
   issueCode: string,
+  language?: string,
 ): Pick<PlaceholderValues, 'web_url' | 'pdf_url'> {
-  const web = `${publicUrl.replace(/\/+$/, '')}/${publicationSlug}/${issueCode}/`;
+  const web = `${publicUrl.replace(/\/+$/, '')}/${editionPath(publicationSlug, issueCode, language)}/`;
   return { web_url: web, pdf_url: `${web}${pdfFileName(publicationSlug, issueCode)}` };
+}
+
+/**
+ * Where an edition lives, on the web and on disk: `global-eye/005` for the default language,
+ * `global-eye/fr/005` for a translation. Each language is a folder of its own beside the default's
+ * issues, holding its issues, archive and feeds, so the default's addresses never change.
+ */
+export function editionPath(publicationSlug: string, issueCode: string, language?: string): string {
+  return language ? `${publicationSlug}/${language}/${issueCode}` : `${publicationSlug}/${issueCode}`;
+}
+
+/** A translation's language, or undefined for an issue in the publication's default language. */
+export function translationLanguage(issue: {
+  language: string;
+  publication: { languages: readonly string[] };
+}): string | undefined {
+  return issue.language === issue.publication.languages[0] ? undefined : issue.language;
 }
 
 /** The PDF edition's file name, beside the web edition: global-eye-005.pdf. */

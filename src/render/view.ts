@@ -2,7 +2,14 @@
 // escaped and formatted, so that templates only arrange it.
 
 import { formatRange, isoDate, issueDateLabel } from '../issue/dates.ts';
-import { type Article, type Block, bylineInlines, type Issue, plainText } from '../issue/model.ts';
+import {
+  type Article,
+  type Block,
+  bylineInlines,
+  editionLanguageTag,
+  type Issue,
+  plainText,
+} from '../issue/model.ts';
 import { messagesFor } from '../messages/index.ts';
 import {
   blocksHtml,
@@ -63,9 +70,11 @@ export interface IssueView {
 }
 
 export function issueView(issue: Issue, imageBase: string): IssueView {
-  const { publication, language } = issue;
+  const { publication } = issue;
+  // The full tag (en-GB) for dates; the catalogue is chosen by its language (en).
+  const language = editionLanguageTag(issue);
   return {
-    lang: language,
+    lang: editionLanguageTag(issue),
     ...(messagesFor(language).direction === 'rtl' ? { rtl: true as const } : {}),
     publication: {
       name: publication.name,
@@ -88,7 +97,7 @@ export function issueView(issue: Issue, imageBase: string): IssueView {
     preheader: issue.preheader ?? defaultPreheader(issue),
     nextIssue: issue.nextIssue ? inlineHtml(issue.nextIssue, { footnotePrefix: '' }) : undefined,
     sections: issue.sections.map((section) => ({
-      name: section.name,
+      name: section.label,
       slug: section.slug,
       entries: section.entries,
       articles: section.articles.map((article) =>

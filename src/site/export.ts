@@ -10,9 +10,9 @@ import { editionsRoot, UNSERVED_FILES } from '../campaigns/publish.ts';
 import { contentTypeOf } from '../content-types.ts';
 import { RECORD_FILE } from '../render/web/record.ts';
 import { atomFeed, jsonFeed } from './feeds.ts';
-import { paths } from './links.ts';
+import { paths, scopeOf } from './links.ts';
 import { archivePages, renderArchive, renderHome, renderIssue, type SiteOptions } from './pages.ts';
-import { publishedIssues, type SitePublication } from './published.ts';
+import { publishedIssues, publishedTranslations, type SitePublication } from './published.ts';
 import { robots, sitemap } from './sitemap.ts';
 
 export interface ExportOptions {
@@ -78,32 +78,47 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
   result.pages++;
 
   for (const publication of options.publications) {
-    const issues = all.get(publication.slug) ?? [];
-    for (let page = 1; page <= archivePages(issues.length); page++) {
-      const html = renderArchive(site, publication, issues, page);
-      if (html) {
-        await write(paths.archive(publication.slug, page), html);
-        result.pages++;
-      }
+    // Each language's issues: the default's at /<publication>/, a translation's at /<publication>/<language>/.
+    const byLanguage = new Map<string, Awaited<ReturnType<typeof published.of>>>();
+    for (const [index, code] of publication.languages.entries()) {
+      const issues =
+        index === 0 ? (all.get(publication.slug) ?? []) : await published.of(publication.slug, code);
+      if (index === 0 || issues.length) byLanguage.set(code, issues);
     }
-    await write(paths.atom(publication.slug), atomFeed(publication, issues, options.publicUrl));
-    await write(paths.json(publication.slug), jsonFeed(publication, issues, options.publicUrl));
-    result.feeds += 2;
-    for (const record of issues) {
-      const path = paths.issue(publication.slug, record.code);
-      await write(path, renderIssue(site, publication, issues, record));
-      result.pages++;
-      result.issues++;
-      const folder = join(root, publication.slug, record.code);
-      for (const file of await filesUnder(folder)) {
-        const target = join(options.out, path, file);
-        await mkdir(dirname(target), { recursive: true });
-        await copyFile(join(folder, file), target);
-        result.files++;
+    const available = [...byLanguage].filter(([, issues]) => issues.length).map(([code]) => code);
+    for (const [code, issues] of byLanguage) {
+      const language = code === publication.languages[0] ? undefined : code;
+      const scope = scopeOf(publication.slug, language);
+      for (let page = 1; page <= archivePages(issues.length); page++) {
+        const html = renderArchive(site, publication, issues, page, { code, available });
+        if (html) {
+          await write(paths.archive(scope, page), html);
+          result.pages++;
+        }
+      }
+      await write(paths.atom(scope), atomFeed(publication, issues, options.publicUrl, language));
+      await write(paths.json(scope), jsonFeed(publication, issues, options.publicUrl, language));
+      result.feeds += 2;
+      for (const record of issues) {
+        const path = paths.issue(scope, record.code);
+        const translations = [...byLanguage]
+          .filter(([, list]) => list.some((r) => r.code === record.code))
+          .map(([other]) => other);
+        await write(path, renderIssue(site, publication, issues, record, translations));
+        result.pages++;
+        result.issues++;
+        const folder = join(root, scope, record.code);
+        for (const file of await filesUnder(folder)) {
+          const target = join(options.out, path, file);
+          await mkdir(dirname(target), { recursive: true });
+          await copyFile(join(folder, file), target);
+          result.files++;
+        }
       }
     }
   }
-  await write('sitemap.xml', sitemap(options.publicUrl, options.publications, all));
+  const translations = await publishedTranslations(published, options.publications);
+  await write('sitemap.xml', sitemap(options.publicUrl, options.publications, all, translations));
   await write('robots.txt', robots(options.publicUrl, 'static'));
   return result;
 }

@@ -7,7 +7,7 @@
 import { escapeHtml } from '../render/html.ts';
 import { webTemplates } from '../render/web/index.ts';
 import type { IssueRecord } from '../render/web/record.ts';
-import { absolute, paths } from './links.ts';
+import { absolute, paths, scopeOf } from './links.ts';
 import type { SitePublication } from './published.ts';
 
 export const ATOM_TYPE = 'application/atom+xml; charset=utf-8';
@@ -16,9 +16,9 @@ export const JSON_FEED_TYPE = 'application/feed+json; charset=utf-8';
 let content: HandlebarsTemplateDelegate | undefined;
 
 /** The issue's body as feed readers get it: absolute links, images and note anchors. */
-export function feedContent(record: IssueRecord, publicUrl: string): string {
+export function feedContent(record: IssueRecord, publicUrl: string, scope = record.publication.slug): string {
   content ??= webTemplates().compile('{{> content}}');
-  const page = absolute(publicUrl, paths.issue(record.publication.slug, record.code));
+  const page = absolute(publicUrl, paths.issue(scope, record.code));
   const intro = `<p><strong>${escapeHtml(record.title)}</strong></p>`;
   // Our renderer always writes these attributes double-quoted, so the replacements are exact.
   return `${intro}${content(record.view)}`
@@ -45,16 +45,25 @@ function feedUpdated(records: readonly IssueRecord[]): string {
   return new Date(newest).toISOString();
 }
 
+/** Where a language's feed and pages are (`language`: a translation's code), and the tag it declares. */
+function feedScope(publication: SitePublication, language: string | undefined) {
+  return language
+    ? { scope: scopeOf(publication.slug, language), lang: language }
+    : { scope: publication.slug, lang: publication.language };
+}
+
 export function atomFeed(
   publication: SitePublication,
   records: readonly IssueRecord[],
   publicUrl: string,
+  language?: string,
 ): string {
   const url = (path: string) => xml(absolute(publicUrl, path));
-  const archive = paths.archive(publication.slug);
+  const { scope, lang } = feedScope(publication, language);
+  const archive = paths.archive(scope);
   const entries = records.map((record) => {
-    const issue = paths.issue(publication.slug, record.code);
-    const pdf = paths.pdf(publication.slug, record.code, record.pdf.name);
+    const issue = paths.issue(scope, record.code);
+    const pdf = paths.pdf(scope, record.code, record.pdf.name);
     return `  <entry>
     <id>${url(issue)}</id>
     <title type="text">${xml(entryTitle(record))}</title>
@@ -63,16 +72,16 @@ export function atomFeed(
     <published>${issueDate(record)}</published>
     <updated>${xml(record.renderedAt)}</updated>
     <summary type="text">${xml(record.view.preheader)}</summary>
-    <content type="html">${xml(feedContent(record, publicUrl))}</content>
+    <content type="html">${xml(feedContent(record, publicUrl, scope))}</content>
   </entry>`;
   });
   return `<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${xml(publication.language)}">
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${xml(lang)}">
   <id>${url(archive)}</id>
   <title type="text">${xml(publication.name)}</title>
 ${publication.tagline ? `  <subtitle type="text">${xml(publication.tagline)}</subtitle>\n` : ''}  <updated>${feedUpdated(records)}</updated>
   <author><name>${xml(publication.publisher)}</name></author>
-  <link rel="self" type="application/atom+xml" href="${url(paths.atom(publication.slug))}"/>
+  <link rel="self" type="application/atom+xml" href="${url(paths.atom(scope))}"/>
   <link rel="alternate" type="text/html" href="${url(archive)}"/>
   <generator>bulletin</generator>
 ${entries.join('\n')}
@@ -84,28 +93,30 @@ export function jsonFeed(
   publication: SitePublication,
   records: readonly IssueRecord[],
   publicUrl: string,
+  language?: string,
 ): string {
   const url = (path: string) => absolute(publicUrl, path);
+  const { scope, lang } = feedScope(publication, language);
   return `${JSON.stringify(
     {
       version: 'https://jsonfeed.org/version/1.1',
       title: publication.name,
       description: publication.tagline,
-      home_page_url: url(paths.archive(publication.slug)),
-      feed_url: url(paths.json(publication.slug)),
-      language: publication.language,
+      home_page_url: url(paths.archive(scope)),
+      feed_url: url(paths.json(scope)),
+      language: lang,
       authors: [{ name: publication.publisher }],
       items: records.map((record) => ({
-        id: url(paths.issue(publication.slug, record.code)),
-        url: url(paths.issue(publication.slug, record.code)),
+        id: url(paths.issue(scope, record.code)),
+        url: url(paths.issue(scope, record.code)),
         title: entryTitle(record),
         summary: record.view.preheader,
-        content_html: feedContent(record, publicUrl),
+        content_html: feedContent(record, publicUrl, scope),
         date_published: issueDate(record),
         date_modified: record.renderedAt,
         attachments: [
           {
-            url: url(paths.pdf(publication.slug, record.code, record.pdf.name)),
+            url: url(paths.pdf(scope, record.code, record.pdf.name)),
             mime_type: 'application/pdf',
             title: `PDF edition, ${record.pdf.name}`,
             size_in_bytes: record.pdf.bytes,

@@ -19,6 +19,7 @@ export function sitePublication(publication: Publication): SitePublication {
     name: publication.name,
     tagline: publication.tagline,
     language: publication.language,
+    languages: publication.languages,
     listAddress: publication.listAddress,
     colors: publication.colors,
     numbered: publication.numbered,

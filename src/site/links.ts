@@ -1,6 +1,15 @@
 // The public site's addresses, in one place: the served site and its static copy use the same
 // paths, and every link in a page is relative to that page, so the copy works from any folder.
 
+/**
+ * Where a publication's pages in one language live: `global-eye` for the default language,
+ * `global-eye/fr` for French. Every path below takes it where it takes the publication, so a
+ * language is a folder with the same archive, issues and feeds (render/replacements.ts editionPath).
+ */
+export function scopeOf(publication: string, language?: string): string {
+  return language ? `${publication}/${language}` : publication;
+}
+
 /** A page's path from the site's root, without the leading slash: "", "global-eye/", "global-eye/005/". */
 export const paths = {
   home: '',

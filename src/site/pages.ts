@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type Messages, messagesFor } from '../messages/index.ts';
 import { renderIssuePage, type SiteChrome, webTemplates } from '../render/web/index.ts';
 import type { IssueRecord } from '../render/web/record.ts';
-import { absolute, paths, relative } from './links.ts';
+import { absolute, paths, relative, scopeOf } from './links.ts';
 import type { SitePublication } from './published.ts';
 import type { SearchHit } from './search.ts';
 
@@ -46,28 +46,81 @@ function chrome(
   site: SiteOptions,
   from: string,
   publication?: SitePublication,
-  options: { search?: boolean } = {},
+  options: { search?: boolean; scope?: string } = {},
 ): SiteChrome {
-  const alternates = (publication ? [publication] : site.publications).flatMap((p) => [
-    { type: 'application/atom+xml', title: `${p.name} (Atom)`, href: relative(from, paths.atom(p.slug)) },
-    {
-      type: 'application/feed+json',
-      title: `${p.name} (JSON Feed)`,
-      href: relative(from, paths.json(p.slug)),
-    },
-  ]);
+  const alternates = (publication ? [publication] : site.publications).flatMap((p) => {
+    const scope = publication && options.scope ? options.scope : p.slug;
+    return [
+      { type: 'application/atom+xml', title: `${p.name} (Atom)`, href: relative(from, paths.atom(scope)) },
+      {
+        type: 'application/feed+json',
+        title: `${p.name} (JSON Feed)`,
+        href: relative(from, paths.json(scope)),
+      },
+    ];
+  });
   const searchPath = publication ? paths.publicationSearch(publication.slug) : paths.search;
   return {
     home: relative(from, paths.home),
     archive: publication ? relative(from, paths.archive(publication.slug)) : '',
     subscribe: publication ? subscribeHref(site, from, publication) : '',
-    atom: publication ? relative(from, paths.atom(publication.slug)) : '',
+    atom: publication ? relative(from, paths.atom(options.scope ?? publication.slug)) : '',
     searchAction: site.mode === 'served' && options.search !== false ? relative(from, searchPath) : undefined,
     searchFallback:
       site.mode === 'static' && publication ? relative(from, paths.archive(publication.slug)) : undefined,
     canonical: absolute(site.publicUrl, from),
     alternates,
   };
+}
+
+/** A language's name in itself, as a switcher shows it: "Français", "Español", "English". */
+export function languageName(code: string): string {
+  let name = code;
+  try {
+    name = new Intl.DisplayNames([code], { type: 'language' }).of(code) ?? code;
+  } catch {
+    // an engine without this language's names: the code itself
+  }
+  return name.charAt(0).toLocaleUpperCase(code) + name.slice(1);
+}
+
+/** The tag a language's pages declare: the publication's own for its default (en-GB), else the code. */
+function languageTag(publication: SitePublication, code: string): string {
+  return code === publication.languages[0] ? publication.language : code;
+}
+
+/** A translation's language, or undefined for the default: what the paths' scope takes. */
+function translated(publication: SitePublication, code: string | undefined): string | undefined {
+  return code && code !== publication.languages[0] ? code : undefined;
+}
+
+/**
+ * The same page in every language of `available` (codes, in the publication's order): the
+ * hreflang links of the <head>, the x-default (the default language's page) and the switcher.
+ */
+function languageChoices(
+  site: SiteOptions,
+  from: string,
+  publication: SitePublication,
+  current: string,
+  available: readonly string[],
+  pathIn: (scope: string) => string,
+): Pick<SiteChrome, 'languages' | 'xDefault'> {
+  const codes = publication.languages.filter((code) => available.includes(code));
+  if (codes.length < 2) return {};
+  const languages = codes.map((code) => {
+    const path = pathIn(scopeOf(publication.slug, translated(publication, code)));
+    return {
+      hreflang: languageTag(publication, code),
+      label: languageName(code),
+      href: relative(from, path),
+      url: absolute(site.publicUrl, path),
+      current: code === current,
+    };
+  });
+  const [defaultCode] = publication.languages;
+  const xDefault = defaultCode && codes.includes(defaultCode) ? pathIn(publication.slug) : undefined;
+  return { languages, ...(xDefault === undefined ? {} : { xDefault: absolute(site.publicUrl, xDefault) }) };
 }
 
 export function fileSize(bytes: number): string {
@@ -114,30 +167,44 @@ export function archivePages(count: number): number {
   return Math.max(1, Math.ceil(count / ISSUES_PER_PAGE));
 }
 
-/** Page `page` (from 1) of the archive; undefined past the last page. */
+/** The language of a publication's pages, and the languages its archive has issues in. */
+export interface PageLanguage {
+  /** A language code; the publication's default when absent. */
+  code?: string;
+  /** Codes of the languages the same page exists in (the current one included). */
+  available: readonly string[];
+}
+
+/** Page `page` (from 1) of the archive, in `language`; undefined past the last page. */
 export function renderArchive(
   site: SiteOptions,
   publication: SitePublication,
   issues: readonly IssueRecord[],
   page = 1,
+  language: PageLanguage = { available: [] },
 ): string | undefined {
   const pages = archivePages(issues.length);
   if (!Number.isInteger(page) || page < 1 || page > pages) return undefined;
-  const from = paths.archive(publication.slug, page);
+  const code = language.code ?? (publication.languages[0] as string);
+  const scope = scopeOf(publication.slug, translated(publication, code));
+  const from = paths.archive(scope, page);
   const shown = issues.slice((page - 1) * ISSUES_PER_PAGE, page * ISSUES_PER_PAGE);
   const pager =
     pages > 1
       ? {
           page,
           pages,
-          newer: page > 1 ? relative(from, paths.archive(publication.slug, page - 1)) : undefined,
-          older: page < pages ? relative(from, paths.archive(publication.slug, page + 1)) : undefined,
+          newer: page > 1 ? relative(from, paths.archive(scope, page - 1)) : undefined,
+          older: page < pages ? relative(from, paths.archive(scope, page + 1)) : undefined,
         }
       : undefined;
-  const base = chrome(site, from, publication);
-  const m = messagesFor(publication.language);
+  const base = {
+    ...chrome(site, from, publication, { scope }),
+    ...languageChoices(site, from, publication, code, language.available, (at) => paths.archive(at)),
+  };
+  const m = messagesFor(code);
   return compiled().archive({
-    lang: publication.language,
+    lang: languageTag(publication, code),
     title: m.t(page > 1 ? 'site.archiveTitlePaged' : 'site.archiveTitle', { name: publication.name, page }),
     heading: publication.name,
     tagline: publication.tagline,
@@ -158,14 +225,14 @@ export function renderArchive(
       date: record.date,
       dateLabel: record.dateLabel,
       contentsLabel: record.view.contentsLabel,
-      href: relative(from, paths.issue(publication.slug, record.code)),
-      pdfHref: relative(from, paths.pdf(publication.slug, record.code, record.pdf.name)),
+      href: relative(from, paths.issue(scope, record.code)),
+      pdfHref: relative(from, paths.pdf(scope, record.code, record.pdf.name)),
       pdfSize: fileSize(record.pdf.bytes),
       sections: record.view.sections.map((section) => ({
         name: section.name,
         articles: section.articles.map((article) => ({
           title: article.titleText,
-          href: relative(from, paths.article(publication.slug, record.code, article.slug)),
+          href: relative(from, paths.article(scope, record.code, article.slug)),
         })),
       })),
     })),
@@ -178,22 +245,25 @@ function issueLabel(record: IssueRecord, messages: Messages): string {
     : record.title;
 }
 
-/** The issue's page; `issues` are the publication's, newest first, `record` among them. */
+/**
+ * The issue's page; `issues` are the publication's in the record's language, newest first,
+ * `record` among them; `available`, the languages this issue is published in.
+ */
 export function renderIssue(
   site: SiteOptions,
   publication: SitePublication,
   issues: readonly IssueRecord[],
   record: IssueRecord,
+  available: readonly string[] = [],
 ): string {
-  const from = paths.issue(publication.slug, record.code);
+  const code = record.language ?? (publication.languages[0] as string);
+  const scope = scopeOf(publication.slug, translated(publication, code));
+  const from = paths.issue(scope, record.code);
   const index = issues.findIndex((r) => r.code === record.code);
   const newer = index > 0 ? issues[index - 1] : undefined;
   const older = index >= 0 ? issues[index + 1] : undefined;
   const link = (r: IssueRecord | undefined) =>
-    r && {
-      href: relative(from, paths.issue(publication.slug, r.code)),
-      label: issueLabel(r, messagesFor(publication.language)),
-    };
+    r && { href: relative(from, paths.issue(scope, r.code)), label: issueLabel(r, messagesFor(code)) };
   const aliases = new Map(record.articles.map((a) => [a.slug, a.aliases]));
   const view = {
     ...record.view,
@@ -202,8 +272,11 @@ export function renderIssue(
       articles: section.articles.map((article) => ({ ...article, aliases: aliases.get(article.slug) ?? [] })),
     })),
   };
+  const base = chrome(site, from, publication, { scope });
   return renderIssuePage(view, {
-    ...chrome(site, from, publication),
+    ...base,
+    archive: relative(from, paths.archive(scope)),
+    ...languageChoices(site, from, publication, code, available, (at) => paths.issue(at, record.code)),
     previous: link(older),
     next: link(newer),
   });

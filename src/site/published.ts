@@ -11,7 +11,10 @@ export interface SitePublication {
   slug: string;
   name: string;
   tagline?: string;
+  /** The default language's full tag (en-GB). */
   language: string;
+  /** Language codes of the editions, the default first. */
+  languages: string[];
   listAddress: string;
   colors: { primary: string; accent: string };
   /** False for papers and reports: never "No. 1". */
@@ -22,10 +25,29 @@ export interface SitePublication {
 
 export const SLUG = /^[a-z0-9][a-z0-9-]*$/;
 export const ISSUE_CODE = /^\d{3,}$/;
+/** A translation's folder: a language code. */
+export const LANGUAGE = /^[a-z]{2,3}$/;
 
 export interface PublishedIssues {
-  /** The publication's published issues, newest first. */
-  of(publication: string): Promise<IssueRecord[]>;
+  /** The publication's published issues, newest first; with `language`, that translation's. */
+  of(publication: string, language?: string): Promise<IssueRecord[]>;
+}
+
+/** Each publication's translations' published issues, by language (those with none left out). */
+export async function publishedTranslations(
+  published: PublishedIssues,
+  publications: readonly Pick<SitePublication, 'slug' | 'languages'>[],
+): Promise<Map<string, Map<string, IssueRecord[]>>> {
+  const all = new Map<string, Map<string, IssueRecord[]>>();
+  for (const { slug, languages } of publications) {
+    const byLanguage = new Map<string, IssueRecord[]>();
+    for (const language of languages.slice(1)) {
+      const records = await published.of(slug, language);
+      if (records.length) byLanguage.set(language, records);
+    }
+    all.set(slug, byLanguage);
+  }
+  return all;
 }
 
 export function publishedIssues(root: string): PublishedIssues {
@@ -45,9 +67,9 @@ export function publishedIssues(root: string): PublishedIssues {
     }
   };
   return {
-    async of(publication) {
-      if (!SLUG.test(publication)) return [];
-      const folder = join(root, publication);
+    async of(publication, language) {
+      if (!SLUG.test(publication) || (language !== undefined && !LANGUAGE.test(language))) return [];
+      const folder = language ? join(root, publication, language) : join(root, publication);
       const codes = (await readdir(folder).catch(() => [] as string[])).filter((c) => ISSUE_CODE.test(c));
       const records = await Promise.all(codes.map((code) => read(join(folder, code, RECORD_FILE))));
       return records

@@ -7,12 +7,12 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../store/db.ts';
-import { editionRoutes, type FillMiss } from '../web/editions.ts';
+import { type EditionPages, editionRoutes, type FillMiss } from '../web/editions.ts';
 import type { RouteRegistrar } from '../web/server.ts';
 import { ATOM_TYPE, atomFeed, JSON_FEED_TYPE, jsonFeed } from './feeds.ts';
-import { paths } from './links.ts';
+import { paths, scopeOf } from './links.ts';
 import { renderArchive, renderHome, renderIssue, renderSearch, type SiteOptions } from './pages.ts';
-import type { PublishedIssues, SitePublication } from './published.ts';
+import { type PublishedIssues, publishedTranslations, type SitePublication } from './published.ts';
 import { MAX_QUERY_LENGTH, searchArticles } from './search.ts';
 import { robots, SITEMAP_TYPE, sitemap } from './sitemap.ts';
 
@@ -20,6 +20,11 @@ const HTML = 'text/html; charset=utf-8';
 /** Pages and feeds change when an issue is published; readers and feed readers revalidate after 5 minutes. */
 const CACHE = 'public, max-age=300';
 const SEARCH_LIMIT = 50;
+/** A publication's feeds, in each language: /<publication>/feed.xml, /<publication>/fr/feed.xml … */
+const FEEDS = [
+  ['feed.xml', ATOM_TYPE, atomFeed],
+  ['feed.json', JSON_FEED_TYPE, jsonFeed],
+] as const;
 
 /** `?q=…`: one string; anything else (repeated, nested) is no query. */
 const SearchParams = z.object({ q: z.string().optional() });
@@ -47,20 +52,80 @@ export function siteRoutes(deps: SiteDeps): RouteRegistrar {
     return reply.send(body);
   };
 
-  const pages = {
+  /** A language's published issues: the default's for its code or none. */
+  const issuesIn = (publication: SitePublication, code: string) =>
+    deps.published.of(publication.slug, code === publication.languages[0] ? undefined : code);
+  /** The languages with a published issue (`code`: that issue), in the publication's order. */
+  const languagesWith = async (publication: SitePublication, code?: string) => {
+    const found = await Promise.all(
+      publication.languages.map(async (language) => {
+        const issues = await issuesIn(publication, language);
+        return (code === undefined ? issues.length > 0 : issues.some((r) => r.code === code))
+          ? [language]
+          : [];
+      }),
+    );
+    return found.flat();
+  };
+  /** Page `page` of the archive in `language` (a code of the publication). */
+  const archive = async (
+    publication: SitePublication,
+    language: string,
+    page: number,
+    reply: FastifyReply,
+  ) => {
+    const issues = await issuesIn(publication, language);
+    // A translation with nothing published yet has no archive (the static copy writes none either).
+    if (!issues.length && language !== publication.languages[0]) return reply.callNotFound();
+    const html = renderArchive(site, publication, issues, page, {
+      code: language,
+      available: await languagesWith(publication),
+    });
+    return html ? cached(reply.request, reply, HTML, html) : reply.callNotFound();
+  };
+
+  const pages: EditionPages = {
     async archive(slug: string, reply: FastifyReply) {
       const publication = bySlug.get(slug);
       if (!publication) return reply.callNotFound();
-      const page = renderArchive(site, publication, await deps.published.of(slug));
-      return page ? cached(reply.request, reply, HTML, page) : reply.callNotFound();
+      return archive(publication, publication.languages[0] as string, 1, reply);
     },
-    async issue(slug: string, code: string, reply: FastifyReply) {
+    async issue(slug: string, code: string, reply: FastifyReply, language?: string) {
       const publication = bySlug.get(slug);
-      if (!publication) return undefined;
-      const issues = await deps.published.of(slug);
+      if (!publication || (language && !publication.languages.slice(1).includes(language))) return undefined;
+      const issues = await deps.published.of(slug, language);
       const record = issues.find((r) => r.code === code);
       if (!record) return undefined; // the stored web edition, if there is one
-      return cached(reply.request, reply, HTML, renderIssue(site, publication, issues, record));
+      const available = await languagesWith(publication, code);
+      return cached(reply.request, reply, HTML, renderIssue(site, publication, issues, record, available));
+    },
+    /** /<publication>/<language>/…: the translation's archive (and its pages) and feeds. */
+    async language(slug: string, language: string, rest: string, reply: FastifyReply) {
+      const publication = bySlug.get(slug);
+      if (!publication?.languages.includes(language)) return reply.callNotFound();
+      const [defaultLanguage] = publication.languages;
+      // The default language lives at /<publication>/ itself: one address per page.
+      if (language === defaultLanguage) return reply.redirect(`/${paths.archive(slug)}${rest}`, 301);
+      const scope = scopeOf(slug, language);
+      if (rest === '') return archive(publication, language, 1, reply);
+      // One sign-up per publication: the stored web edition's footer links ../subscribe.
+      if (rest === 'subscribe') return reply.redirect(`/${paths.subscribe(slug)}`, 302);
+      if (/^\d{3,}$/.test(rest)) return reply.redirect(`/${paths.issue(scope, rest)}`, 301);
+      const page = /^page\/([1-9]\d{0,5})(\/?)$/.exec(rest);
+      if (page) {
+        const number = Number(page[1]);
+        if (!page[2] || number === 1) return reply.redirect(`/${paths.archive(scope, number)}`, 301);
+        return archive(publication, language, number, reply);
+      }
+      const feed = FEEDS.find(([file]) => file === rest);
+      if (!feed) return reply.callNotFound();
+      const [, type, render] = feed;
+      return cached(
+        reply.request,
+        reply,
+        type,
+        render(publication, await issuesIn(publication, language), deps.publicUrl, language),
+      );
     },
   };
 
@@ -98,7 +163,13 @@ export function siteRoutes(deps: SiteDeps): RouteRegistrar {
           deps.publications.map(async (p) => [p.slug, await deps.published.of(p.slug)] as const),
         ),
       );
-      return cached(request, reply, SITEMAP_TYPE, sitemap(deps.publicUrl, deps.publications, issues));
+      const translations = await publishedTranslations(deps.published, deps.publications);
+      return cached(
+        request,
+        reply,
+        SITEMAP_TYPE,
+        sitemap(deps.publicUrl, deps.publications, issues, translations),
+      );
     });
     app.get('/robots.txt', async (request, reply) =>
       cached(request, reply, 'text/plain; charset=utf-8', robots(deps.publicUrl, 'served')),
@@ -129,18 +200,12 @@ export function siteRoutes(deps: SiteDeps): RouteRegistrar {
         const number = /^[1-9]\d{0,5}$/.test(request.params.page) ? Number(request.params.page) : 0;
         // Page 1 is the archive itself: one address per page.
         if (publication && number === 1) return reply.redirect(`/${paths.archive(publication.slug)}`, 301);
-        const page =
-          publication &&
-          number &&
-          renderArchive(site, publication, await deps.published.of(publication.slug), number);
-        return page ? cached(reply.request, reply, HTML, page) : reply.callNotFound();
+        if (!publication || !number) return reply.callNotFound();
+        return archive(publication, publication.languages[0] as string, number, reply);
       },
     );
 
-    for (const [file, type, render] of [
-      ['feed.xml', ATOM_TYPE, atomFeed],
-      ['feed.json', JSON_FEED_TYPE, jsonFeed],
-    ] as const) {
+    for (const [file, type, render] of FEEDS) {
       app.get<{ Params: { publication: string } }>(`/:publication/${file}`, async (request, reply) => {
         const publication = bySlug.get(request.params.publication);
         if (!publication) return reply.callNotFound();

@@ -2,7 +2,7 @@
 // subscribers' token pages or the dashboard) and a sitemap of every page with its last change.
 
 import type { IssueRecord } from '../render/web/record.ts';
-import { absolute, paths } from './links.ts';
+import { absolute, paths, scopeOf } from './links.ts';
 import { archivePages } from './pages.ts';
 import type { SitePublication } from './published.ts';
 
@@ -16,17 +16,23 @@ export function sitemap(
   publicUrl: string,
   publications: readonly SitePublication[],
   issues: ReadonlyMap<string, readonly IssueRecord[]>,
+  /** Each publication's translations' issues, by language: their archives and pages too. */
+  translations: ReadonlyMap<string, ReadonlyMap<string, readonly IssueRecord[]>> = new Map(),
 ): string {
   const entries: Array<{ path: string; modified?: string }> = [{ path: paths.home }];
-  for (const publication of publications) {
-    const records = issues.get(publication.slug) ?? [];
+  const add = (scope: string, records: readonly IssueRecord[]) => {
     for (let page = 1; page <= archivePages(records.length); page++)
       entries.push({
-        path: paths.archive(publication.slug, page),
+        path: paths.archive(scope, page),
         modified: page === 1 ? records[0]?.renderedAt : undefined,
       });
     for (const record of records)
-      entries.push({ path: paths.issue(publication.slug, record.code), modified: record.renderedAt });
+      entries.push({ path: paths.issue(scope, record.code), modified: record.renderedAt });
+  };
+  for (const publication of publications) {
+    add(publication.slug, issues.get(publication.slug) ?? []);
+    for (const [language, records] of translations.get(publication.slug) ?? [])
+      if (records.length) add(scopeOf(publication.slug, language), records);
   }
   const urls = entries.map(
     ({ path, modified }) =>

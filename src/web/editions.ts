@@ -14,6 +14,8 @@ import type { RouteRegistrar } from './server.ts';
 
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
 const ISSUE = /^\d{3,}$/;
+/** A translation's folder, /<publication>/<language>/: its issues, archive and feeds. */
+const LANGUAGE = /^[a-z]{2,3}$/;
 /** Browsers revalidate after this (ETag, Last-Modified); a republished file shows within 5 minutes. */
 const MAX_AGE_MS = 300_000;
 
@@ -25,7 +27,15 @@ const SEGMENT = /^[\w][\w.-]*$/;
  *  the stored web edition; without pages there is no archive. */
 export interface EditionPages {
   archive(publication: string, reply: FastifyReply): Promise<unknown>;
-  issue(publication: string, issue: string, reply: FastifyReply): Promise<FastifyReply | undefined>;
+  /** `language`: a translation's issue page, /<publication>/<language>/<NNN>/. */
+  issue(
+    publication: string,
+    issue: string,
+    reply: FastifyReply,
+    language?: string,
+  ): Promise<FastifyReply | undefined>;
+  /** Anything else under /<publication>/<language>/ (`rest`: the path after it): its archive and feeds. */
+  language?(publication: string, language: string, rest: string, reply: FastifyReply): Promise<unknown>;
 }
 
 /** A file the local folder lacks: fetched from the database when it has it (true), see
@@ -62,7 +72,8 @@ export function editionRoutes(dataDir: string, pages?: EditionPages, fillMiss?: 
         '/:publication/:issue',
         async (request, reply) => {
           const { publication, issue } = request.params;
-          if (!SLUG.test(publication) || !ISSUE.test(issue)) return reply.callNotFound();
+          if (!SLUG.test(publication) || !(ISSUE.test(issue) || LANGUAGE.test(issue)))
+            return reply.callNotFound();
           // Relative links in the web edition need the trailing slash.
           return reply.redirect(`/${publication}/${issue}/`, 301);
         },
@@ -71,6 +82,27 @@ export function editionRoutes(dataDir: string, pages?: EditionPages, fillMiss?: 
         '/:publication/:issue/*',
         async (request, reply) => {
           const { publication, issue } = request.params;
+          if (SLUG.test(publication) && LANGUAGE.test(issue)) {
+            // A translation: /<publication>/<language>/<NNN>/<file>, or its archive and feeds.
+            const [code = '', ...rest] = request.params['*'].split('/');
+            if (!ISSUE.test(code) || !rest.length)
+              return pages?.language
+                ? pages.language(publication, issue, request.params['*'], reply)
+                : reply.callNotFound();
+            const path = rest.join('/') || 'index.html';
+            const segments = path.split('/');
+            const type = contentTypeOf(extname(path));
+            if (
+              !segments.every((s) => SEGMENT.test(s)) ||
+              !type ||
+              (segments.length === 1 && UNSERVED_FILES.has(path))
+            )
+              return reply.callNotFound();
+            const page =
+              pages && path === 'index.html' && (await pages.issue(publication, code, reply, issue));
+            if (page) return page;
+            return reply.type(type).sendFile(join(publication, issue, code, ...segments));
+          }
           const path = request.params['*'] || 'index.html';
           const segments = path.split('/');
           if (!SLUG.test(publication) || !ISSUE.test(issue) || !segments.every((s) => SEGMENT.test(s))) {

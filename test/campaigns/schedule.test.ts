@@ -267,7 +267,7 @@ describe('a scheduled campaign', () => {
         batchSize: 2,
         resendFailed: false,
         now: clock.date(),
-        editions,
+        editions: new Map([[issue.language, editions]]),
         window: {
           ...(parseWindow('08:00-18:00') as { startMinute: number; endMinute: number }),
           timeZone: 'Europe/Zurich',

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bulletin } from '../support/cli.ts';
 
 /** An issue file beside the test publication, in a fresh folder. */
@@ -16,9 +16,15 @@ function issueFile(name: string, text: string): { folder: string; file: string }
 }
 
 describe('bulletin build', () => {
+  // Issue 005 and its French translation, built once for the tests that read them.
+  let out = '';
+  let run: ReturnType<typeof bulletin>;
+  beforeAll(() => {
+    out = mkdtempSync(join(tmpdir(), 'bulletin-build-'));
+    run = bulletin(['build', 'issues/global-eye/005.md', '--out', out], { timeout: 120_000 });
+  }, 130_000);
+
   it('writes the email edition and its text part, and prints a table of sizes and times', () => {
-    const out = mkdtempSync(join(tmpdir(), 'bulletin-build-'));
-    const run = bulletin(['build', 'issues/global-eye/005.md', '--out', out]);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     for (const name of ['email.html', 'email.txt']) {
@@ -30,14 +36,44 @@ describe('bulletin build', () => {
   });
 
   it('writes the whole PDF edition, rendered on its worker thread, with its size and time', () => {
-    const out = mkdtempSync(join(tmpdir(), 'bulletin-build-'));
-    const run = bulletin(['build', 'issues/global-eye/005.md', '--out', out]);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/global-eye-005\.pdf\s+[\d.]+ KiB\s+\d+ ms/);
     const pdf = readFileSync(join(out, 'global-eye', '005', 'global-eye-005.pdf'));
     expect(pdf.subarray(0, 8).toString()).toBe('%PDF-1.7');
     expect(pdf.subarray(-6).toString()).toMatch(/%%EOF\n?$/);
     expect(pdf.length).toBeGreaterThan(100_000);
+  });
+
+  it("writes each translation's editions in its language's folder: global-eye/fr/005/", () => {
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/global-eye\/fr\/005\/global-eye-005\.pdf\s+[\d.]+ KiB\s+\d+ ms/);
+    const english = readFileSync(join(out, 'global-eye', '005', 'index.html'), 'utf8');
+    const french = readFileSync(join(out, 'global-eye', 'fr', '005', 'index.html'), 'utf8');
+    expect(english).toContain('<html lang="en-GB">');
+    expect(french).toContain('<html lang="fr">');
+    expect(french).toContain('À cheval sur la frontière');
+    // Section headings print the publication's French labels; the file keeps the keywords.
+    expect(french).toContain('Événements et publications');
+    expect(english).not.toContain('Événements et publications');
+    const text = readFileSync(join(out, 'global-eye', 'fr', '005', 'email.txt'), 'utf8');
+    expect(text).toContain('DOSSIER');
+    // The French PDF links the French web edition, and its images are beside the French page.
+    const pdf = readFileSync(join(out, 'global-eye', 'fr', '005', 'global-eye-005.pdf'));
+    expect(pdf.subarray(0, 8).toString()).toBe('%PDF-1.7');
+    expect(pdf.toString('latin1')).toContain('/Lang (fr)');
+    expect(existsSync(join(out, 'global-eye', 'fr', '005', 'images', 'olga-heaven.png'))).toBe(true);
+  });
+
+  it('refuses an issue whose translation does not correspond to it, and such a translation alone', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'bulletin-build-'));
+    const alone = bulletin(['build', 'test/fixtures/translations/mismatched/001.md', '--out', elsewhere]);
+    expect(alone.status).toBe(1);
+    expect(alone.stderr).toContain('error translation-extra-section');
+    expect(existsSync(join(elsewhere, 'mismatched'))).toBe(false);
+    const partial = bulletin(['build', 'test/fixtures/translations/partial/001.es.md', '--out', elsewhere]);
+    expect(partial.status).toBe(1);
+    expect(partial.stderr).toContain('error translation-missing-section');
+    expect(existsSync(join(elsewhere, 'partial'))).toBe(false);
   });
 
   it('says in one line that a file is missing', () => {

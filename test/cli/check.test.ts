@@ -106,6 +106,40 @@ describe('bulletin check', () => {
   });
 });
 
+describe('bulletin check of translations', () => {
+  it('checks an issue with its translations: 005.md and its complete French translation are ok', () => {
+    const run = bulletin(['check', 'issues/global-eye/005.md'], { env: PUBLIC });
+    expect(run.stdout).toBe(
+      'issues/global-eye/005.md: ok\nissues/global-eye/005.fr.md: ok\n0 errors, 0 warnings\n',
+    );
+    expect(run.status).toBe(0);
+  });
+
+  it('checks a translation alone against its original', () => {
+    const run = bulletin(['check', 'test/fixtures/translations/partial/001.es.md'], { env: PUBLIC });
+    expect(run.stdout.trim().split('\n')).toEqual([
+      'test/fixtures/translations/partial/001.es.md:43:1 error translation-missing-article: Article 2 of section "Initiatives" in the original, "UN Inter-Agency Project on Human Trafficking (UNIAP)" (001.md:45:1), is missing from this translation. Translate it here, in the same place, with the same fields.',
+      'test/fixtures/translations/partial/001.es.md:43:1 error translation-missing-section: Section "Events and Publications" of the original (001.md:52:1) is missing from this translation. Translate it here, under "# Events and Publications" (the section\'s keyword stays as in the original).',
+      '2 errors, 0 warnings',
+    ]);
+    expect(run.status).toBe(1);
+  });
+
+  it('checks a folder: every issue with its translations, each reported once', () => {
+    const folder = 'test/fixtures/translations/mismatched';
+    const run = bulletin(['check', folder, `${folder}/001.fr.md`], { env: PUBLIC });
+    const lines = run.stdout.trim().split('\n');
+    expect(lines.map((line) => line.replace(/ error ([a-z-]+):.*/, ' $1'))).toEqual([
+      `${folder}/001.md: ok`,
+      `${folder}/001.es.md:34:1 translation-order`,
+      `${folder}/001.fr.md:25:1 translation-extra-section`,
+      `${folder}/001.fr.md:49:1 translation-extra-article`,
+      '3 errors, 0 warnings',
+    ]);
+    expect(run.status).toBe(1);
+  });
+});
+
 describe('the email size check', () => {
   it('reports an issue whose email is just over Gmail clipping size', async () => {
     const file = issue005JustOverTheLimit();

@@ -8,7 +8,7 @@ describe('npm start (bulletin start)', () => {
   it('builds the sample issue and delivers it once to the sample readers on embedded defaults', () => {
     const dataDir = tempDataDir();
     const env = { BULLETIN_DATA_DIR: dataDir.dir, REDIS_URL: '', DATABASE_URL: '', SMTP_URL: '' };
-    const first = bulletin(['start'], { env });
+    const first = bulletin(['start'], { env, timeout: 180_000 });
     expect(first.stderr).not.toMatch(/error/i);
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/global-eye-005\.pdf\s+[\d.]+ KiB/);
@@ -27,10 +27,10 @@ describe('npm start (bulletin start)', () => {
       expect(message).not.toContain('%%');
     }
 
-    const second = bulletin(['start'], { env });
+    const second = bulletin(['start'], { env, timeout: 180_000 });
     expect(second.status).toBe(0);
     expect(second.stdout).toContain('exists already (done); nobody is sent the issue twice.');
     expect(readdirSync(outbox)).toHaveLength(3);
     dataDir.remove();
-  }, 120_000);
+  }, 400_000);
 });

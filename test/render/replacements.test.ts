@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  editionUrls,
   fillPlaceholders,
   issueValues,
   PLACEHOLDERS,
@@ -23,6 +24,16 @@ describe('the replacement table', () => {
       web_url: 'https://news.example.org/global-eye/005/',
       pdf_url: 'https://news.example.org/global-eye/005/global-eye-005.pdf',
     });
+  });
+
+  it("points a translation's readers at their language's editions: /<publication>/<language>/<NNN>/", () => {
+    expect(issueValues({ ...edition, language: 'fr' })).toEqual({
+      web_url: 'https://news.example.org/global-eye/fr/005/',
+      pdf_url: 'https://news.example.org/global-eye/fr/005/global-eye-005.pdf',
+    });
+    expect(editionUrls('https://news.example.org/', 'global-eye', '005', 'es').web_url).toBe(
+      'https://news.example.org/global-eye/es/005/',
+    );
   });
 
   it("gives each recipient their address, their own signed links, and headers naming the body's link", () => {

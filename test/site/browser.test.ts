@@ -78,7 +78,7 @@ async function publish(file: string): Promise<void> {
     exitCode: 0,
     clock: systemClock,
   };
-  await publishAndFollow(load(file), DEFAULT_SETTINGS, {}, context);
+  await publishAndFollow([load(file)], DEFAULT_SETTINGS, {}, context);
   expect(context.exitCode).toBe(0);
 }
 

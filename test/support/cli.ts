@@ -6,14 +6,14 @@ export const BIN = fileURLToPath(new URL('../../bin/bulletin.js', import.meta.ur
 /** Runs `bulletin …` as a user would, in a child process. */
 export function bulletin(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+  options: { cwd?: string; env?: Record<string, string>; input?: string; timeout?: number } = {},
 ) {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     encoding: 'utf8',
     input: options.input,
-    timeout: 60_000,
+    timeout: options.timeout ?? 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -94,6 +94,7 @@ class SectionWalk {
     }
     this.current = {
       name: spec.name,
+      label: spec.name,
       slug: slugify(spec.name),
       entries: spec.entries,
       articles: [],

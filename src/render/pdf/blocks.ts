@@ -13,14 +13,14 @@ import { type Context, inlinePieces, ruleItem, type TextSpec, type Typesetter, t
 
 export function sectionItems(t: Typesetter, section: Section, parent: StructNode): FlowItem[] {
   const { theme } = t;
-  const sect = node('Sect', parent, { title: section.name });
+  const sect = node('Sect', parent, { title: section.label });
   const ctx: Context = { parent: sect, indent: 0, inset: 0 };
   const rule = ruleItem(t, ctx, theme.accent, 2, { spaceBefore: 18, spaceAfter: 4, keepWithNext: true });
   rule.starts = { section };
   const label = textItem(
     t,
     ctx,
-    [{ text: section.name.toUpperCase(), style: theme.style('sansBold', 10, theme.accent) }],
+    [{ text: section.label.toUpperCase(), style: theme.style('sansBold', 10, theme.accent) }],
     {
       struct: node('H2', sect),
       align: 'left',

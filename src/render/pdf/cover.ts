@@ -180,7 +180,7 @@ function contentsItems(t: Typesetter, issue: Issue, parent: StructNode): FlowIte
     // A section's page is its first article's: only a section listed without its articles shows it.
     const sectionStyle = theme.style('sansBold', 8, theme.accent);
     const target: PageTarget | undefined = section.entries ? { section: section.slug } : undefined;
-    entry(section.name.toUpperCase(), sectionStyle, target, 0, 5);
+    entry(section.label.toUpperCase(), sectionStyle, target, 0, 5);
     if (section.entries) continue;
     for (const article of section.articles) {
       entry(plainText(article.title), theme.style('serif', 9, theme.text), { article: article.slug }, 8, 1);

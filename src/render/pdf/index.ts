@@ -6,9 +6,9 @@
 // Painting then draws the layout with pdfkit, building the structure tree in reading order.
 
 import PDFDocument from 'pdfkit';
-import type { Issue } from '../../issue/model.ts';
+import { editionLanguageTag, type Issue } from '../../issue/model.ts';
 import { messagesFor } from '../../messages/index.ts';
-import { editionUrls } from '../replacements.ts';
+import { editionUrls, translationLanguage } from '../replacements.ts';
 import { backMatterItems } from './back-matter.ts';
 import { sectionItems } from './blocks.ts';
 import { coverItems, fillPageNumbers, issueLabel, stackItems } from './cover.ts';
@@ -61,13 +61,13 @@ export async function renderPdf(
     // PDF/UA-1 identification in the XMP metadata; @types/pdfkit 0.17 lists only the PDF/A subsets.
     subset: 'PDF/UA' as PDFKit.Mixins.PDFSubsets,
     tagged: true,
-    lang: issue.language,
+    lang: editionLanguageTag(issue),
     displayTitle: true,
     info: {
       Title: `${publication.name} ${issueLabel(issue)}: ${issue.title}`,
       Author: publication.publisher.name,
       Subject: issue.preheader ?? publication.tagline ?? issue.title,
-      Keywords: [publication.name, ...issue.sections.map((s) => s.name)].join(', '),
+      Keywords: [publication.name, ...issue.sections.map((s) => s.label)].join(', '),
     },
   });
   registerFonts(doc);
@@ -76,7 +76,8 @@ export async function renderPdf(
   const setting: Setting = {
     geometry,
     measurer: new Measurer(),
-    webUrl: editionUrls(options.publicUrl, issue.publication.slug, issue.code).web_url,
+    webUrl: editionUrls(options.publicUrl, issue.publication.slug, issue.code, translationLanguage(issue))
+      .web_url,
     imageSize: (file) => {
       const size = images.get(file) ?? doc.openImage(file);
       images.set(file, size);
@@ -112,14 +113,14 @@ function layOut(issue: Issue, setting: Setting) {
   const { geometry, measurer, webUrl } = setting;
   const { publication } = issue;
   const theme = themeOf(publication);
-  const hyphenate = hyphenatorFor(issue.language);
+  const hyphenate = hyphenatorFor(editionLanguageTag(issue));
   const messages = messagesFor(issue.language);
   let panels = 0;
   const typesetter = (width: number): Typesetter => ({
     theme,
     measurer,
     hyphenate,
-    language: issue.language,
+    language: editionLanguageTag(issue),
     messages,
     width,
     body: geometry.body,

@@ -35,7 +35,7 @@ export function paint(
   for (const page of layout.pages) {
     doc.addPage({ size: [page.width, page.height], margin: 0 });
     for (const start of options.starts.filter((s) => s.page === page.number)) {
-      if (start.section) sectionOutline = doc.outline.addItem(start.section.name);
+      if (start.section) sectionOutline = doc.outline.addItem(start.section.label);
       if (start.article) (sectionOutline ?? doc.outline).addItem(plainText(start.article.title));
     }
     for (const box of boxesByPage.get(page.number) ?? []) paintBox(doc, tagger, box);

@@ -7,6 +7,7 @@ import {
   type Article,
   type Block,
   bylineInlines,
+  editionLanguageTag,
   type Inline,
   type Issue,
   listMarker,
@@ -218,7 +219,8 @@ function articleLines(article: Article, language: string): string[] {
 const RULE = '='.repeat(TEXT_WIDTH);
 
 export function renderText(issue: Issue): string {
-  const { publication, language } = issue;
+  const { publication } = issue;
+  const language = editionLanguageTag(issue); // the full tag (en-GB): dates as the publication writes them
   const messages = messagesFor(language);
   const dateLabel = issueDateLabel(issue);
   const out: string[] = [
@@ -238,12 +240,12 @@ export function renderText(issue: Issue): string {
     contentsLabel(issue).toLocaleUpperCase(language),
   ];
   for (const section of issue.sections) {
-    out.push(...wrap(section.name, '* ', '  '));
+    out.push(...wrap(section.label, '* ', '  '));
     if (!section.entries)
       for (const { title } of section.articles) out.push(...wrap(plainText(title), '  - ', '    '));
   }
   for (const section of issue.sections) {
-    out.push('', RULE, section.name.toLocaleUpperCase(), RULE, '');
+    out.push('', RULE, section.label.toLocaleUpperCase(), RULE, '');
     for (const article of section.articles) out.push(...articleLines(article, language), '');
   }
   if (issue.nextIssue)

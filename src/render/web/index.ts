@@ -28,6 +28,10 @@ export interface SiteChrome {
   alternates: Array<{ type: string; title: string; href: string }>;
   previous?: { href: string; label: string };
   next?: { href: string; label: string };
+  /** The same page in each language it exists in (this one `current`): hreflang links and the switcher. */
+  languages?: Array<{ hreflang: string; label: string; href: string; url: string; current: boolean }>;
+  /** The default language's page, absolute: hreflang="x-default". */
+  xDefault?: string;
 }
 
 let compiled: HandlebarsTemplateDelegate | undefined;

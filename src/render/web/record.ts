@@ -38,6 +38,8 @@ export interface IssueRecord {
   number: number;
   numbered: boolean;
   code: string;
+  /** The edition's language (fr); records written before translations have none: the default's. */
+  language?: string;
   title: string;
   dateLabel: string;
   /** The issue's date, YYYY-MM-DD. */
@@ -85,6 +87,7 @@ export function issueRecord(issue: Issue, pdfBytes: number, renderedAt: Date): I
     number: issue.number,
     numbered: publication.numbered,
     code: issue.code,
+    language: issue.language,
     title: issue.title,
     dateLabel: issueDateLabel(issue),
     date: firstDay(isoDate(issue.date)),
