@@ -92,7 +92,7 @@ describe('each language at its own address, over HTTP', () => {
     expect(switcher(html)).toEqual({ English: '../../../global-eye/005/' });
     expect(html).toContain('<span lang="fr" aria-current="page">Français</span>');
     // Its neighbours are the French archive and feeds.
-    expect(html).toContain('<a href="../../../global-eye/fr/">All issues</a>');
+    expect(html).toContain('<a href="../../../global-eye/fr/">Tous les numéros</a>');
     expect(html).toContain('href="../../../global-eye/fr/feed.xml"');
   });
 

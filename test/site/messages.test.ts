@@ -10,7 +10,7 @@ import { renderArchive, renderHome, renderSearch, type SiteOptions } from '../..
 const { issue } = loadIssue('issues/global-eye/005.md');
 if (!issue) throw new Error('the sample does not load');
 const french = { ...issue, language: 'fr' };
-const publication = { ...sitePublication(issue.publication), language: 'fr' };
+const publication = { ...sitePublication(issue.publication), language: 'fr', languages: ['fr'] };
 const site: SiteOptions = {
   publicUrl: 'https://news.example.org',
   mode: 'served',
