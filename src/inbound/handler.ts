@@ -200,7 +200,11 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     reply: { list: List; to: string; inReplyTo?: string; answered: Set<string> },
   ): Promise<void> {
     const valid: readonly string[] =
-      setting.choice === 'language' ? listLanguages(list) : setting.choice === 'format' ? FORMATS : PDF_CHOICES;
+      setting.choice === 'language'
+        ? listLanguages(list)
+        : setting.choice === 'format'
+          ? FORMATS
+          : PDF_CHOICES;
     if (!valid.includes(setting.value)) {
       await sendReply(deps, {
         ...reply,
@@ -222,7 +226,15 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
       });
       return;
     }
-    await actions.requestChoices(list, s, { [setting.choice]: setting.value }, reply);
+    await actions.requestChoices(
+      list,
+      s,
+      { [setting.choice]: setting.value },
+      {
+        inReplyTo: reply.inReplyTo,
+        answered: reply.answered,
+      },
+    );
   }
 
   async function confirm(list: List, token: string, r: Received): Promise<void> {
@@ -312,7 +324,11 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
       case 'unsubscribe':
         return command(list, { command: role.kind }, r);
       case 'request':
-        return command(list, (r.parsed && findCommand(r.parsed.subject, r.parsed.text)) ?? { command: 'help' }, r);
+        return command(
+          list,
+          (r.parsed && findCommand(r.parsed.subject, r.parsed.text)) ?? { command: 'help' },
+          r,
+        );
       case 'confirm':
         return confirm(list, role.token, r);
       case 'bounce':

@@ -46,7 +46,8 @@ function word(line: string | undefined): FoundCommand | undefined {
     .trim()
     .toLowerCase();
   const set = SET.exec(cleaned.replace(/\s+/g, ' '));
-  if (set) return { command: 'set', setting: { choice: set[1] as Setting['choice'], value: set[2] as string } };
+  if (set)
+    return { command: 'set', setting: { choice: set[1] as Setting['choice'], value: set[2] as string } };
   return WORDS.get(cleaned);
 }
 

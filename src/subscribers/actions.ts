@@ -12,6 +12,7 @@ import { editionUrls } from '../render/replacements.ts';
 import type { Db } from '../store/db.ts';
 import { type TokenPurpose, type Tokens, unsubscribeUrl } from '../tokens.ts';
 import type { Choices, ConsentMethod, Source, Subscriber } from './model.ts';
+import { type SubscriberRecord, subscriberRecord } from './record.ts';
 import {
   applyChange,
   type ChangeFields,
@@ -94,6 +95,8 @@ export interface ListActions {
   requestAddressChange(list: List, subscriber: Subscriber, newAddress: string): Promise<boolean>;
   /** The reader's own choices from the preference page, whose signed link is the owner's proof. */
   setChoices(target: TokenTarget, choices: Partial<Choices>): Promise<Subscriber | undefined>;
+  /** Everything held about the reader, for their own download (record.ts). */
+  record(target: TokenTarget): Promise<SubscriberRecord | undefined>;
   /** Erases the reader (GDPR): the row, its consent record and history (store.ts, eraseSubscriber). */
   erase(target: TokenTarget): Promise<boolean>;
   /** The list and subscriber a token names, if it is valid, unexpired and of one of `purposes`. */
@@ -144,7 +147,8 @@ export function createListActions(deps: ActionDeps): ListActions {
       await sendReply(deps, {
         list,
         to: subscriber.email,
-        ...answering,
+        inReplyTo: answering.inReplyTo,
+        answered: answering.answered,
         template: 'confirm-change',
         replyTo: listAddress(list.address, { kind: 'confirm', token }),
         values: {
@@ -183,6 +187,7 @@ export function createListActions(deps: ActionDeps): ListActions {
       log.info({ list: list.slug, subscriber: subscriber.id, ...choices }, 'choices changed');
       return changed;
     },
+    record: ({ subscriber }) => subscriberRecord(db, subscriber.id),
     async erase({ list, subscriber }) {
       const erased = await eraseSubscriber(db, list.slug, subscriber.email);
       if (erased) log.info({ list: list.slug, subscriber: subscriber.id }, 'erased at the reader’s request');
@@ -311,7 +316,8 @@ function describeChange(change: ChangeFields): string {
   if (change.language) parts.push(`to receive it in the language "${change.language}"`);
   if (change.format === 'html') parts.push('to receive the full email');
   if (change.format === 'text') parts.push('to receive it as plain text only');
-  if (change.format === 'notice') parts.push('to receive a short notice with links to the web and PDF editions');
+  if (change.format === 'notice')
+    parts.push('to receive a short notice with links to the web and PDF editions');
   if (change.pdf === 'attach') parts.push('to receive the PDF edition attached');
   if (change.pdf === 'link') parts.push('to receive a link to the PDF edition instead of the file');
   if (change.email) parts.push(`to receive it at ${change.email} from now on`);

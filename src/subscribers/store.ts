@@ -468,38 +468,3 @@ export async function countChoices(
   }
   return { languages, formats };
 }
-
-/**
- * Everything held about one subscriber, for the reader's own download: the row with its consent
- * record, the changes asked for it (history), the deliveries to it, and the automatic mail sent.
- */
-export async function subscriberRecord(db: Queryable, id: number) {
-  const subscriber = await getSubscriber(db, id);
-  if (!subscriber) return undefined;
-  const { rows: imported } = await db.query<{ imported_consent: unknown }>(
-    'SELECT imported_consent FROM subscribers WHERE id = $1',
-    [id],
-  );
-  const { rows: history } = await db.query(
-    `SELECT requested_at, requested_by, confirmed_at, consent_evidence, name, language, format, pdf, email
-     FROM subscriber_changes WHERE subscriber_id = $1 ORDER BY id`,
-    [id],
-  );
-  const { rows: deliveries } = await db.query(
-    `SELECT c.publication, c.issue_code, d.email, d.status, d.attempts, d.detail, d.updated_at
-     FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id WHERE d.subscriber_id = $1
-     ORDER BY d.campaign_id`,
-    [id],
-  );
-  const { rows: automaticMail } = await db.query(
-    'SELECT publication, kind, sent_at FROM automatic_mail WHERE mailbox = lower($1) ORDER BY id',
-    [subscriber.email],
-  );
-  return {
-    subscriber,
-    importedConsent: imported[0]?.imported_consent ?? null,
-    history,
-    deliveries,
-    automaticMail,
-  };
-}

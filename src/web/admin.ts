@@ -100,7 +100,7 @@ function sameSecret(given: string, expected: string): boolean {
  * Whether a state-changing request comes from one of our pages: its Origin (or, from browsers that
  * omit it, its Referer's origin) is the request's own host or PUBLIC_URL's. Neither: refused.
  */
-function sameOrigin(request: FastifyRequest, publicUrl: string | undefined): boolean {
+export function sameOrigin(request: FastifyRequest, publicUrl: string | undefined): boolean {
   const origin = request.headers.origin ?? originOf(request.headers.referer);
   if (!origin || origin === 'null') return false;
   const allowed = [`${request.protocol}://${request.host}`];
