@@ -19,7 +19,10 @@ export interface Campaign {
   listName: string;
   listAddress: string;
   publicUrl: string;
+  /** The PDF edition, for the readers it is attached for. */
   attachment?: { filename: string; content: Buffer };
+  /** Whether readers who chose nothing get the PDF attached (the publication's pdf.attach). */
+  attachByDefault: boolean;
   batchSize: number;
   status: CampaignStatus;
   statusReason: string | null;
@@ -31,17 +34,20 @@ export interface Campaign {
 
 export type NewCampaign = Omit<
   Campaign,
-  'id' | 'status' | 'statusReason' | 'round' | 'recipients' | 'createdAt' | 'finishedAt'
->;
+  'id' | 'status' | 'statusReason' | 'round' | 'recipients' | 'createdAt' | 'finishedAt' | 'attachByDefault'
+> & {
+  /** Unset: attached for everyone when there is an attachment, as before readers chose. */
+  attachByDefault?: boolean;
+};
 
 const COLUMNS = `id, publication, issue_number, issue_code, subject, html, text, list_name, list_address,
-  public_url, attachment_name, attachment, batch_size, status, status_reason, round, recipients,
-  created_at, finished_at`;
+  public_url, attachment_name, attachment, attach_by_default, batch_size, status, status_reason, round,
+  recipients, created_at, finished_at`;
 
 /** Without the snapshot, for listings. */
 const SUMMARY_COLUMNS = `id, publication, issue_number, issue_code, subject, '' AS html, '' AS text, list_name,
-  list_address, public_url, NULL AS attachment_name, NULL AS attachment, batch_size, status, status_reason,
-  round, recipients, created_at, finished_at`;
+  list_address, public_url, NULL AS attachment_name, NULL AS attachment, attach_by_default, batch_size, status,
+  status_reason, round, recipients, created_at, finished_at`;
 
 interface CampaignRow {
   id: number;
@@ -56,6 +62,7 @@ interface CampaignRow {
   public_url: string;
   attachment_name: string | null;
   attachment: Uint8Array | null;
+  attach_by_default: boolean;
   batch_size: number;
   status: CampaignStatus;
   status_reason: string | null;
@@ -81,6 +88,7 @@ function toCampaign(r: CampaignRow): Campaign {
       r.attachment_name && r.attachment
         ? { filename: r.attachment_name, content: Buffer.from(r.attachment) }
         : undefined,
+    attachByDefault: r.attach_by_default,
     batchSize: r.batch_size,
     status: r.status,
     statusReason: r.status_reason,
@@ -119,8 +127,9 @@ function snapshotCampaign(
   return db.transaction(async (tx) => {
     const inserted = await tx.query<{ id: number }>(
       `INSERT INTO campaigns (publication, issue_number, issue_code, subject, html, text, list_name,
-         list_address, public_url, attachment_name, attachment, batch_size, status, recipients, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'sending', 0, $13)
+         list_address, public_url, attachment_name, attachment, batch_size, status, recipients, created_at,
+         attach_by_default)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'sending', 0, $13, $14)
        ON CONFLICT (publication, issue_number) DO NOTHING RETURNING id`,
       [
         input.publication,
@@ -136,6 +145,7 @@ function snapshotCampaign(
         input.attachment?.content ?? null,
         input.batchSize,
         now,
+        input.attachByDefault ?? input.attachment !== undefined,
       ],
     );
     const id = inserted.rows[0]?.id;
@@ -320,4 +330,36 @@ export async function campaignProgress(
   for (const r of rows) counts[r.status] = r.n;
   counts.queued = campaign.recipients - counts.sent - counts.failed - counts.bounced - counts.skipped;
   return { recipients: campaign.recipients, counts };
+}
+
+/**
+ * A campaign's recipients by what they chose (issue 15): by language (null: the default) and by
+ * format, the PDF attached counted apart. Choices as they stand now, which is what a batch still
+ * queued will be sent by.
+ */
+export async function campaignChoices(
+  db: Queryable,
+  campaignId: number,
+): Promise<{ languages: Map<string | null, number>; formats: Map<string, number>; pdfAttached: number }> {
+  const { rows } = await db.query<{
+    language: string | null;
+    format: string | null;
+    pdf: string | null;
+    n: number;
+  }>(
+    `SELECT s.language, s.format, s.pdf, count(*)::int AS n FROM deliveries d
+     LEFT JOIN subscribers s ON s.id = d.subscriber_id
+     WHERE d.campaign_id = $1 GROUP BY s.language, s.format, s.pdf`,
+    [campaignId],
+  );
+  const languages = new Map<string | null, number>();
+  const formats = new Map<string, number>();
+  let pdfAttached = 0;
+  for (const r of rows) {
+    languages.set(r.language, (languages.get(r.language) ?? 0) + r.n);
+    const format = r.format ?? 'erased';
+    formats.set(format, (formats.get(format) ?? 0) + r.n);
+    if (r.pdf === 'attach') pdfAttached += r.n;
+  }
+  return { languages, formats, pdfAttached };
 }

@@ -448,23 +448,3 @@ export function setChoices(db: Queryable, id: number, choices: Partial<Choices>,
     ],
   );
 }
-
-/** Confirmed readers of a publication by language (null: the default) and by format. */
-export async function countChoices(
-  db: Queryable,
-  publication: string,
-): Promise<{ languages: Map<string | null, number>; formats: Map<string, number> }> {
-  const { rows } = await db.query<{ language: string | null; format: string; pdf: string | null; n: number }>(
-    `SELECT language, format, pdf, count(*)::int AS n FROM subscribers
-     WHERE publication = $1 AND status = 'confirmed' GROUP BY language, format, pdf`,
-    [publication],
-  );
-  const languages = new Map<string | null, number>();
-  const formats = new Map<string, number>();
-  for (const r of rows) {
-    languages.set(r.language, (languages.get(r.language) ?? 0) + r.n);
-    const format = r.pdf === 'attach' ? `${r.format}+pdf` : r.format;
-    formats.set(format, (formats.get(format) ?? 0) + r.n);
-  }
-  return { languages, formats };
-}
