@@ -10,7 +10,7 @@ import { sendReply } from '../list/replies.ts';
 import type { ListTemplates } from '../list/templates.ts';
 import { editionUrls } from '../render/replacements.ts';
 import type { Db } from '../store/db.ts';
-import { type TokenPurpose, type Tokens, unsubscribeUrl } from '../tokens.ts';
+import { preferencesUrl, type TokenPurpose, type Tokens, unsubscribeUrl } from '../tokens.ts';
 import type { Choices, ConsentMethod, Source, Subscriber } from './model.ts';
 import { type SubscriberRecord, subscriberRecord } from './record.ts';
 import {
@@ -62,6 +62,8 @@ export interface ChangeTarget {
 }
 
 export interface ListActions {
+  /** PUBLIC_URL: the readers' pages accept POSTs from its origin (besides the request's own host). */
+  publicUrl: string;
   /** The publication's list, by its slug. */
   list(slug: string): List | undefined;
   /**
@@ -130,11 +132,13 @@ export function createListActions(deps: ActionDeps): ListActions {
         address: s.email,
         latest: edition && { webUrl: edition.web_url, pdfUrl: edition.pdf_url },
         unsubscribeUrl: unsubscribeUrl(deps.publicUrl, tokens, s),
+        preferencesUrl: preferencesUrl(deps.publicUrl, tokens, s),
       },
     });
   }
 
   return {
+    publicUrl: deps.publicUrl,
     welcome,
     list: (slug) => deps.lists.find((l) => l.slug === slug),
     async requestChoices(list, subscriber, choices, answering = {}) {

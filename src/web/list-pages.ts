@@ -335,7 +335,7 @@ export function listPages(
       });
 
       app.post<{ Params: { token: string } }>('/preferences/:token', async (request, reply) => {
-        if (!sameOrigin(request, undefined)) return refused(reply);
+        if (!sameOrigin(request, actions.publicUrl)) return refused(reply);
         const body = parseBody(ChoicesForm, request.body);
         if (!body) return malformed(reply);
         const target = await actions.resolve(request.params.token, ['preferences']);
@@ -360,7 +360,7 @@ export function listPages(
       });
 
       app.post<{ Params: { token: string } }>('/preferences/:token/address', async (request, reply) => {
-        if (!sameOrigin(request, undefined)) return refused(reply);
+        if (!sameOrigin(request, actions.publicUrl)) return refused(reply);
         const body = parseBody(AddressForm, request.body);
         const address = body && normaliseAddress(body.email);
         const target = await actions.resolve(request.params.token, ['preferences']);
@@ -390,7 +390,7 @@ export function listPages(
       });
 
       app.post<{ Params: { token: string } }>('/preferences/:token/leave', async (request, reply) => {
-        if (!sameOrigin(request, undefined)) return refused(reply);
+        if (!sameOrigin(request, actions.publicUrl)) return refused(reply);
         const target = await actions.resolve(request.params.token, ['preferences']);
         if (!target) return invalid(reply);
         await actions.unsubscribe(target);
@@ -401,7 +401,7 @@ export function listPages(
       });
 
       app.post<{ Params: { token: string } }>('/preferences/:token/data', async (request, reply) => {
-        if (!sameOrigin(request, undefined)) return refused(reply);
+        if (!sameOrigin(request, actions.publicUrl)) return refused(reply);
         const body = parseBody(DataForm, request.body);
         if (!body) return malformed(reply);
         const target = await actions.resolve(request.params.token, ['preferences']);
@@ -417,7 +417,7 @@ export function listPages(
       });
 
       app.post<{ Params: { token: string } }>('/preferences/:token/erase', async (request, reply) => {
-        if (!sameOrigin(request, undefined)) return refused(reply);
+        if (!sameOrigin(request, actions.publicUrl)) return refused(reply);
         if (!parseBody(EraseForm, request.body)) return malformed(reply);
         const target = await actions.resolve(request.params.token, ['preferences']);
         if (!target) return invalid(reply);

@@ -262,6 +262,16 @@ describe('the preference page', () => {
       consentMethod: 'cli',
     });
     expect(record.automaticMail.map((m: { kind: string }) => m.kind)).toContain('welcome');
+    // The welcome mail links the preference page too.
+    const welcome = mailTo('quy@example.org').find((m) => m.subject.startsWith('Welcome'));
+    const linked = /https:\/\/news\.example\.org\/preferences\/([0-9a-z-]+)/.exec(welcome?.text ?? '')?.[1];
+    expect(
+      f.tokens.verify(
+        linked as string,
+        'preferences',
+        (await reader('quy@example.org')) as { id: number; publication: string; email: string },
+      ),
+    ).toBe(true);
     const csv = await (await post(`${path}/data`, { as: 'csv' })).text();
     expect(csv.split('\n')[0]).toBe('section,item,field,value');
     expect(csv).toContain('subscriber,1,email,quy@example.org');
