@@ -17,6 +17,7 @@ export type InboundKind =
   | 'subscribe'
   | 'unsubscribe'
   | 'help'
+  | 'set'
   | 'confirm'
   | 'contribution'
   | 'bounce'

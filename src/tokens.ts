@@ -10,15 +10,25 @@ import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { type Clock, systemClock } from './clock.ts';
 
-/** `change` names a row of subscriber_changes (a change waiting for the owner), not a subscriber. */
-export type TokenPurpose = 'subscribe' | 'unsubscribe' | 'bounce' | 'change';
+/**
+ * `change` names a row of subscriber_changes (a change waiting for the owner), not a subscriber.
+ * `preferences` opens the reader's preference page from an issue's footer.
+ */
+export type TokenPurpose = 'subscribe' | 'unsubscribe' | 'bounce' | 'change' | 'preferences';
 
-const CODES: Record<TokenPurpose, string> = { subscribe: 's', unsubscribe: 'u', bounce: 'b', change: 'c' };
+const CODES: Record<TokenPurpose, string> = {
+  subscribe: 's',
+  unsubscribe: 'u',
+  bounce: 'b',
+  change: 'c',
+  preferences: 'p',
+};
 const PURPOSES = new Map<string, TokenPurpose>([
   ['s', 'subscribe'],
   ['u', 'unsubscribe'],
   ['b', 'bounce'],
   ['c', 'change'],
+  ['p', 'preferences'],
 ]);
 
 /** How long each kind stays valid: confirmation requests briefly, unsubscribe links in old issues long. */
@@ -27,6 +37,9 @@ export const TOKEN_LIFETIME_SECONDS: Record<TokenPurpose, number> = {
   unsubscribe: 400 * 86400,
   bounce: 60 * 86400,
   change: 7 * 86400,
+  // As long as the unsubscribe link beside it in the same footer. Bound to the address (as every
+  // token): once the reader moves to another address, the old issues' links open nothing.
+  preferences: 400 * 86400,
 };
 
 /** What a token is about: one subscriber row of one list. */
@@ -84,7 +97,7 @@ export function createTokens(secret: Buffer, clock: Clock = systemClock): Tokens
   const read = (token: string): TokenClaims | undefined => {
     // Only the numbers `sign` writes: no leading zeros, so s05- is not another spelling of s5-.
     // Case is not a spelling: MTAs may change the case of the local part that carries a token.
-    const m = /^([subc])([1-9a-z][0-9a-z]{0,10})-([1-9a-z][0-9a-z]{0,7})-([a-z2-7]{16})$/.exec(
+    const m = /^([subcp])([1-9a-z][0-9a-z]{0,10})-([1-9a-z][0-9a-z]{0,7})-([a-z2-7]{16})$/.exec(
       token.toLowerCase(),
     );
     const purpose = m && PURPOSES.get(m[1] as string);
@@ -137,4 +150,9 @@ export function loadSecret(config: { dataDir: string; secret?: string }): Buffer
 /** The page behind an unsubscribe link (GET shows a button; POST, or RFC 8058 one-click, acts). */
 export function unsubscribeUrl(publicUrl: string, tokens: Tokens, subject: TokenSubject): string {
   return `${publicUrl}/unsubscribe/${tokens.sign('unsubscribe', subject)}`;
+}
+
+/** The reader's preference page, linked from every issue's footer beside unsubscribe. */
+export function preferencesUrl(publicUrl: string, tokens: Tokens, subject: TokenSubject): string {
+  return `${publicUrl}/preferences/${tokens.sign('preferences', subject)}`;
 }

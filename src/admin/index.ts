@@ -47,6 +47,7 @@ import { openDashboardQueues } from '../queue/index.ts';
 import type { RedisConnection } from '../services/redis.ts';
 import type { Db } from '../store/db.ts';
 import { LoginThrottle, type LoginThrottleOptions } from '../web/login-throttle.ts';
+import { sameOrigin } from '../web/origin.ts';
 import { parseBody, type RouteRegistrar } from '../web/server.ts';
 import {
   type Account,
@@ -352,26 +353,4 @@ export function adminRoutes(options: AdminOptions): RouteRegistrar {
       });
     });
   };
-}
-
-/**
- * Whether a state-changing request comes from one of our pages: its Origin (or, from browsers that
- * omit it, its Referer's origin) is the request's own host or PUBLIC_URL's. Neither: refused.
- */
-function sameOrigin(request: FastifyRequest, publicUrl: string | undefined): boolean {
-  const origin = request.headers.origin ?? originOf(request.headers.referer);
-  if (!origin || origin === 'null') return false;
-  const allowed = [`${request.protocol}://${request.host}`];
-  const ours = publicUrl && originOf(publicUrl);
-  if (ours) allowed.push(ours);
-  return allowed.includes(origin);
-}
-
-function originOf(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
-  }
 }

@@ -9,6 +9,7 @@
 // later step of that batch (results, release, finish) names the claim and changes nothing once
 // another claim has taken the batch over. The PostgreSQL ledger is postgres-ledger.ts.
 
+import type { Choices } from '../subscribers/model.ts';
 import type { Campaign, CampaignStatus, DeliveryStatus } from './store.ts';
 
 export type { Campaign, CampaignStatus, DeliveryStatus };
@@ -32,6 +33,8 @@ export interface QueuedRecipient {
   email: string;
   /** The subscriber's status now; null when erased since the snapshot. */
   subscriberStatus: string | null;
+  /** What the reader chose, as it stands when their batch is sent. */
+  choices: Choices;
 }
 
 export interface DeliveryResult {

@@ -9,6 +9,7 @@
 
 import { InternalError } from '../problems.ts';
 import type { Db, Queryable } from '../store/db.ts';
+import type { Format, PdfChoice } from '../subscribers/model.ts';
 import { recordBounce } from '../subscribers/store.ts';
 import type { BatchLease, CampaignLedger, Claim, QueuedRecipient } from './ledger.ts';
 import { type CampaignStatus, getCampaign, setCampaignStatus } from './store.ts';
@@ -82,8 +83,15 @@ export function postgresLedger(db: Db, options: PostgresLedgerOptions): Campaign
     },
 
     async queuedRecipients(lease): Promise<QueuedRecipient[]> {
-      const { rows } = await db.query<{ subscriber_id: number; email: string; status: string | null }>(
-        `SELECT d.subscriber_id, d.email, s.status FROM deliveries d
+      const { rows } = await db.query<{
+        subscriber_id: number;
+        email: string;
+        status: string | null;
+        language: string | null;
+        format: Format | null;
+        pdf: PdfChoice | null;
+      }>(
+        `SELECT d.subscriber_id, d.email, s.status, s.language, s.format, s.pdf FROM deliveries d
          LEFT JOIN subscribers s ON s.id = d.subscriber_id
          WHERE d.campaign_id = $1 AND d.batch = $2 AND d.status = 'queued' ORDER BY d.subscriber_id`,
         [lease.campaignId, lease.batch],
@@ -92,6 +100,7 @@ export function postgresLedger(db: Db, options: PostgresLedgerOptions): Campaign
         subscriberId: Number(r.subscriber_id),
         email: r.email,
         subscriberStatus: r.status,
+        choices: { language: r.language, format: r.format ?? 'html', pdf: r.pdf },
       }));
     },
 

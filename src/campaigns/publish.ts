@@ -67,9 +67,9 @@ export function campaignInput(
     listName: issue.publication.name,
     listAddress: issue.publication.listAddress,
     publicUrl: options.publicUrl,
-    attachment: issue.publication.pdf.attach
-      ? { filename: pdfFileName(issue.publication.slug, issue.code), content: editions.pdf }
-      : undefined,
+    // Kept for every campaign: a reader may ask for it attached (src/subscribers, "pdf").
+    attachment: { filename: pdfFileName(issue.publication.slug, issue.code), content: editions.pdf },
+    attachByDefault: issue.publication.pdf.attach,
     batchSize: options.batchSize,
     window: options.window,
   };

@@ -21,7 +21,10 @@ export interface Campaign {
   listName: string;
   listAddress: string;
   publicUrl: string;
+  /** The PDF edition, for the readers it is attached for. */
   attachment?: { filename: string; content: Buffer };
+  /** Whether readers who chose nothing get the PDF attached (the publication's pdf.attach). */
+  attachByDefault: boolean;
   batchSize: number;
   status: CampaignStatus;
   statusReason: string | null;
@@ -49,18 +52,23 @@ export type NewCampaign = Omit<
   | 'scheduledAt'
   | 'timeZone'
   | 'window'
-> & { window?: SendingWindow };
+  | 'attachByDefault'
+> & {
+  window?: SendingWindow;
+  /** Unset: attached for everyone when there is an attachment, as before readers chose. */
+  attachByDefault?: boolean;
+};
 
 const SCHEDULE_COLUMNS = 'scheduled_at, time_zone, window_start, window_end';
 
 const COLUMNS = `id, publication, issue_number, issue_code, subject, html, text, list_name, list_address,
-  public_url, attachment_name, attachment, batch_size, status, status_reason, round, recipients,
-  created_at, finished_at, ${SCHEDULE_COLUMNS}`;
+  public_url, attachment_name, attachment, attach_by_default, batch_size, status, status_reason, round,
+  recipients, created_at, finished_at, ${SCHEDULE_COLUMNS}`;
 
 /** Without the snapshot, for listings. */
 export const SUMMARY_COLUMNS = `id, publication, issue_number, issue_code, subject, '' AS html, '' AS text, list_name,
-  list_address, public_url, NULL AS attachment_name, NULL AS attachment, batch_size, status, status_reason,
-  round, recipients, created_at, finished_at, ${SCHEDULE_COLUMNS}`;
+  list_address, public_url, NULL AS attachment_name, NULL AS attachment, attach_by_default, batch_size, status,
+  status_reason, round, recipients, created_at, finished_at, ${SCHEDULE_COLUMNS}`;
 
 export interface CampaignRow {
   id: number;
@@ -75,6 +83,7 @@ export interface CampaignRow {
   public_url: string;
   attachment_name: string | null;
   attachment: Uint8Array | null;
+  attach_by_default: boolean;
   batch_size: number;
   status: CampaignStatus;
   status_reason: string | null;
@@ -104,6 +113,7 @@ export function toCampaign(r: CampaignRow): Campaign {
       r.attachment_name && r.attachment
         ? { filename: r.attachment_name, content: Buffer.from(r.attachment) }
         : undefined,
+    attachByDefault: r.attach_by_default,
     batchSize: r.batch_size,
     status: r.status,
     statusReason: r.status_reason,
@@ -178,8 +188,8 @@ export async function insertCampaign(
   const inserted = await tx.query<{ id: number }>(
     `INSERT INTO campaigns (publication, issue_number, issue_code, subject, html, text, list_name,
        list_address, public_url, attachment_name, attachment, batch_size, status, recipients, created_at,
-       scheduled_at, time_zone, window_start, window_end)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, 0, $13, $15, $16, $17, $18)
+       scheduled_at, time_zone, window_start, window_end, attach_by_default)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, 0, $13, $15, $16, $17, $18, $19)
      ON CONFLICT (publication, issue_number) DO NOTHING RETURNING id`,
     [
       input.publication,
@@ -200,6 +210,7 @@ export async function insertCampaign(
       scheduled?.timeZone ?? input.window?.timeZone ?? null,
       input.window?.startMinute ?? null,
       input.window?.endMinute ?? null,
+      input.attachByDefault ?? input.attachment !== undefined,
     ],
   );
   const id = inserted.rows[0]?.id;
@@ -435,4 +446,36 @@ export async function deliveryProblems(
     [campaignId, limit],
   );
   return rows.map((r) => ({ status: r.status, detail: r.detail, recipients: r.n }));
+}
+
+/**
+ * A campaign's recipients by what they chose (issue 15): by language (null: the default) and by
+ * format, the PDF attached counted apart. Choices as they stand now, which is what a batch still
+ * queued will be sent by.
+ */
+export async function campaignChoices(
+  db: Queryable,
+  campaignId: number,
+): Promise<{ languages: Map<string | null, number>; formats: Map<string, number>; pdfAttached: number }> {
+  const { rows } = await db.query<{
+    language: string | null;
+    format: string | null;
+    pdf: string | null;
+    n: number;
+  }>(
+    `SELECT s.language, s.format, s.pdf, count(*)::int AS n FROM deliveries d
+     LEFT JOIN subscribers s ON s.id = d.subscriber_id
+     WHERE d.campaign_id = $1 GROUP BY s.language, s.format, s.pdf`,
+    [campaignId],
+  );
+  const languages = new Map<string | null, number>();
+  const formats = new Map<string, number>();
+  let pdfAttached = 0;
+  for (const r of rows) {
+    languages.set(r.language, (languages.get(r.language) ?? 0) + r.n);
+    const format = r.format ?? 'erased';
+    formats.set(format, (formats.get(format) ?? 0) + r.n);
+    if (r.pdf === 'attach') pdfAttached += r.n;
+  }
+  return { languages, formats, pdfAttached };
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import {
   type Campaign,
+  campaignChoices,
   campaignProgress,
   findCampaign,
   getCampaign,
@@ -28,6 +29,12 @@ export async function resolveCampaign(db: Db, ref: string): Promise<Campaign> {
 
 export async function describeCampaign(db: Db, campaign: Campaign): Promise<string> {
   const { counts, recipients } = await campaignProgress(db, campaign);
+  const choices = await campaignChoices(db, campaign.id);
+  const tally = (map: Map<string | null, number>) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])))
+      .map(([key, n]) => `${key ?? 'default'} ${n}`)
+      .join(' · ');
   const lines = [
     `campaign ${campaign.id}  ${campaign.publication}/${campaign.issueCode}  ${campaign.status}${campaign.statusReason ? ` (${campaign.statusReason})` : ''}`,
     `  subject     ${campaign.subject}`,
@@ -42,6 +49,8 @@ export async function describeCampaign(db: Db, campaign: Campaign): Promise<stri
     ...(['sent', 'queued', 'failed', 'bounced', 'skipped'] as const).map(
       (s) => `  ${s.padEnd(11)} ${counts[s]}`,
     ),
+    `  languages   ${tally(choices.languages) || '-'}`,
+    `  formats     ${tally(choices.formats) || '-'}${choices.pdfAttached ? `   chose the PDF attached ${choices.pdfAttached}` : ''}`,
   ];
   return `${lines.join('\n')}\n`;
 }

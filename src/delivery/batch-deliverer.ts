@@ -135,7 +135,7 @@ export class BatchDeliverer {
         const values = message.recipient({ id: recipient.subscriberId, email: recipient.email });
         const result = await sender.send(
           { from: values.return_path, to: values.to },
-          message.template.personalise(values),
+          (await message.templateFor(recipient.choices)).personalise(values),
         );
         const delivery = toDeliveryResult(recipient.subscriberId, result, lastAttempt);
         if (result.kind === 'sent') counts.sent++;

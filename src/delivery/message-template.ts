@@ -24,7 +24,8 @@ import {
 export interface MessageContent {
   from: { name: string; address: string };
   subject: string;
-  html: string;
+  /** Absent: a plain-text message (the readers who chose text only). */
+  html?: string;
   text: string;
   /** The issue's own values, the same for every recipient: filled in once, here. */
   issue: IssueValues;
@@ -98,7 +99,10 @@ export class MessageTemplate {
         ),
       },
       text: { content: tag(content.text, 'text'), contentTransferEncoding: 'quoted-printable' },
-      html: { content: tag(content.html, 'html'), contentTransferEncoding: 'quoted-printable' },
+      html:
+        content.html === undefined
+          ? undefined
+          : { content: tag(content.html, 'html'), contentTransferEncoding: 'quoted-printable' },
       attachments: content.attachments,
     });
     const raw = (await composer.compile().build())

@@ -7,12 +7,13 @@
 
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { type ListRole, listAddress, parseListAddress } from '../list/addresses.ts';
-import { type Command, commandTable, findCommand } from '../list/commands.ts';
-import type { List } from '../list/list.ts';
+import { commandTable, type FoundCommand, findCommand, type Setting } from '../list/commands.ts';
+import { type List, listLanguage, listLanguages } from '../list/list.ts';
 import { sendReply } from '../list/replies.ts';
 import { countInbound } from '../metrics.ts';
 import type { ActionDeps, ListActions } from '../subscribers/actions.ts';
 import { cleanName, normaliseAddress } from '../subscribers/address.ts';
+import { FORMATS, PDF_CHOICES, type Subscriber } from '../subscribers/model.ts';
 import { findSubscriber, markComplained, recordBounce } from '../subscribers/store.ts';
 import { classifyBounce } from './bounces.ts';
 import { saveContribution } from './contributions.ts';
@@ -132,7 +133,8 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     });
   }
 
-  async function command(list: List, name: Command, r: Received): Promise<void> {
+  async function command(list: List, found: FoundCommand, r: Received): Promise<void> {
+    const name = found.command;
     const reason = r.parsed ? noAutoReplyReason(provenance(r), ours) : 'unparseable message';
     const who = author(r);
     countInbound(reason ? 'automatic' : name);
@@ -153,14 +155,24 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     // Subscribe and unsubscribe only ever send mail to the address concerned, asking it to
     // confirm: the sender of the request learns nothing, and a forged From changes nothing.
     if (name === 'subscribe') {
+      // The reader's language, when the mail says one the list is published in: the command word
+      // itself (s'abonner), else the mail's Content-Language.
+      const contentLanguage = r.parsed?.headers.get('content-language');
       await actions.requestSubscription(list, who, {
         source: 'email',
+        language:
+          listLanguage(list, found.language) ??
+          listLanguage(list, typeof contentLanguage === 'string' ? contentLanguage.split(',')[0] : undefined),
         inReplyTo: r.messageId,
         answered: r.answered,
       });
       return;
     }
     const s = await findSubscriber(db, list.slug, who.address);
+    if (name === 'set') {
+      await setChoice(list, found.setting as Setting, s, { ...reply, to: replyAddress(r) ?? who.address });
+      return;
+    }
     if (!s || (s.status !== 'pending' && s.status !== 'confirmed')) {
       await sendReply(deps, {
         ...reply,
@@ -180,6 +192,54 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     });
   }
 
+  /**
+   * `set language fr`: only a confirmed reader's own address is mailed, asking to confirm (the
+   * sender is no proof); a value the list does not offer gets the help mail, saying which it does.
+   */
+  async function setChoice(
+    list: List,
+    setting: Setting,
+    s: Subscriber | undefined,
+    reply: { list: List; to: string; inReplyTo?: string; answered: Set<string> },
+  ): Promise<void> {
+    const valid: readonly string[] =
+      setting.choice === 'language'
+        ? listLanguages(list)
+        : setting.choice === 'format'
+          ? FORMATS
+          : PDF_CHOICES;
+    if (!valid.includes(setting.value)) {
+      await sendReply(deps, {
+        ...reply,
+        template: 'help',
+        values: {
+          // i18n: key help.set-invalid
+          note: `"${setting.value}" is not a choice of ${setting.choice} here: choose one of ${valid.join(', ')}.`,
+          commands: commandTable(list),
+        },
+      });
+      return;
+    }
+    if (s?.status !== 'confirmed') {
+      await sendReply(deps, {
+        ...reply,
+        template: 'help',
+        // i18n: key help.set-not-subscribed
+        values: { note: 'Choices are for subscribers: subscribe first.', commands: commandTable(list) },
+      });
+      return;
+    }
+    await actions.requestChoices(
+      list,
+      s,
+      { [setting.choice]: setting.value },
+      {
+        inReplyTo: reply.inReplyTo,
+        answered: reply.answered,
+      },
+    );
+  }
+
   async function confirm(list: List, token: string, r: Received): Promise<void> {
     // An autoresponder answering the confirmation email must not confirm anything.
     const reason = r.parsed ? noAutoReplyReason(provenance(r), ours) : 'unparseable message';
@@ -187,6 +247,14 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     if (reason) {
       log.info({ list: list.slug, reason }, 'confirmation reply ignored');
       return;
+    }
+    // A reply to the confirmation of a change (set language …) confirms that change.
+    if (tokens.read(token)?.purpose === 'change') {
+      const change = await actions.resolveChange(token);
+      if (change && change.list.slug === list.slug) {
+        const evidence = `reply ${r.messageId ?? '(no Message-ID)'} from ${r.mail.remoteAddress ?? 'unknown IP'}`;
+        if (await actions.applyChange(change, { evidence })) return;
+      }
     }
     const target = await actions.resolve(token, ['subscribe', 'unsubscribe']);
     if (!target || target.list.slug !== list.slug) {
@@ -260,9 +328,13 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
       }
       case 'subscribe':
       case 'unsubscribe':
-        return command(list, role.kind, r);
+        return command(list, { command: role.kind }, r);
       case 'request':
-        return command(list, (r.parsed && findCommand(r.parsed.subject, r.parsed.text)) ?? 'help', r);
+        return command(
+          list,
+          (r.parsed && findCommand(r.parsed.subject, r.parsed.text)) ?? { command: 'help' },
+          r,
+        );
       case 'confirm':
         return confirm(list, role.token, r);
       case 'bounce':

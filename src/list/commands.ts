@@ -4,36 +4,66 @@
 // the address grammar's (addresses.ts).
 
 import { listAddress, roleAddresses } from './addresses.ts';
-import type { ListIdentity } from './list.ts';
+import { type List, type ListIdentity, listLanguages } from './list.ts';
 
-export type Command = 'subscribe' | 'unsubscribe' | 'help';
+export type Command = 'subscribe' | 'unsubscribe' | 'help' | 'set';
 
-// A Map: a subject of "constructor" must not find an inherited property.
-const WORDS = new Map<string, Command>([
-  ['subscribe', 'subscribe'],
-  ['join', 'subscribe'],
-  ['unsubscribe', 'unsubscribe'],
-  ['leave', 'unsubscribe'],
-  ['remove', 'unsubscribe'],
-  ['help', 'help'],
+/** What `set <choice> <value>` names: the value as written, checked by whoever applies it. */
+export interface Setting {
+  choice: 'language' | 'format' | 'pdf';
+  value: string;
+}
+
+/** A command found in a message; `setting` for `set`, `language` when the word itself says one. */
+export interface FoundCommand {
+  command: Command;
+  setting?: Setting;
+  language?: string;
+}
+
+// A Map: a subject of "constructor" must not find an inherited property. The words readers of a
+// French or Spanish edition would write also say which language they read.
+const WORDS = new Map<string, FoundCommand>([
+  ['subscribe', { command: 'subscribe' }],
+  ['join', { command: 'subscribe' }],
+  ['abonnement', { command: 'subscribe', language: 'fr' }],
+  ["s'abonner", { command: 'subscribe', language: 'fr' }],
+  ['abonner', { command: 'subscribe', language: 'fr' }],
+  ['suscribir', { command: 'subscribe', language: 'es' }],
+  ['suscribirse', { command: 'subscribe', language: 'es' }],
+  ['suscripción', { command: 'subscribe', language: 'es' }],
+  ['unsubscribe', { command: 'unsubscribe' }],
+  ['leave', { command: 'unsubscribe' }],
+  ['remove', { command: 'unsubscribe' }],
+  ['help', { command: 'help' }],
 ]);
 
-function word(line: string | undefined): Command | undefined {
+const SET = /^set\s+(language|format|pdf)\s+(\S{1,20})$/;
+
+function word(line: string | undefined): FoundCommand | undefined {
   const cleaned = (line ?? '')
     .replace(/^\s*((re|aw|fwd?)\s*:\s*)+/i, '')
     .trim()
     .toLowerCase();
+  const set = SET.exec(cleaned.replace(/\s+/g, ' '));
+  if (set)
+    return { command: 'set', setting: { choice: set[1] as Setting['choice'], value: set[2] as string } };
   return WORDS.get(cleaned);
 }
 
 /** The command in a message, or undefined (for the post address: a contribution). */
-export function findCommand(subject: string | undefined, text: string | undefined): Command | undefined {
+export function findCommand(subject: string | undefined, text: string | undefined): FoundCommand | undefined {
   const firstLine = (text ?? '').split(/\r?\n/).find((line) => line.trim() !== '');
   return word(subject) ?? word(firstLine);
 }
 
 /** The command table of a list, as the help mail and README show it. */
-export function commandTable(list: ListIdentity): { address: string; what: string }[] {
+export function commandTable(
+  list: ListIdentity & Partial<Pick<List, 'language' | 'languages'>>,
+): { address: string; what: string }[] {
+  const languages = list.language
+    ? listLanguages({ language: list.language, languages: list.languages }).join('|')
+    : '<code>';
   const [subscribe, ...join] = roleAddresses(list.address, 'subscribe');
   const [unsubscribe, ...leave] = roleAddresses(list.address, 'unsubscribe');
   return [
@@ -51,7 +81,8 @@ export function commandTable(list: ListIdentity): { address: string; what: strin
     },
     {
       address: listAddress(list.address, { kind: 'request' }),
-      what: 'Commands in the subject or first line: subscribe, unsubscribe, help.',
+      // i18n: key commands.request
+      what: `Commands in the subject or first line: subscribe, unsubscribe, help; and your choices, each confirmed from your address: set language ${languages}, set format html|text|notice (the full email, plain text only, or a short notice with links), set pdf attach|link.`,
     },
   ];
 }

@@ -20,7 +20,28 @@ export interface List extends ListIdentity {
   slug: string;
   /** The publication's language and colours, for the list's mail and pages. */
   language: string;
+  /**
+   * Every language its editions are published in, default first (publication.yml's `languages:`,
+   * which the translations add); absent: the publication's `language` alone. See `listLanguages`.
+   */
+  languages?: readonly string[];
   colors: { primary: string; accent: string };
   /** Code of the newest issue file (005 for 005.md), linked from the welcome email. */
   latestIssue?: string;
+}
+
+/** A language tag's lower-case primary subtag, as readers' choices store it: fr-CH → fr. */
+export function primaryLanguage(tag: string): string {
+  return (tag.split('-')[0] ?? tag).toLowerCase();
+}
+
+/** The languages a reader of `list` may choose, as primary tags, the default first, no repeats. */
+export function listLanguages(list: Pick<List, 'language' | 'languages'>): string[] {
+  return [...new Set([list.language, ...(list.languages ?? [])].map(primaryLanguage))];
+}
+
+/** `tag` as one of the list's languages, or undefined when the list is not published in it. */
+export function listLanguage(list: Pick<List, 'language' | 'languages'>, tag: string | undefined) {
+  const wanted = tag && primaryLanguage(tag.trim());
+  return wanted ? listLanguages(list).find((l) => l === wanted) : undefined;
 }

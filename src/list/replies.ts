@@ -22,6 +22,7 @@ export const AUTOMATIC_MAIL_LIMITS = {
     ['confirm-subscribe', 1],
     ['confirm-unsubscribe', 1],
     ['confirm-change', 1],
+    ['address-changed', 1],
     ['welcome', 1],
     ['goodbye', 1],
     ['help', 1],

@@ -16,6 +16,7 @@ export type ListTemplate =
   | 'confirm-subscribe'
   | 'confirm-unsubscribe'
   | 'confirm-change'
+  | 'address-changed'
   | 'welcome'
   | 'goodbye'
   | 'help'

@@ -31,6 +31,7 @@ export const en = {
     'To subscribe please send an email to {address}. Contributions are welcome at the same address.',
   'email.receivedAt': 'You receive this bulletin at {address}',
   'email.unsubscribe': 'Unsubscribe',
+  'email.preferences': 'Your preferences',
   'text.webEdition': 'Web edition: {url}',
   'text.pdfEdition': 'PDF edition: {url}',
   'text.subscribe':
@@ -83,6 +84,11 @@ export const en = {
   'list.confirmChange.askedText':
     'Someone, probably you, asked to change the name on the subscription of\n{address} to {list}, to: {name}',
   'list.confirmChange.button': 'Confirm the change',
+  'list.confirmChange.askedOther':
+    'Someone, probably you, asked to change the subscription of {address} to {list}: {change}',
+  'list.confirmChange.askedOtherText':
+    'Someone, probably you, asked to change the subscription of\n{address} to {list}: {change}',
+  'list.confirmChange.reply': 'Or simply reply to this message.',
   'list.confirmChange.openLinkText': 'To confirm the change, open this link and press the button:',
   'list.confirmChange.ignore':
     'If you did not ask for this, ignore it: nothing changes without your confirmation, and this link expires in 7 days.',
@@ -95,6 +101,11 @@ export const en = {
   'list.welcome.webText': 'Web: {url}',
   'list.welcome.pdfText': 'PDF: {url}',
   'list.welcome.contribute': 'Contributions are welcome at {address}.',
+  'list.welcome.preferences':
+    'To choose your language, plain text or a short notice, or the PDF attached: {link}.',
+  'list.welcome.preferencesLink': 'your preferences',
+  'list.welcome.preferencesText':
+    'To choose your language, plain text or a short notice, or the PDF\nattached:',
   'list.welcome.leave': 'To leave the list at any time, use the link at the bottom of every issue or {link}.',
   'list.welcome.thisOne': 'this one',
   'list.welcome.leaveText':
@@ -124,6 +135,7 @@ export const en = {
   'page.subscribe.button': 'Subscribe',
   'page.subscribe.email': 'Email address',
   'page.subscribe.name': 'Name (optional)',
+  'page.subscribe.language': 'Language',
   'page.subscribe.trap': 'Leave empty',
   'page.notAnAddress.title': 'That is not an email address',
   'page.notAnAddress.text': 'Please check the address and try again.',

@@ -28,6 +28,7 @@ export const es: Catalogue = {
     'Para suscribirse, envíe un correo electrónico a {address}. Sus contribuciones son bienvenidas en la misma dirección.',
   'email.receivedAt': 'Recibe este boletín en {address}',
   'email.unsubscribe': 'Cancelar la suscripción',
+  'email.preferences': 'Sus preferencias',
   'text.webEdition': 'Edición web: {url}',
   'text.pdfEdition': 'Edición en PDF: {url}',
   'text.subscribe':
@@ -78,6 +79,11 @@ export const es: Catalogue = {
   'list.confirmChange.askedText':
     'Alguien, probablemente usted, ha solicitado cambiar el nombre de la\nsuscripción de {address} a {list} por: {name}',
   'list.confirmChange.button': 'Confirmar el cambio',
+  'list.confirmChange.askedOther':
+    'Alguien, probablemente usted, pidió cambiar la suscripción de {address} a {list}: {change}',
+  'list.confirmChange.askedOtherText':
+    'Alguien, probablemente usted, pidió cambiar la suscripción de\n{address} a {list}: {change}',
+  'list.confirmChange.reply': 'O simplemente responda a este mensaje.',
   'list.confirmChange.openLinkText': 'Para confirmar el cambio, abra este enlace y pulse el botón:',
   'list.confirmChange.ignore':
     'Si no lo ha solicitado, ignore este mensaje: nada cambiará sin su confirmación, y este enlace caduca en 7 días.',
@@ -90,6 +96,9 @@ export const es: Catalogue = {
   'list.welcome.webText': 'Web: {url}',
   'list.welcome.pdfText': 'PDF: {url}',
   'list.welcome.contribute': 'Sus contribuciones son bienvenidas en {address}.',
+  'list.welcome.preferences': 'Para elegir su idioma, solo texto o un breve aviso, o el PDF adjunto: {link}.',
+  'list.welcome.preferencesLink': 'sus preferencias',
+  'list.welcome.preferencesText': 'Para elegir su idioma, solo texto o un breve aviso, o el PDF\nadjunto:',
   'list.welcome.leave':
     'Para darse de baja en cualquier momento, utilice el enlace al pie de cada número o {link}.',
   'list.welcome.thisOne': 'este',
@@ -120,6 +129,7 @@ export const es: Catalogue = {
   'page.subscribe.button': 'Suscribirse',
   'page.subscribe.email': 'Dirección de correo electrónico',
   'page.subscribe.name': 'Nombre (opcional)',
+  'page.subscribe.language': 'Idioma',
   'page.subscribe.trap': 'Dejar en blanco',
   'page.notAnAddress.title': 'No es una dirección de correo electrónico',
   'page.notAnAddress.text': 'Compruebe la dirección e inténtelo de nuevo.',

@@ -28,6 +28,7 @@ export const fr: Catalogue = {
     'Pour vous abonner, envoyez un courriel à {address}. Vos contributions sont les bienvenues à la même adresse.',
   'email.receivedAt': 'Vous recevez ce bulletin à l’adresse {address}',
   'email.unsubscribe': 'Se désabonner',
+  'email.preferences': 'Vos préférences',
   'text.webEdition': 'Version web : {url}',
   'text.pdfEdition': 'Version PDF : {url}',
   'text.subscribe':
@@ -79,6 +80,11 @@ export const fr: Catalogue = {
   'list.confirmChange.askedText':
     'Quelqu’un, probablement vous, a demandé de remplacer le nom associé à\nl’abonnement de {address} à {list} par : {name}',
   'list.confirmChange.button': 'Confirmer la modification',
+  'list.confirmChange.askedOther':
+    'Quelqu’un, probablement vous, a demandé de modifier l’abonnement de {address} à {list} : {change}',
+  'list.confirmChange.askedOtherText':
+    'Quelqu’un, probablement vous, a demandé de modifier l’abonnement de\n{address} à {list} : {change}',
+  'list.confirmChange.reply': 'Vous pouvez aussi simplement répondre à ce message.',
   'list.confirmChange.openLinkText':
     'Pour confirmer la modification, ouvrez ce lien et appuyez sur le bouton :',
   'list.confirmChange.ignore':
@@ -92,6 +98,11 @@ export const fr: Catalogue = {
   'list.welcome.webText': 'Web : {url}',
   'list.welcome.pdfText': 'PDF : {url}',
   'list.welcome.contribute': 'Vos contributions sont les bienvenues à {address}.',
+  'list.welcome.preferences':
+    'Pour choisir votre langue, le texte seul ou un court avis, ou le PDF en pièce jointe : {link}.',
+  'list.welcome.preferencesLink': 'vos préférences',
+  'list.welcome.preferencesText':
+    'Pour choisir votre langue, le texte seul ou un court avis, ou le PDF en\npièce jointe :',
   'list.welcome.leave':
     'Pour quitter la liste à tout moment, utilisez le lien au bas de chaque numéro ou {link}.',
   'list.welcome.thisOne': 'celui-ci',
@@ -123,6 +134,7 @@ export const fr: Catalogue = {
   'page.subscribe.button': 'S’abonner',
   'page.subscribe.email': 'Adresse électronique',
   'page.subscribe.name': 'Nom (facultatif)',
+  'page.subscribe.language': 'Langue',
   'page.subscribe.trap': 'Laisser vide',
   'page.notAnAddress.title': 'Ce n’est pas une adresse électronique',
   'page.notAnAddress.text': 'Veuillez vérifier l’adresse et réessayer.',

@@ -11,7 +11,7 @@
 
 import { campaignMessageId, listUnsubscribeValue, verpReturnPath } from '../list/headers.ts';
 import type { ListIdentity } from '../list/list.ts';
-import { type Tokens, unsubscribeUrl } from '../tokens.ts';
+import { preferencesUrl, type Tokens, unsubscribeUrl } from '../tokens.ts';
 import { escapeHtml } from './html.ts';
 
 /** The edition a campaign sends: enough for the issue-level values. */
@@ -61,6 +61,13 @@ const TABLE = {
     in: 'body',
     value: (r: RecipientRef) => unsubscribeUrl(r.publicUrl, r.tokens, tokenSubject(r)),
     sample: (origin: string) => `${origin}/unsubscribe`,
+  },
+  /** The recipient's preference page: language, format, PDF, address, leave, their data (signed token). */
+  preferences_url: {
+    scope: 'recipient',
+    in: 'body',
+    value: (r: RecipientRef) => preferencesUrl(r.publicUrl, r.tokens, tokenSubject(r)),
+    sample: (origin: string) => `${origin}/preferences`,
   },
   to: { scope: 'recipient', in: 'header', header: 'To', value: (r: RecipientRef) => r.subscriber.email },
   /** The same for every retry to one recipient, so receivers can drop a duplicate. */

@@ -10,16 +10,22 @@ import { sendReply } from '../list/replies.ts';
 import type { ListTemplates } from '../list/templates.ts';
 import { editionUrls } from '../render/replacements.ts';
 import type { Db } from '../store/db.ts';
-import { type TokenPurpose, type Tokens, unsubscribeUrl } from '../tokens.ts';
-import type { ConsentMethod, Source, Subscriber } from './model.ts';
+import { preferencesUrl, type TokenPurpose, type Tokens, unsubscribeUrl } from '../tokens.ts';
+import type { Choices, ConsentMethod, Source, Subscriber } from './model.ts';
+import { type SubscriberRecord, subscriberRecord } from './record.ts';
 import {
   applyChange,
+  type ChangeFields,
   confirmSubscription,
+  eraseSubscriber,
+  findSubscriber,
   getChange,
   getMergedSubscriber,
   getSubscriber,
+  type PendingChange,
   requestChange,
   requestSubscription,
+  setChoices,
   unsubscribe,
 } from './store.ts';
 
@@ -46,15 +52,18 @@ export interface Answering {
   answered?: Set<string>;
 }
 
-/** A change waiting for its owner (src/subscribers/store.ts): whose, and the new name. */
+/** A change waiting for its owner (src/subscribers/store.ts): whose, and what it sets. */
 export interface ChangeTarget {
   list: List;
   subscriber: Subscriber;
   changeId: number;
   name: string | null;
+  change: PendingChange;
 }
 
 export interface ListActions {
+  /** PUBLIC_URL: the readers' pages accept POSTs from its origin (besides the request's own host). */
+  publicUrl: string;
   /** The publication's list, by its slug. */
   list(slug: string): List | undefined;
   /**
@@ -68,8 +77,30 @@ export interface ListActions {
   requestSubscription(
     list: List,
     who: { address: string; name?: string },
-    request: { source: Source } & Answering,
+    request: { source: Source; language?: string } & Answering,
   ): Promise<void>;
+  /**
+   * A confirmed reader's choices (language, format, PDF) asked for by mail: the change waits for
+   * the owner, who is mailed a link (and may reply) to confirm it; the sender of the request is no
+   * proof. Capped like every automatic mail.
+   */
+  requestChoices(
+    list: List,
+    subscriber: Subscriber,
+    choices: Pick<ChangeFields, 'language' | 'format' | 'pdf'>,
+    answering?: Answering,
+  ): Promise<void>;
+  /**
+   * A move to another address, asked for on the preference page: confirmed by a link mailed to the
+   * NEW address; the old one is told once it is done. False when the new address is already on the list.
+   */
+  requestAddressChange(list: List, subscriber: Subscriber, newAddress: string): Promise<boolean>;
+  /** The reader's own choices from the preference page, whose signed link is the owner's proof. */
+  setChoices(target: TokenTarget, choices: Partial<Choices>): Promise<Subscriber | undefined>;
+  /** Everything held about the reader, for their own download (record.ts). */
+  record(target: TokenTarget): Promise<SubscriberRecord | undefined>;
+  /** Erases the reader (GDPR): the row, its consent record and history (store.ts, eraseSubscriber). */
+  erase(target: TokenTarget): Promise<boolean>;
   /** The list and subscriber a token names, if it is valid, unexpired and of one of `purposes`. */
   resolve(token: string, purposes: TokenPurpose[]): Promise<TokenTarget | undefined>;
   /** Confirms a subscription and sends the welcome; false when there was nothing to confirm. */
@@ -101,18 +132,80 @@ export function createListActions(deps: ActionDeps): ListActions {
         address: s.email,
         latest: edition && { webUrl: edition.web_url, pdfUrl: edition.pdf_url },
         unsubscribeUrl: unsubscribeUrl(deps.publicUrl, tokens, s),
+        preferencesUrl: preferencesUrl(deps.publicUrl, tokens, s),
       },
     });
   }
 
   return {
+    publicUrl: deps.publicUrl,
     welcome,
     list: (slug) => deps.lists.find((l) => l.slug === slug),
+    async requestChoices(list, subscriber, choices, answering = {}) {
+      const change = await requestChange(db, subscriber, {
+        ...choices,
+        requestedBy: 'email',
+        now: deps.clock.date(),
+      });
+      const token = tokens.sign('change', { ...subscriber, id: change.id });
+      await sendReply(deps, {
+        list,
+        to: subscriber.email,
+        inReplyTo: answering.inReplyTo,
+        answered: answering.answered,
+        template: 'confirm-change',
+        replyTo: listAddress(list.address, { kind: 'confirm', token }),
+        values: {
+          address: subscriber.email,
+          change: describeChange(change),
+          replyConfirms: true,
+          confirmUrl: `${deps.publicUrl}/change/${token}`,
+        },
+      });
+      log.info({ list: list.slug, subscriber: subscriber.id }, 'change of choices requested');
+    },
+    async requestAddressChange(list, subscriber, newAddress) {
+      const taken = await findSubscriber(db, list.slug, newAddress);
+      if (taken) return false;
+      const change = await requestChange(db, subscriber, {
+        email: newAddress,
+        requestedBy: 'preferences',
+        now: deps.clock.date(),
+      });
+      const token = tokens.sign('change', { ...subscriber, id: change.id });
+      await sendReply(deps, {
+        list,
+        to: newAddress,
+        template: 'confirm-change',
+        values: {
+          address: subscriber.email,
+          change: describeChange(change),
+          confirmUrl: `${deps.publicUrl}/change/${token}`,
+        },
+      });
+      log.info({ list: list.slug, subscriber: subscriber.id }, 'change of address requested');
+      return true;
+    },
+    async setChoices({ list, subscriber }, choices) {
+      const changed = await setChoices(db, subscriber.id, choices, deps.clock.date());
+      log.info({ list: list.slug, subscriber: subscriber.id, ...choices }, 'choices changed');
+      return changed;
+    },
+    record: ({ subscriber }) => subscriberRecord(db, subscriber.id),
+    async erase({ list, subscriber }) {
+      const erased = await eraseSubscriber(db, list.slug, subscriber.email, {
+        actor: 'the reader (preferences page)',
+        now: deps.clock.date(),
+      });
+      if (erased) log.info({ list: list.slug, subscriber: subscriber.id }, 'erased at the reader’s request');
+      return erased;
+    },
     async requestSubscription(list, who, request) {
       const s = await requestSubscription(db, {
         publication: list.slug,
         email: who.address,
         name: who.name,
+        language: request.language,
         source: request.source,
         now: deps.clock.date(),
       });
@@ -175,12 +268,21 @@ export function createListActions(deps: ActionDeps): ListActions {
       if (subscriber.status !== 'confirmed' || subscriber.generation !== change.generation) return undefined;
       if (!tokens.verify(token, 'change', { ...subscriber, id: change.id })) return undefined;
       const list = deps.lists.find((l) => l.slug === subscriber.publication);
-      return list && { list, subscriber, changeId: change.id, name: change.name };
+      return list && { list, subscriber, changeId: change.id, name: change.name, change };
     },
     async applyChange({ list, subscriber, changeId }, consent) {
       const changed = await applyChange(db, changeId, { evidence: consent.evidence, now: deps.clock.date() });
       if (!changed) return false;
       log.info({ list: list.slug, subscriber: subscriber.id, change: changeId }, 'change confirmed');
+      if (changed.email !== subscriber.email) {
+        // The old address is told, so a move it did not ask for does not go unnoticed.
+        await sendReply(deps, {
+          list,
+          to: subscriber.email,
+          template: 'address-changed',
+          values: { address: subscriber.email, newAddress: changed.email },
+        });
+      }
       return true;
     },
     async confirm({ list, subscriber }, consent) {
@@ -212,4 +314,19 @@ export function createListActions(deps: ActionDeps): ListActions {
       return true;
     },
   };
+}
+
+/** What a change sets, in the owner's words for its confirmation mail. */
+// i18n: key change.describe (one phrase per choice)
+function describeChange(change: ChangeFields): string {
+  const parts: string[] = [];
+  if (change.language) parts.push(`to receive it in the language "${change.language}"`);
+  if (change.format === 'html') parts.push('to receive the full email');
+  if (change.format === 'text') parts.push('to receive it as plain text only');
+  if (change.format === 'notice')
+    parts.push('to receive a short notice with links to the web and PDF editions');
+  if (change.pdf === 'attach') parts.push('to receive the PDF edition attached');
+  if (change.pdf === 'link') parts.push('to receive a link to the PDF edition instead of the file');
+  if (change.email) parts.push(`to receive it at ${change.email} from now on`);
+  return parts.join(', ');
 }

@@ -42,6 +42,8 @@ export function loadLists(issuesDir: string): {
       name: loaded.publication.name,
       address: loaded.publication.listAddress,
       language: loaded.publication.language,
+      // Seam: the translations branch adds `languages` to the publication model.
+      languages: (loaded.publication as { languages?: readonly string[] }).languages,
       colors: loaded.publication.colors,
       latestIssue: issues.at(-1)?.replace(/\.md$/, ''),
     });

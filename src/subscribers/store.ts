@@ -12,10 +12,10 @@ import { createHash } from 'node:crypto';
 import { InternalError } from '../problems.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { TOKEN_LIFETIME_SECONDS } from '../tokens.ts';
-import type { ConsentMethod, Source, Status, Subscriber } from './model.ts';
+import type { Choices, ConsentMethod, Format, PdfChoice, Source, Status, Subscriber } from './model.ts';
 
 export const SUBSCRIBER_COLUMNS = `id, publication, email, name, status, source, created_at, updated_at, confirmed_at,
-  consent_method, consent_evidence, unsubscribed_at, bounce_score, generation`;
+  consent_method, consent_evidence, unsubscribed_at, bounce_score, generation, language, format, pdf`;
 
 export interface SubscriberRow {
   id: number;
@@ -32,6 +32,9 @@ export interface SubscriberRow {
   unsubscribed_at: Date | null;
   bounce_score: number;
   generation: number;
+  language: string | null;
+  format: Format;
+  pdf: PdfChoice | null;
 }
 
 export function toSubscriber(r: SubscriberRow): Subscriber {
@@ -50,6 +53,9 @@ export function toSubscriber(r: SubscriberRow): Subscriber {
     unsubscribedAt: r.unsubscribed_at,
     bounceScore: Number(r.bounce_score),
     generation: Number(r.generation),
+    language: r.language,
+    format: r.format,
+    pdf: r.pdf,
   };
 }
 
@@ -91,15 +97,23 @@ export async function getMergedSubscriber(
  */
 export async function requestSubscription(
   db: Queryable,
-  input: { publication: string; email: string; name?: string; source: Source; now: Date },
+  input: {
+    publication: string;
+    email: string;
+    name?: string;
+    /** The language asked for on the form or inferred from the request; only a new row takes it. */
+    language?: string;
+    source: Source;
+    now: Date;
+  },
 ): Promise<Subscriber> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const inserted = await one(
       db,
-      `INSERT INTO subscribers (publication, email, name, status, source, created_at, updated_at)
-       VALUES ($1, $2, $3, 'pending', $4, $5, $5)
+      `INSERT INTO subscribers (publication, email, name, status, source, created_at, updated_at, language)
+       VALUES ($1, $2, $3, 'pending', $4, $5, $5, $6)
        ON CONFLICT (publication, lower(email)) DO NOTHING RETURNING ${SUBSCRIBER_COLUMNS}`,
-      [input.publication, input.email, input.name ?? null, input.source, input.now],
+      [input.publication, input.email, input.name ?? null, input.source, input.now, input.language ?? null],
     );
     const row = inserted ?? (await findSubscriber(db, input.publication, input.email));
     if (row) return row;
@@ -325,48 +339,85 @@ export function markComplained(db: Queryable, id: number, now: Date) {
   );
 }
 
-/** A change to a subscriber waiting for its owner's confirmation (migration 150). */
-export interface PendingChange {
+/** What a change waiting for its owner sets: its non-null fields (migrations 150, 260). */
+export interface ChangeFields {
+  name?: string | null;
+  language?: string | null;
+  format?: Format | null;
+  pdf?: PdfChoice | null;
+  /** A new address: confirmed at that address before it takes effect. */
+  email?: string | null;
+}
+
+/** A change to a subscriber waiting for its owner's confirmation (migrations 150, 260). */
+export interface PendingChange extends Required<ChangeFields> {
   id: number;
   subscriberId: number;
   generation: number;
-  name: string | null;
   confirmedAt: Date | null;
 }
 
-/** Records a requested change of name; nothing changes on the subscriber until `applyChange`. */
+/** Records a requested change; nothing changes on the subscriber until `applyChange`. */
 export async function requestChange(
   db: Queryable,
   subscriber: Subscriber,
-  change: { name: string; requestedBy: Source; now: Date },
+  change: ChangeFields & { requestedBy: Source | 'preferences'; now: Date },
 ): Promise<PendingChange> {
   // Unconfirmed changes whose links have expired can never apply: they go, so strangers' requests
   // do not pile up. Confirmed ones stay, as the owner's proof.
   await db.query('DELETE FROM subscriber_changes WHERE confirmed_at IS NULL AND requested_at < $1', [
     new Date(change.now.getTime() - TOKEN_LIFETIME_SECONDS.change * 1000),
   ]);
+  const fields = {
+    name: change.name ?? null,
+    language: change.language ?? null,
+    format: change.format ?? null,
+    pdf: change.pdf ?? null,
+    email: change.email ?? null,
+  };
   const { rows } = await db.query<{ id: number }>(
-    `INSERT INTO subscriber_changes (subscriber_id, generation, name, requested_at, requested_by)
-     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [subscriber.id, subscriber.generation, change.name, change.now, change.requestedBy],
+    `INSERT INTO subscriber_changes (subscriber_id, generation, name, language, format, pdf, email,
+       requested_at, requested_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+    [
+      subscriber.id,
+      subscriber.generation,
+      fields.name,
+      fields.language,
+      fields.format,
+      fields.pdf,
+      fields.email,
+      change.now,
+      change.requestedBy,
+    ],
   );
   return {
     id: Number(rows[0]?.id),
     subscriberId: subscriber.id,
     generation: subscriber.generation,
-    name: change.name,
+    ...fields,
     confirmedAt: null,
   };
 }
 
+interface ChangeRow {
+  id: number;
+  subscriber_id: number;
+  generation: number;
+  name: string | null;
+  language: string | null;
+  format: Format | null;
+  pdf: PdfChoice | null;
+  email: string | null;
+  confirmed_at: Date | null;
+}
+
 export async function getChange(db: Queryable, id: number): Promise<PendingChange | undefined> {
-  const { rows } = await db.query<{
-    id: number;
-    subscriber_id: number;
-    generation: number;
-    name: string | null;
-    confirmed_at: Date | null;
-  }>('SELECT id, subscriber_id, generation, name, confirmed_at FROM subscriber_changes WHERE id = $1', [id]);
+  const { rows } = await db.query<ChangeRow>(
+    `SELECT id, subscriber_id, generation, name, language, format, pdf, email, confirmed_at
+     FROM subscriber_changes WHERE id = $1`,
+    [id],
+  );
   const r = rows[0];
   return (
     r && {
@@ -374,6 +425,10 @@ export async function getChange(db: Queryable, id: number): Promise<PendingChang
       subscriberId: Number(r.subscriber_id),
       generation: Number(r.generation),
       name: r.name,
+      language: r.language,
+      format: r.format,
+      pdf: r.pdf,
+      email: r.email,
       confirmedAt: r.confirmed_at,
     }
   );
@@ -381,7 +436,8 @@ export async function getChange(db: Queryable, id: number): Promise<PendingChang
 
 /**
  * The owner confirmed: the change applies once, and only to a subscriber still confirmed and in
- * the generation it was requested in. Undefined (nothing changed) otherwise.
+ * the generation it was requested in. Undefined (nothing changed) otherwise, and when a new
+ * address is already another subscriber's on this list.
  */
 export async function applyChange(
   db: Db,
@@ -390,18 +446,34 @@ export async function applyChange(
 ): Promise<Subscriber | undefined> {
   return db
     .transaction(async (tx) => {
-      const { rows } = await tx.query<{ subscriber_id: number; generation: number; name: string | null }>(
+      const { rows } = await tx.query<ChangeRow>(
         `UPDATE subscriber_changes SET confirmed_at = $2, consent_evidence = $3
-       WHERE id = $1 AND confirmed_at IS NULL RETURNING subscriber_id, generation, name`,
+       WHERE id = $1 AND confirmed_at IS NULL
+       RETURNING subscriber_id, generation, name, language, format, pdf, email`,
         [id, consent.now, consent.evidence.slice(0, 500)],
       );
       const change = rows[0];
       if (!change) return undefined;
+      // A new address retires every token of the old one (generation): links in old issues named it.
       const changed = await one(
         tx,
-        `UPDATE subscribers SET name = $3, updated_at = $4
-       WHERE id = $1 AND generation = $2 AND status = 'confirmed' RETURNING ${SUBSCRIBER_COLUMNS}`,
-        [change.subscriber_id, change.generation, change.name, consent.now],
+        `UPDATE subscribers SET name = COALESCE($3, name), language = COALESCE($4, language),
+           format = COALESCE($5, format), pdf = COALESCE($6, pdf), email = COALESCE($7, email),
+           generation = generation + CASE WHEN $7::text IS NULL THEN 0 ELSE 1 END, updated_at = $8
+         WHERE id = $1 AND generation = $2 AND status = 'confirmed'
+           AND ($7::text IS NULL OR NOT EXISTS (SELECT 1 FROM subscribers o
+             WHERE o.publication = subscribers.publication AND lower(o.email) = lower($7) AND o.id <> $1))
+         RETURNING ${SUBSCRIBER_COLUMNS}`,
+        [
+          change.subscriber_id,
+          change.generation,
+          change.name,
+          change.language,
+          change.format,
+          change.pdf,
+          change.email,
+          consent.now,
+        ],
       );
       // Not applicable any more: the change stays unconfirmed (rolled back), and refused.
       if (!changed) throw new StaleChange();
@@ -409,8 +481,35 @@ export async function applyChange(
     })
     .catch((err: unknown) => {
       if (err instanceof StaleChange) return undefined;
+      // The new address became another subscriber's meanwhile (unique mailbox per list).
+      if ((err as { code?: string }).code === '23505') return undefined;
       throw err;
     });
 }
 
 class StaleChange extends Error {}
+
+/**
+ * The reader's own choices, from the preference page (whose signed link is the owner's proof).
+ * Undefined when the row is gone.
+ */
+export function setChoices(db: Queryable, id: number, choices: Partial<Choices>, now: Date) {
+  return one(
+    db,
+    `UPDATE subscribers SET
+       language = CASE WHEN $2 THEN $3 ELSE language END,
+       format = COALESCE($4, format),
+       pdf = CASE WHEN $5 THEN $6 ELSE pdf END,
+       updated_at = $7
+     WHERE id = $1 RETURNING ${SUBSCRIBER_COLUMNS}`,
+    [
+      id,
+      choices.language !== undefined,
+      choices.language ?? null,
+      choices.format ?? null,
+      choices.pdf !== undefined,
+      choices.pdf ?? null,
+      now,
+    ],
+  );
+}

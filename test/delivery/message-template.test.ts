@@ -22,6 +22,7 @@ function recipient(email: string, id: number): RecipientValues {
     message_id: campaignMessageId(7, id, list.address),
     return_path: `globaleye+b${id}-xyz@example.org`,
     unsubscribe_url: unsubscribeUrl,
+    preferences_url: `https://bulletin.example.org/preferences/p${id}-abc-defghijklmnopqrs`,
     list_unsubscribe: listUnsubscribeValue(list, unsubscribeUrl),
   };
 }

@@ -14,7 +14,24 @@ describe('findCommand', () => {
     ['', '\n\n  help\nmore text', 'help'],
     [undefined, 'unsubscribe\n-- \nsignature', 'unsubscribe'],
   ])('subject %j, body %j → %s', (subject, body, command) => {
-    expect(findCommand(subject, body)).toBe(command);
+    expect(findCommand(subject, body)?.command).toBe(command);
+  });
+
+  it.each([
+    ['set language fr', { choice: 'language', value: 'fr' }],
+    ['Re: SET  Format   text', { choice: 'format', value: 'text' }],
+    ['set pdf attach', { choice: 'pdf', value: 'attach' }],
+  ])('%j is a setting', (subject, setting) => {
+    expect(findCommand(subject, '')).toEqual({ command: 'set', setting });
+  });
+
+  it('knows the words of French and Spanish readers, and their language', () => {
+    expect(findCommand("S'abonner", '')).toEqual({ command: 'subscribe', language: 'fr' });
+    expect(findCommand('', 'suscribirse\n')).toEqual({ command: 'subscribe', language: 'es' });
+  });
+
+  it.each(['set colour blue', 'set language', 'set format text please'])('%j is no command', (subject) => {
+    expect(findCommand(subject, '')).toBeUndefined();
   });
 
   it.each([
@@ -43,7 +60,7 @@ describe('commandTable', () => {
       },
       {
         address: 'globaleye-request@example.org',
-        what: 'Commands in the subject or first line: subscribe, unsubscribe, help.',
+        what: 'Commands in the subject or first line: subscribe, unsubscribe, help; and your choices, each confirmed from your address: set language <code>, set format html|text|notice (the full email, plain text only, or a short notice with links), set pdf attach|link.',
       },
     ]);
   });

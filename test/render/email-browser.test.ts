@@ -27,6 +27,7 @@ describe.each([320, 600])('the Global Eye email at %i px wide in Chromium', (wid
       {
         recipient_email: 'reader@example.org',
         unsubscribe_url: `${PUBLIC}/unsubscribe/token`,
+        preferences_url: `${PUBLIC}/preferences/token`,
         ...urls,
       },
       'html',

@@ -18,6 +18,7 @@ function sample(file: string): Issue {
 const recipient = (issue: Issue) => ({
   recipient_email: 'reader@example.org',
   unsubscribe_url: 'https://news.example.org/unsubscribe/abc',
+  preferences_url: 'https://news.example.org/preferences/abc',
   ...editionUrls('https://news.example.org', issue.publication.slug, issue.code),
 });
 

@@ -281,6 +281,9 @@ export function renderText(issue: Issue): string {
     PLACEHOLDERS.recipient_email,
     messages.t('text.unsubscribe'),
     PLACEHOLDERS.unsubscribe_url,
+    // i18n: key footer.preferences
+    'Your preferences (language, format, address):',
+    PLACEHOLDERS.preferences_url,
     '',
   );
   return out
