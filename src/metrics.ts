@@ -34,7 +34,7 @@ const messages = new Counter({
 
 const inbound = new Counter({
   name: 'bulletin_inbound_messages_total',
-  help: 'Messages to the list addresses by what they were: subscribe, unsubscribe, help, confirm, contribution, bounce, complaint, automatic (auto-replies, loops), rejected (refused at SMTP)',
+  help: 'Messages to the list addresses by what they were: subscribe, unsubscribe, help, set, confirm, contribution, bounce, complaint, automatic (auto-replies, loops), rejected (refused at SMTP)',
   labelNames: ['kind'] as const,
   registers: [registry],
 });
