@@ -41,16 +41,6 @@ export interface PublishResult {
   enqueued: number;
 }
 
-/** Renders the editions and writes them into the data dir (`publishIssue` puts them online). */
-export async function storeEditions(
-  issue: Issue,
-  options: { dataDir: string; publicUrl: string; pdf?: Promise<Buffer> },
-): Promise<Editions> {
-  const editions = await renderEditions(issue, { publicUrl: options.publicUrl, pdf: options.pdf });
-  writeEditionFiles(editionFolder(editionsRoot(options.dataDir), issue), editions.files);
-  return editions;
-}
-
 /** The campaign's record of an issue: its rendered snapshot and how it is sent. */
 export function campaignInput(
   issue: Issue,
