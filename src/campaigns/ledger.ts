@@ -10,7 +10,7 @@
 // another claim has taken the batch over. The PostgreSQL ledger is postgres-ledger.ts.
 
 import type { Choices } from '../subscribers/model.ts';
-import type { Campaign, CampaignStatus, DeliveryStatus } from './store.ts';
+import type { Campaign, CampaignSnapshot, CampaignStatus, DeliveryStatus } from './store.ts';
 
 export type { Campaign, CampaignStatus, DeliveryStatus };
 
@@ -47,8 +47,8 @@ export interface DeliveryResult {
 export interface CampaignLedger {
   /** The campaign's status, or undefined when it does not exist; cheap enough for every batch. */
   status(campaignId: number): Promise<CampaignStatus | undefined>;
-  /** The campaign with its rendered snapshot, to build the message from. */
-  campaign(campaignId: number): Promise<Campaign | undefined>;
+  /** The campaign with its rendered snapshot in every language, to build the messages from. */
+  campaign(campaignId: number): Promise<CampaignSnapshot | undefined>;
   /** Takes the batch until the lease runs out, unless it is done or another live claim holds it. */
   claim(campaignId: number, batch: number): Promise<Claim>;
   /** The batch's recipients not yet in a final state, in send order. */

@@ -12,7 +12,7 @@ import type { Db, Queryable } from '../store/db.ts';
 import type { Format, PdfChoice } from '../subscribers/model.ts';
 import { recordBounce } from '../subscribers/store.ts';
 import type { BatchLease, CampaignLedger, Claim, QueuedRecipient } from './ledger.ts';
-import { type CampaignStatus, getCampaign, setCampaignStatus } from './store.ts';
+import { type CampaignStatus, getCampaignSnapshot, setCampaignStatus } from './store.ts';
 
 /** $1 campaign, $2 batch, $3 claim: the batch is submitting under this claim and no later one. */
 const HELD = `campaign_id = $1 AND batch = $2 AND status = 'submitting' AND attempts = $3`;
@@ -44,7 +44,7 @@ export function postgresLedger(db: Db, options: PostgresLedgerOptions): Campaign
       return rows[0]?.status;
     },
 
-    campaign: (campaignId) => getCampaign(db, campaignId),
+    campaign: (campaignId) => getCampaignSnapshot(db, campaignId),
 
     /**
      * A batch another live worker holds is left alone (SKIP LOCKED, unexpired lease): BullMQ hands

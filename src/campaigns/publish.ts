@@ -5,13 +5,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Issue } from '../issue/model.ts';
+import { InternalError } from '../problems.ts';
 import type { DeliveryQueue } from '../queue/delivery-queue.ts';
 import { type Editions, editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
-import { pdfFileName } from '../render/replacements.ts';
-import { RECORD_FILE } from '../render/web/record.ts';
+import { pdfFileName, translationLanguage } from '../render/replacements.ts';
+import { type IssueRecord, RECORD_FILE } from '../render/web/record.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { enqueueBatches } from './enqueue.ts';
-import { EMAIL_TEMPLATE_FILES, storePublishedFiles } from './published-editions.ts';
+import { EMAIL_TEMPLATE_FILES, editionKey, storePublishedFilesIn } from './published-editions.ts';
+import type { LanguageFiles } from './schedule.ts';
 import {
   type Campaign,
   createCampaign,
@@ -41,28 +43,66 @@ export interface PublishResult {
   enqueued: number;
 }
 
-/** The campaign's record of an issue: its rendered snapshot and how it is sent. */
+/**
+ * The campaign's record of an issue (`issues`: the original, then its translations): its rendered
+ * snapshot in every language, each reader being sent their language's, and how it is sent.
+ */
 export function campaignInput(
-  issue: Issue,
-  editions: Editions,
+  issues: readonly Issue[],
+  stored: EditionsByLanguage,
   options: { publicUrl: string; batchSize: number; window?: SendingWindow },
 ): NewCampaign {
+  const [issue, ...translations] = issues as [Issue, ...Issue[]];
+  const editions = editionsOf(stored, issue);
   return {
     publication: issue.publication.slug,
     issueNumber: issue.number,
     issueCode: issue.code,
+    language: issue.language,
     subject: editions.email.subject,
     html: editions.email.html,
     text: editions.text,
     listName: issue.publication.name,
     listAddress: issue.publication.listAddress,
     publicUrl: options.publicUrl,
-    // Kept for every campaign: a reader may ask for it attached (src/subscribers, "pdf").
-    attachment: { filename: pdfFileName(issue.publication.slug, issue.code), content: editions.pdf },
+    attachment: pdfAttachment(issue, editions),
     attachByDefault: issue.publication.pdf.attach,
     batchSize: options.batchSize,
     window: options.window,
+    translations: translations.map((translation) => {
+      const own = editionsOf(stored, translation);
+      return {
+        language: translation.language,
+        subject: own.email.subject,
+        html: own.email.html,
+        text: own.text,
+        attachment: pdfAttachment(translation, own),
+      };
+    }),
   };
+}
+
+/** Every language's edition files, as a scheduled campaign keeps them until its time (schedule.ts). */
+export function languageFiles(issues: readonly Issue[], stored: EditionsByLanguage): LanguageFiles[] {
+  return issues.map((each) => ({
+    translation: translationLanguage(each),
+    files: editionsOf(stored, each).files,
+  }));
+}
+
+/** Kept for every campaign: a reader may ask for it attached (src/subscribers, "pdf"). */
+function pdfAttachment(issue: Issue, editions: Editions) {
+  return { filename: pdfFileName(issue.publication.slug, issue.code), content: editions.pdf };
+}
+
+/** One language's rendered editions; an internal error when they were not rendered. */
+function editionsOf(stored: EditionsByLanguage, issue: Issue): Editions {
+  const own = stored.get(issue.language);
+  if (!own)
+    throw new InternalError(
+      `the ${issue.language} editions of ${issue.publication.slug}/${issue.code} were not rendered`,
+    );
+  return own;
 }
 
 /**
@@ -122,17 +162,36 @@ export async function renderLanguages(
 }
 
 /**
- * The seam for sending by language: the editions a campaign sends, by the language of the readers
- * who get them. For now every reader gets the default language's; sending each reader their own
- * language replaces this function (and the campaign's one snapshot).
+ * Stores every language's served files in the database, in one transaction (see
+ * published-editions.ts), the default's under <NNN>, each translation's under <language>/<NNN>.
+ * Each site's record as written here keeps this machine's earlier anchors, and the database adds
+ * its own: the record as stored is written back here.
  */
-export function editionsToSend(stored: EditionsByLanguage, issue: Issue): Map<string, Editions> {
-  const own = stored.get(issue.language);
-  if (!own)
-    throw new Error(
-      `the ${issue.language} editions of ${issue.publication.slug}/${issue.code} were not stored`,
-    );
-  return new Map([[issue.language, own]]);
+async function storeOnline(
+  db: Db,
+  issues: readonly Issue[],
+  stored: EditionsByLanguage,
+  dataDir: string,
+): Promise<void> {
+  const records = await db.transaction(async (tx) => {
+    const written: Array<{ path: string; record: IssueRecord }> = [];
+    for (const each of issues) {
+      const recordPath = join(editionFolder(editionsRoot(dataDir), each), RECORD_FILE);
+      const files = editionsOf(stored, each).files.map((file) =>
+        file.name === RECORD_FILE && existsSync(recordPath)
+          ? { ...file, contents: readFileSync(recordPath) }
+          : file,
+      );
+      const key = editionKey(each.code, translationLanguage(each));
+      const record = await storePublishedFilesIn(tx, each.publication.slug, key, files);
+      if (record) written.push({ path: recordPath, record });
+    }
+    return written;
+  });
+  for (const { path, record } of records) {
+    mkdirSync(dirname(path), { recursive: true }); // editions rendered but not written here
+    writeFileSync(path, JSON.stringify(record));
+  }
 }
 
 export async function publishIssue(
@@ -152,27 +211,14 @@ export async function publishIssue(
     editions?: EditionsByLanguage;
   },
 ): Promise<PublishResult> {
-  const stored =
-    options.editions ?? (await storeLanguages([issue, ...(options.translations ?? [])], options));
-  const editions = editionsToSend(stored, issue).get(issue.language) as Editions;
-  // Online for every serve before the campaign exists: nothing may be sent before what it links to
-  // is stored. (The database holds the default language's editions; a translation's are served by
-  // the serve of the data dir that published it.)
-  // The record as written here keeps this machine's earlier anchors; the database adds its own.
-  const recordPath = join(editionFolder(editionsRoot(options.dataDir), issue), RECORD_FILE);
-  const files = editions.files.map((file) =>
-    file.name === RECORD_FILE && existsSync(recordPath)
-      ? { ...file, contents: readFileSync(recordPath) }
-      : file,
-  );
-  const record = await storePublishedFiles(deps.db, issue.publication.slug, issue.code, files);
-  if (record) {
-    mkdirSync(dirname(recordPath), { recursive: true }); // editions rendered but not written here
-    writeFileSync(recordPath, JSON.stringify(record));
-  }
+  const issues = [issue, ...(options.translations ?? [])];
+  const stored = options.editions ?? (await storeLanguages(issues, options));
+  // Online for every serve, in every language, before the campaign exists: nothing may be sent
+  // before what it links to is stored.
+  await storeOnline(deps.db, issues, stored, options.dataDir);
   const { campaign, created } = await createCampaign(
     deps.db,
-    campaignInput(issue, editions, options),
+    campaignInput(issues, stored, options),
     options.now,
   );
   const requeued = options.resendFailed ? await requeueFailed(deps.db, campaign.id) : 0;

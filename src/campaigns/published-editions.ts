@@ -30,6 +30,23 @@ export const EMAIL_TEMPLATE_FILES: ReadonlySet<string> = new Set(['email.html', 
 
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
 const ISSUE = /^\d{3,}$/;
+const LANGUAGE = /^[a-z]{2,3}$/;
+/** An edition's key inside its publication (the `issue` column): 005, or fr/005 for a translation. */
+const EDITION = /^(?:[a-z]{2,3}\/)?\d{3,}$/;
+
+/**
+ * Where an edition is kept inside its publication, in the database and the editions folder: its
+ * issue code, under its language's folder for a translation (as render/replacements.ts editionPath).
+ */
+export function editionKey(code: string, translation?: string): string {
+  return translation ? `${translation}/${code}` : code;
+}
+
+/** "global-eye/fr/005" → ["global-eye", "fr/005"]: a notification's publication and edition. */
+function splitEdition(path: string): [string, string] {
+  const slash = path.indexOf('/');
+  return slash < 0 ? [path, ''] : [path.slice(0, slash), path.slice(slash + 1)];
+}
 /** One segment of a stored path: no "..", no hidden files (the path becomes a file name here). */
 const SEGMENT = /^[\w][\w.-]*$/;
 
@@ -45,7 +62,8 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 /**
  * Stores an issue's editions (every file but the email templates) and notifies every `serve`, in
  * one transaction: the files of an earlier publish that are gone are dropped, and the site's
- * record keeps the anchors of the one stored before. Returns the record as stored.
+ * record keeps the anchors of the one stored before. Returns the record as stored. `code` is the
+ * edition's key (`editionKey`): a translation's files are stored apart from the original's.
  */
 export async function storePublishedFiles(
   db: Db,
@@ -124,9 +142,9 @@ export async function storeLocalOnlyIssues(db: Db, root: string): Promise<string
   const known = new Set(rows.map((row) => row.issue));
   const stored: string[] = [];
   for (const publication of listDir(root).filter((name) => SLUG.test(name)))
-    for (const code of listDir(join(root, publication)).filter((name) => ISSUE.test(name))) {
-      const folder = join(root, publication, code);
-      if (known.has(`${publication}/${code}`) || !existsSync(join(folder, 'index.html'))) continue;
+    for (const key of localEditions(join(root, publication))) {
+      const folder = join(root, publication, ...key.split('/'));
+      if (known.has(`${publication}/${key}`) || !existsSync(join(folder, 'index.html'))) continue;
       const files = filesUnder(folder).map((path) => ({
         name: relative(folder, path).split(sep).join('/'),
         contents: readFileSync(path),
@@ -134,12 +152,27 @@ export async function storeLocalOnlyIssues(db: Db, root: string): Promise<string
       await storePublishedFiles(
         db,
         publication,
-        code,
+        key,
         files.filter((file) => validPath(file.name)),
       );
-      stored.push(`${publication}/${code}`);
+      stored.push(`${publication}/${key}`);
     }
   return stored;
+}
+
+/** The editions in a publication's folder: its issues (005), then its translations' (fr/005). */
+function localEditions(folder: string): string[] {
+  const names = listDir(folder);
+  return [
+    ...names.filter((name) => ISSUE.test(name)),
+    ...names
+      .filter((name) => LANGUAGE.test(name))
+      .flatMap((language) =>
+        listDir(join(folder, language))
+          .filter((name) => ISSUE.test(name))
+          .map((code) => editionKey(code, language)),
+      ),
+  ];
 }
 
 function listDir(path: string): string[] {
@@ -159,6 +192,7 @@ function filesUnder(folder: string): string[] {
   });
 }
 
+/** The cache's `code`s are editions' keys (`editionKey`): 005, fr/005. */
 export interface EditionsCache {
   /** Every issue in line with the database. Returns the issues whose files changed. */
   syncAll(): Promise<string[]>;
@@ -199,8 +233,8 @@ export function editionsCache(db: Db, root: string): EditionsCache {
 
   /** Writes what differs, then removes what the database no longer has. True when anything changed. */
   const bringInLine = async (publication: string, code: string, stored: StoredPath[]): Promise<boolean> => {
-    if (!SLUG.test(publication) || !ISSUE.test(code)) return false;
-    const folder = join(root, publication, code);
+    if (!SLUG.test(publication) || !EDITION.test(code)) return false;
+    const folder = join(root, publication, ...code.split('/'));
     let changed = false;
     for (const { path, sha256: hash } of stored) {
       if (!validPath(path)) continue;
@@ -262,7 +296,7 @@ export function editionsCache(db: Db, root: string): EditionsCache {
       }
       const changed: string[] = [];
       for (const [key, stored] of issues) {
-        const [publication = '', code = ''] = key.split('/');
+        const [publication, code] = splitEdition(key);
         if (await bringInLine(publication, code, stored)) changed.push(key);
       }
       return changed;
@@ -272,7 +306,7 @@ export function editionsCache(db: Db, root: string): EditionsCache {
     syncAll,
     syncIssue,
     async fillMiss(publication, code, path) {
-      if (!SLUG.test(publication) || !ISSUE.test(code) || !validPath(path)) return false;
+      if (!SLUG.test(publication) || !EDITION.test(code) || !validPath(path)) return false;
       const { rows } = await db.query(
         'SELECT 1 FROM edition_files WHERE publication = $1 AND issue = $2 AND path = $3',
         [publication, code, path],
@@ -282,7 +316,7 @@ export function editionsCache(db: Db, root: string): EditionsCache {
     follow(onError) {
       return db.listen(EDITIONS_CHANNEL, {
         onMessage: (payload) => {
-          const [publication = '', code = ''] = payload.split('/');
+          const [publication, code] = splitEdition(payload);
           syncIssue(publication, code).catch(onError);
         },
         // Whatever was published while nobody listened.

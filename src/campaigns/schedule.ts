@@ -14,7 +14,7 @@ import { RECORD_FILE } from '../render/web/record.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { enqueueBatches } from './enqueue.ts';
 import { editionsRoot } from './publish.ts';
-import { storePublishedFilesIn } from './published-editions.ts';
+import { editionKey, storePublishedFilesIn } from './published-editions.ts';
 import {
   type Campaign,
   type CampaignRow,
@@ -25,6 +25,12 @@ import {
   toCampaign,
 } from './store.ts';
 import { formatLocal } from './zoned-time.ts';
+
+/** One language's edition files: the default language's (no `translation`), or a translation's. */
+export interface LanguageFiles {
+  translation?: string;
+  files: readonly EditionFile[];
+}
 
 export interface ScheduleDeps {
   db: Db;
@@ -55,7 +61,7 @@ export function assertFuture(when: When, now: Date): void {
 export async function scheduleCampaign(
   deps: ScheduleDeps,
   input: NewCampaign,
-  files: readonly EditionFile[],
+  languages: readonly LanguageFiles[],
   when: When & { now: Date },
 ): Promise<{ campaign: Campaign; created: boolean }> {
   assertFuture(when, when.now);
@@ -66,12 +72,17 @@ export async function scheduleCampaign(
       timeZone: when.timeZone,
     });
     if (id === undefined) return { id: undefined };
-    for (const file of files)
-      await tx.query('INSERT INTO campaign_files (campaign_id, name, contents) VALUES ($1, $2, $3)', [
-        id,
-        file.name,
-        typeof file.contents === 'string' ? Buffer.from(file.contents) : file.contents,
-      ]);
+    for (const { translation, files } of languages)
+      for (const file of files)
+        await tx.query(
+          'INSERT INTO campaign_files (campaign_id, language, name, contents) VALUES ($1, $2, $3, $4)',
+          [
+            id,
+            translation ?? '',
+            file.name,
+            typeof file.contents === 'string' ? Buffer.from(file.contents) : file.contents,
+          ],
+        );
     return { id };
   });
   if (result.id === undefined) {
@@ -193,25 +204,33 @@ export async function startScheduled(
         return { kind: 'no-readers', campaign: { ...campaign, status: 'cancelled' } };
       }
       // Online before any message links to them; a failure here rolls the start back for a retry.
-      const files = await tx.query<{ name: string; contents: Uint8Array }>(
-        'SELECT name, contents FROM campaign_files WHERE campaign_id = $1 ORDER BY name',
+      const files = await tx.query<{ language: string; name: string; contents: Uint8Array }>(
+        'SELECT language, name, contents FROM campaign_files WHERE campaign_id = $1 ORDER BY language, name',
         [id],
       );
-      // In the database, where every serve finds them, and in this data dir, which search indexes.
-      const online = files.rows.map((f) => ({
-        name: f.name,
-        contents: onlineNow(f.name, Buffer.from(f.contents), options.now),
-        ms: 0,
-      }));
-      const record = await storePublishedFilesIn(tx, campaign.publication, campaign.issueCode, online);
-      writeEditionFiles(
-        join(editionsRoot(options.dataDir), campaign.publication, campaign.issueCode),
-        online.map((file) =>
-          record && file.name === RECORD_FILE
-            ? { ...file, contents: Buffer.from(JSON.stringify(record)) }
-            : file,
-        ),
-      );
+      // In the database, where every serve finds them, and in this data dir, which search indexes:
+      // each language's under its own key (005, fr/005).
+      const byEdition = new Map<string, EditionFile[]>();
+      for (const f of files.rows) {
+        const key = editionKey(campaign.issueCode, f.language || undefined);
+        const online = {
+          name: f.name,
+          contents: onlineNow(f.name, Buffer.from(f.contents), options.now),
+          ms: 0,
+        };
+        byEdition.set(key, [...(byEdition.get(key) ?? []), online]);
+      }
+      for (const [key, online] of byEdition) {
+        const record = await storePublishedFilesIn(tx, campaign.publication, key, online);
+        writeEditionFiles(
+          join(editionsRoot(options.dataDir), campaign.publication, ...key.split('/')),
+          online.map((file) =>
+            record && file.name === RECORD_FILE
+              ? { ...file, contents: Buffer.from(JSON.stringify(record)) }
+              : file,
+          ),
+        );
+      }
       await tx.query('DELETE FROM campaign_files WHERE campaign_id = $1', [id]);
       await tx.query(`UPDATE campaigns SET status = 'sending', status_reason = NULL WHERE id = $1`, [id]);
       return { kind: 'sending', byThisCall: true };

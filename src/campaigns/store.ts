@@ -32,12 +32,31 @@ export interface Campaign {
   recipients: number;
   createdAt: Date;
   finishedAt: Date | null;
+  /** The language of this (the default) edition, a code (en); null for a campaign from before 270. */
+  language: string | null;
   /** When a scheduled campaign starts (or started) sending; null when published at once. */
   scheduledAt: Date | null;
   /** The zone its time was given in, and its window's; null when neither was given. */
   timeZone: string | null;
   /** Batches are claimed only inside this window; null: any time. */
   window: SendingWindow | null;
+}
+
+/** A campaign's edition in one of its issue's translations: each reader is sent their language's. */
+export interface CampaignEdition {
+  /** A code: fr. */
+  language: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** That language's PDF edition. */
+  attachment?: { filename: string; content: Buffer };
+}
+
+/** A campaign with its editions in every language, as its messages are composed. */
+export interface CampaignSnapshot extends Campaign {
+  /** The translations' editions (the default language's is the campaign's own), in language order. */
+  translations: readonly CampaignEdition[];
 }
 
 export type NewCampaign = Omit<
@@ -53,8 +72,13 @@ export type NewCampaign = Omit<
   | 'timeZone'
   | 'window'
   | 'attachByDefault'
+  | 'language'
 > & {
   window?: SendingWindow;
+  /** The default edition's language code (the campaign's own). */
+  language?: string;
+  /** The editions of the issue's translations, sent to the readers of their language. */
+  translations?: readonly CampaignEdition[];
   /** Unset: attached for everyone when there is an attachment, as before readers chose. */
   attachByDefault?: boolean;
 };
@@ -63,12 +87,12 @@ const SCHEDULE_COLUMNS = 'scheduled_at, time_zone, window_start, window_end';
 
 const COLUMNS = `id, publication, issue_number, issue_code, subject, html, text, list_name, list_address,
   public_url, attachment_name, attachment, attach_by_default, batch_size, status, status_reason, round,
-  recipients, created_at, finished_at, ${SCHEDULE_COLUMNS}`;
+  recipients, created_at, finished_at, language, ${SCHEDULE_COLUMNS}`;
 
 /** Without the snapshot, for listings. */
 export const SUMMARY_COLUMNS = `id, publication, issue_number, issue_code, subject, '' AS html, '' AS text, list_name,
   list_address, public_url, NULL AS attachment_name, NULL AS attachment, attach_by_default, batch_size, status,
-  status_reason, round, recipients, created_at, finished_at, ${SCHEDULE_COLUMNS}`;
+  status_reason, round, recipients, created_at, finished_at, language, ${SCHEDULE_COLUMNS}`;
 
 export interface CampaignRow {
   id: number;
@@ -95,6 +119,7 @@ export interface CampaignRow {
   time_zone: string | null;
   window_start: number | null;
   window_end: number | null;
+  language: string | null;
 }
 
 export function toCampaign(r: CampaignRow): Campaign {
@@ -121,6 +146,7 @@ export function toCampaign(r: CampaignRow): Campaign {
     recipients: r.recipients,
     createdAt: new Date(r.created_at),
     finishedAt: r.finished_at ? new Date(r.finished_at) : null,
+    language: r.language,
     scheduledAt: r.scheduled_at ? new Date(r.scheduled_at) : null,
     timeZone: r.time_zone,
     window:
@@ -188,8 +214,8 @@ export async function insertCampaign(
   const inserted = await tx.query<{ id: number }>(
     `INSERT INTO campaigns (publication, issue_number, issue_code, subject, html, text, list_name,
        list_address, public_url, attachment_name, attachment, batch_size, status, recipients, created_at,
-       scheduled_at, time_zone, window_start, window_end, attach_by_default)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, 0, $13, $15, $16, $17, $18, $19)
+       scheduled_at, time_zone, window_start, window_end, attach_by_default, language)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, 0, $13, $15, $16, $17, $18, $19, $20)
      ON CONFLICT (publication, issue_number) DO NOTHING RETURNING id`,
     [
       input.publication,
@@ -211,10 +237,26 @@ export async function insertCampaign(
       input.window?.startMinute ?? null,
       input.window?.endMinute ?? null,
       input.attachByDefault ?? input.attachment !== undefined,
+      input.language ?? null,
     ],
   );
   const id = inserted.rows[0]?.id;
-  return id === undefined ? undefined : Number(id);
+  if (id === undefined) return undefined;
+  for (const edition of input.translations ?? [])
+    await tx.query(
+      `INSERT INTO campaign_editions (campaign_id, language, subject, html, text, attachment_name, attachment)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        id,
+        edition.language,
+        edition.subject,
+        edition.html,
+        edition.text,
+        edition.attachment?.filename ?? null,
+        edition.attachment?.content ?? null,
+      ],
+    );
+  return Number(id);
 }
 
 /**
@@ -252,6 +294,35 @@ export async function snapshotRecipients(
 export async function getCampaign(db: Queryable, id: number): Promise<Campaign | undefined> {
   const { rows } = await db.query<CampaignRow>(`SELECT ${COLUMNS} FROM campaigns WHERE id = $1`, [id]);
   return rows[0] && toCampaign(rows[0]);
+}
+
+/** The campaign with its translations' editions: what a worker composes its messages from. */
+export async function getCampaignSnapshot(db: Queryable, id: number): Promise<CampaignSnapshot | undefined> {
+  const campaign = await getCampaign(db, id);
+  if (!campaign) return undefined;
+  const { rows } = await db.query<{
+    language: string;
+    subject: string;
+    html: string;
+    text: string;
+    attachment_name: string | null;
+    attachment: Uint8Array | null;
+  }>(
+    `SELECT language, subject, html, text, attachment_name, attachment FROM campaign_editions
+     WHERE campaign_id = $1 ORDER BY language`,
+    [id],
+  );
+  const translations = rows.map((r) => ({
+    language: r.language,
+    subject: r.subject,
+    html: r.html,
+    text: r.text,
+    attachment:
+      r.attachment_name && r.attachment
+        ? { filename: r.attachment_name, content: Buffer.from(r.attachment) }
+        : undefined,
+  }));
+  return { ...campaign, translations };
 }
 
 export async function findCampaign(

@@ -83,13 +83,9 @@ export function registerPublish(program: Command, context: CliContext): void {
       ? settingsFrom(flags, listDomain(publication.listAddress))
       : settingsFrom(flags);
     if (timing?.when) {
-      // A scheduled issue is sent in its default language (translations: publish them at once).
-      const [issue] = issues as [Issue];
       const { scheduleHere } = await import('./schedule.ts');
-      const pdf = pdfThread.render(issue, { publicUrl: context.config().publicUrl }).then(({ pdf }) => pdf);
-      void pdf.catch(() => {}).finally(() => pdfThread.close());
-      await scheduleHere(issue, settings, { when: timing.when, window: timing.window }, context, {
-        pdf,
+      await scheduleHere(issues, settings, { when: timing.when, window: timing.window }, context, {
+        pdf: pdfsOn(pdfThread, issues, context.config().publicUrl),
         opening: opening ?? openEarly(context, settings),
       });
       return;
@@ -104,6 +100,19 @@ export function registerPublish(program: Command, context: CliContext): void {
       { pdfThread, opening },
     );
   });
+}
+
+/**
+ * Every language's PDF, rendered on `thread` one after another; the thread ends with the last.
+ * Returns each issue's (awaited by renderLanguages: a failure to load first leaves none unhandled).
+ */
+function pdfsOn(thread: PdfThread, issues: readonly Issue[], publicUrl: string) {
+  const pdfs = new Map(
+    issues.map((each) => [each, thread.render(each, { publicUrl }).then(({ pdf }) => pdf)]),
+  );
+  for (const pdf of pdfs.values()) void pdf.catch(() => {});
+  void Promise.allSettled(pdfs.values()).finally(() => thread.close());
+  return (issue: Issue) => pdfs.get(issue) as Promise<Buffer>;
 }
 
 /** Opens the database and Redis for delivery; a failure is reported once the issue has loaded. */
@@ -131,20 +140,17 @@ export async function publishAndFollow(
   const [issue, ...translations] = issues as [Issue, ...Issue[]];
   // The PDFs take longest: they render on their own thread, one language after another, while this
   // one opens the database and Redis.
-  const thread = started.pdfThread ?? new (await import('../render/pdf/thread.ts')).PdfThread().start();
-  const pdfs = new Map(
-    issues.map((each) => [each, thread.render(each, { publicUrl: config.publicUrl }).then(({ pdf }) => pdf)]),
+  const pdf = pdfsOn(
+    started.pdfThread ?? new (await import('../render/pdf/thread.ts')).PdfThread().start(),
+    issues,
+    config.publicUrl,
   );
-  // Awaited by renderLanguages (a failure to load first must not leave them unhandled); the thread
-  // ends with the last.
-  for (const pdf of pdfs.values()) void pdf.catch(() => {});
-  void Promise.allSettled(pdfs.values()).finally(() => thread.close());
   const [{ openDelivery }, { publishIssue, renderLanguages, storeUnlessScheduled }] = await Promise.all([
     import('../delivery/runtime.ts'),
     import('../campaigns/publish.ts'),
   ]);
   // The editions render while the database and Redis start (they are other processes, or wait on I/O).
-  const rendering = renderLanguages(issues, { publicUrl: config.publicUrl, pdf: (each) => pdfs.get(each) });
+  const rendering = renderLanguages(issues, { publicUrl: config.publicUrl, pdf });
   rendering.catch(() => {}); // awaited below, unless opening failed first
   // A failure to open is said at once, not once the editions have rendered.
   const delivery = await (started.opening ?? openDelivery(config, settings));

@@ -203,40 +203,39 @@ export async function cancelScheduledCommand(id: number, context: CliContext): P
 }
 
 /**
- * `publish --at`: renders the editions (a broken issue fails now, not at its time), records the
- * scheduled campaign with them and the wake-up job, and returns: the scheduler of `bulletin worker`
- * or `serve` starts it at its time.
+ * `publish --at`: renders the editions in every language (a broken issue fails now, not at its
+ * time), records the scheduled campaign with them and the wake-up job, and returns: the scheduler
+ * of `bulletin worker` or `serve` starts it at its time.
  */
 export async function scheduleHere(
-  issue: import('../issue/model.ts').Issue,
+  issues: readonly import('../issue/model.ts').Issue[],
   settings: import('../delivery/settings.ts').DeliverySettings,
   schedule: { when: When; window?: SendingWindow },
   context: CliContext,
-  started: { pdf: Promise<Buffer>; opening: Promise<Delivery> },
+  started: { pdf: (issue: import('../issue/model.ts').Issue) => Promise<Buffer>; opening: Promise<Delivery> },
 ): Promise<void> {
   const config = context.config();
-  const [{ renderEditions }, { campaignInput }, { scheduleCampaign }] = await Promise.all([
-    import('../render/editions.ts'),
+  const [{ campaignInput, languageFiles, renderLanguages }, { scheduleCampaign }] = await Promise.all([
     import('../campaigns/publish.ts'),
     import('../campaigns/schedule.ts'),
   ]);
   const [opened, rendered] = await Promise.allSettled([
     started.opening,
-    renderEditions(issue, { publicUrl: config.publicUrl, pdf: started.pdf }),
+    renderLanguages(issues, { publicUrl: config.publicUrl, pdf: started.pdf }),
   ]);
   if (opened.status === 'rejected') throw opened.reason;
   const delivery = opened.value;
   try {
     if (rendered.status === 'rejected') throw rendered.reason;
-    const editions = rendered.value;
+    const stored = rendered.value;
     const { campaign, created } = await scheduleCampaign(
       { db: delivery.db, schedule: delivery.schedule },
-      campaignInput(issue, editions, {
+      campaignInput(issues, stored, {
         publicUrl: config.publicUrl,
         batchSize: settings.batchSize,
         window: schedule.window,
       }),
-      editions.files,
+      languageFiles(issues, stored),
       { ...schedule.when, now: context.clock.date() },
     );
     context.stdout.write(await scheduledLines(delivery, campaign, created));

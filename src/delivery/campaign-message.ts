@@ -1,7 +1,7 @@
 // The message of a campaign, composed once per worker process from the campaign's snapshot and
 // kept while the campaign runs; recipients get their values spliced in (see message-template.ts).
 
-import type { Campaign } from '../campaigns/store.ts';
+import type { Campaign, CampaignSnapshot } from '../campaigns/store.ts';
 import type { Issue } from '../issue/model.ts';
 import { listHeaders } from '../list/headers.ts';
 import type { ListIdentity } from '../list/list.ts';
@@ -17,7 +17,7 @@ import type { Tokens } from '../tokens.ts';
 import { MessageTemplate } from './message-template.ts';
 
 export interface CampaignMessage {
-  campaign: Campaign;
+  campaign: CampaignSnapshot;
   /** The full email in the default language, the PDF as the publication says. */
   template: MessageTemplate;
   /**
@@ -30,27 +30,34 @@ export interface CampaignMessage {
   recipient(subscriber: { id: number; email: string }): RecipientValues;
 }
 
-/** One language's edition of a campaign's email. */
-export interface CampaignEdition {
-  /** Null: the campaign's own (default) language. */
-  language: string | null;
+/** The edition a reader is sent: in their language, or the default language's. */
+export interface ChosenEdition {
+  /** A translation's language code; undefined for the default language's edition. */
+  translation?: string;
   subject: string;
   html: string;
   text: string;
+  attachment?: { filename: string; content: Buffer };
 }
 
 /**
- * The campaign's edition in `language`, falling back to the default language's when there is none.
- * Seam for the translations (issue 15): today a campaign holds one edition, its default language's;
- * they add the editions per language to the snapshot and look them up here.
+ * The campaign's edition in `language` (a reader's choice), falling back to the default
+ * language's when the issue has no translation into it, or the reader chose none.
  */
-export function campaignEdition(campaign: Campaign, _language: string | null): CampaignEdition {
-  return { language: null, subject: campaign.subject, html: campaign.html, text: campaign.text };
+export function campaignEdition(campaign: CampaignSnapshot, language: string | null): ChosenEdition {
+  const translation = language ? campaign.translations.find((t) => t.language === language) : undefined;
+  if (translation) return { ...translation, translation: translation.language };
+  return {
+    subject: campaign.subject,
+    html: campaign.html,
+    text: campaign.text,
+    attachment: campaign.attachment,
+  };
 }
 
-/** Whether a reader gets the PDF attached: their choice, else the publication's (campaign's) default. */
+/** Whether a reader gets the PDF attached (when their edition has one): their choice, else the publication's default. */
 export function attachesPdf(campaign: Campaign, choices: Pick<Choices, 'pdf'>): boolean {
-  return Boolean(campaign.attachment) && (choices.pdf ? choices.pdf === 'attach' : campaign.attachByDefault);
+  return choices.pdf ? choices.pdf === 'attach' : campaign.attachByDefault;
 }
 
 /**
@@ -63,7 +70,7 @@ export function unrecordedCampaign(
   publicUrl: string,
   recipients: number,
   createdAt: Date,
-): Campaign {
+): CampaignSnapshot {
   return {
     id: 0,
     publication: issue.publication.slug,
@@ -84,11 +91,13 @@ export function unrecordedCampaign(
     scheduledAt: null,
     timeZone: null,
     window: null,
+    language: issue.language,
+    translations: [],
   };
 }
 
 export async function composeCampaignMessage(
-  campaign: Campaign,
+  campaign: CampaignSnapshot,
   tokens: Tokens,
   date: Date,
 ): Promise<CampaignMessage> {
@@ -98,37 +107,34 @@ export async function composeCampaignMessage(
     publication: campaign.publication,
     issueCode: campaign.issueCode,
   };
-  const issue = issueValues(edition);
   const headers = listHeaders(list, `${campaign.publicUrl}/${campaign.publication}/`);
   const compose = (choices: Choices) => {
     const chosen = campaignEdition(campaign, choices.language);
-    const attached = attachesPdf(campaign, choices);
+    const attachment = attachesPdf(campaign, choices) ? chosen.attachment : undefined;
     const notice =
       choices.format === 'notice' &&
       renderNotice({
         listName: campaign.listName,
         subject: chosen.subject,
-        language: chosen.language,
-        attached,
+        language: chosen.translation ?? campaign.language,
+        attached: Boolean(attachment),
       });
     return MessageTemplate.compose({
       from: { name: campaign.listName, address: campaign.listAddress },
       subject: chosen.subject,
       html: notice ? notice.html : choices.format === 'text' ? undefined : chosen.html,
       text: notice ? notice.text : chosen.text,
-      issue,
+      // The web and PDF links of the edition sent: /<publication>/fr/<NNN>/ for a French reader.
+      issue: issueValues({ ...edition, language: chosen.translation }),
       headers,
-      attachments:
-        attached && campaign.attachment
-          ? [{ ...campaign.attachment, contentType: 'application/pdf' }]
-          : undefined,
+      attachments: attachment ? [{ ...attachment, contentType: 'application/pdf' }] : undefined,
       date,
     });
   };
   const variants = new Map<string, Promise<MessageTemplate>>();
   const templateFor = (choices: Choices) => {
     const key = [
-      campaignEdition(campaign, choices.language).language,
+      campaignEdition(campaign, choices.language).translation ?? '',
       choices.format,
       attachesPdf(campaign, choices),
     ].join('|');

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { editionsRoot, UNSERVED_FILES } from '../campaigns/publish.ts';
 import { contentTypeOf } from '../content-types.ts';
 import type { RouteRegistrar } from './server.ts';
@@ -44,6 +44,18 @@ export type FillMiss = (publication: string, issue: string, path: string) => Pro
 
 export function editionRoutes(dataDir: string, pages?: EditionPages, fillMiss?: FillMiss): RouteRegistrar {
   const root = editionsRoot(dataDir);
+  /** Published from another machine, and its notification not seen yet (or lost). `edition`: 005, fr/005. */
+  const fillIfMissing = async (
+    request: FastifyRequest,
+    publication: string,
+    edition: string,
+    path: string,
+  ): Promise<void> => {
+    if (fillMiss && !existsSync(join(root, publication, ...edition.split('/'), ...path.split('/'))))
+      await fillMiss(publication, edition, path).catch((err) =>
+        request.log.warn({ err }, 'edition not fetched'),
+      );
+  };
   // Encapsulated: the sendFile decorator is ours alone (bull-board registers its own).
   return async (server) => {
     await server.register(async (app) => {
@@ -98,6 +110,7 @@ export function editionRoutes(dataDir: string, pages?: EditionPages, fillMiss?: 
               (segments.length === 1 && UNSERVED_FILES.has(path))
             )
               return reply.callNotFound();
+            await fillIfMissing(request, publication, `${issue}/${code}`, path);
             const page =
               pages && path === 'index.html' && (await pages.issue(publication, code, reply, issue));
             if (page) return page;
@@ -110,11 +123,7 @@ export function editionRoutes(dataDir: string, pages?: EditionPages, fillMiss?: 
           }
           const type = contentTypeOf(extname(path));
           if (!type || (segments.length === 1 && UNSERVED_FILES.has(path))) return reply.callNotFound();
-          // Published from another machine, and its notification not seen yet (or lost).
-          if (fillMiss && !existsSync(join(root, publication, issue, ...segments)))
-            await fillMiss(publication, issue, path).catch((err) =>
-              request.log.warn({ err }, 'edition not fetched'),
-            );
+          await fillIfMissing(request, publication, issue, path);
           const page = pages && path === 'index.html' && (await pages.issue(publication, issue, reply));
           if (page) return page;
           return reply.type(type).sendFile(join(publication, issue, ...segments));

@@ -73,13 +73,16 @@ async function installation(clock: Clock = systemClock) {
 }
 
 const input = (window?: string) =>
-  campaignInput(issue, editions, {
+  campaignInput([issue], new Map([[issue.language, editions]]), {
     publicUrl: PUBLIC_URL,
     batchSize: 2,
     window: window
       ? { ...(parseWindow(window) as { startMinute: number; endMinute: number }), timeZone: 'Europe/Zurich' }
       : undefined,
   });
+
+/** The default language's edition files, as a scheduled campaign keeps them. */
+const defaultFiles = () => [{ files: editions.files }];
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
@@ -113,7 +116,7 @@ describe('a scheduled campaign', () => {
       const deps = { db: delivery.db, schedule: delivery.schedule };
       const now = new Date();
       const at = new Date(now.getTime() + DAY);
-      const { campaign, created } = await scheduleCampaign(deps, input(), editions.files, {
+      const { campaign, created } = await scheduleCampaign(deps, input(), defaultFiles(), {
         at,
         timeZone: 'Europe/Zurich',
         now,
@@ -138,7 +141,7 @@ describe('a scheduled campaign', () => {
       expect(job?.opts.delay).toBeGreaterThan(DAY - 60_000);
 
       expect((await listScheduled(delivery.db)).map((c) => c.id)).toEqual([campaign.id]);
-      const again = await scheduleCampaign(deps, input(), editions.files, { at, timeZone: 'UTC', now });
+      const again = await scheduleCampaign(deps, input(), defaultFiles(), { at, timeZone: 'UTC', now });
       expect(again).toMatchObject({ created: false, campaign: { id: campaign.id, status: 'scheduled' } });
 
       const later = new Date(at.getTime() + DAY);
@@ -162,7 +165,7 @@ describe('a scheduled campaign', () => {
         problems: [{ code: 'not-scheduled' }],
       });
       // Nothing was sent: the issue can be scheduled again.
-      const rescheduled = await scheduleCampaign(deps, input(), editions.files, { at, timeZone: 'UTC', now });
+      const rescheduled = await scheduleCampaign(deps, input(), defaultFiles(), { at, timeZone: 'UTC', now });
       expect(rescheduled.created).toBe(true);
       expect(rescheduled.campaign.id).not.toBe(campaign.id);
     } finally {
@@ -183,7 +186,7 @@ describe('a scheduled campaign', () => {
       const { campaign } = await scheduleCampaign(
         { db: delivery.db, schedule: delivery.schedule },
         input(),
-        editions.files,
+        defaultFiles(),
         { at: new Date(now.getTime() + 3000), timeZone: 'UTC', now },
       );
       // After scheduling, before its time: one reader leaves, another is confirmed.
@@ -226,7 +229,7 @@ describe('a scheduled campaign', () => {
       ({ campaign } = await scheduleCampaign(
         { db: delivery.db, schedule: delivery.schedule },
         input(),
-        editions.files,
+        defaultFiles(),
         { at: new Date(now.getTime() + 1500), timeZone: 'UTC', now },
       ));
     } finally {

@@ -309,7 +309,7 @@ describe('bulletin serve', () => {
     const { campaign } = await scheduleCampaign(
       { db, schedule },
       campaignOf(6, 5),
-      [{ name: 'index.html', contents: '<h1>Issue 6</h1>', ms: 0 }],
+      [{ files: [{ name: 'index.html', contents: '<h1>Issue 6</h1>', ms: 0 }] }],
       { at: new Date(now.getTime() + 2000), timeZone: 'UTC', now },
     );
     await schedule.close();
