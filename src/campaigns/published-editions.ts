@@ -81,6 +81,8 @@ export async function storePublishedFilesIn(
   code: string,
   files: readonly Pick<EditionFile, 'name' | 'contents'>[],
 ): Promise<IssueRecord | undefined> {
+  if (!SLUG.test(publication) || !EDITION.test(code))
+    throw new InternalError(`not an edition the site can serve: ${publication}/${code}`);
   const stored = files.filter((file) => !EMAIL_TEMPLATE_FILES.has(file.name));
   for (const file of stored)
     if (!validPath(file.name)) throw new InternalError(`not a file name the site can serve: ${file.name}`);

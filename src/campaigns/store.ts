@@ -521,32 +521,44 @@ export async function deliveryProblems(
 
 /**
  * A campaign's recipients by what they chose (issue 15): by language (null: the default) and by
- * format, the PDF attached counted apart. Choices as they stand now, which is what a batch still
- * queued will be sent by.
+ * format, the PDF attached counted apart; and by the edition they are sent (their language's, or
+ * the default's when the issue has no translation into it). Choices as they stand now, which is
+ * what a batch still queued will be sent by.
  */
 export async function campaignChoices(
   db: Queryable,
   campaignId: number,
-): Promise<{ languages: Map<string | null, number>; formats: Map<string, number>; pdfAttached: number }> {
+): Promise<{
+  languages: Map<string | null, number>;
+  editions: Map<string, number>;
+  formats: Map<string, number>;
+  pdfAttached: number;
+}> {
   const { rows } = await db.query<{
     language: string | null;
+    edition: string;
     format: string | null;
     pdf: string | null;
     n: number;
   }>(
-    `SELECT s.language, s.format, s.pdf, count(*)::int AS n FROM deliveries d
+    `SELECT s.language, coalesce(e.language, c.language, 'default') AS edition, s.format, s.pdf,
+       count(*)::int AS n
+     FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id
      LEFT JOIN subscribers s ON s.id = d.subscriber_id
-     WHERE d.campaign_id = $1 GROUP BY s.language, s.format, s.pdf`,
+     LEFT JOIN campaign_editions e ON e.campaign_id = d.campaign_id AND e.language = s.language
+     WHERE d.campaign_id = $1 GROUP BY 1, 2, 3, 4`,
     [campaignId],
   );
   const languages = new Map<string | null, number>();
+  const editions = new Map<string, number>();
   const formats = new Map<string, number>();
   let pdfAttached = 0;
   for (const r of rows) {
     languages.set(r.language, (languages.get(r.language) ?? 0) + r.n);
+    editions.set(r.edition, (editions.get(r.edition) ?? 0) + r.n);
     const format = r.format ?? 'erased';
     formats.set(format, (formats.get(format) ?? 0) + r.n);
     if (r.pdf === 'attach') pdfAttached += r.n;
   }
-  return { languages, formats, pdfAttached };
+  return { languages, editions, formats, pdfAttached };
 }

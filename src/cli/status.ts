@@ -30,7 +30,7 @@ export async function resolveCampaign(db: Db, ref: string): Promise<Campaign> {
 export async function describeCampaign(db: Db, campaign: Campaign): Promise<string> {
   const { counts, recipients } = await campaignProgress(db, campaign);
   const choices = await campaignChoices(db, campaign.id);
-  const tally = (map: Map<string | null, number>) =>
+  const tally = (map: ReadonlyMap<string | null, number>) =>
     [...map]
       .sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])))
       .map(([key, n]) => `${key ?? 'default'} ${n}`)
@@ -50,6 +50,7 @@ export async function describeCampaign(db: Db, campaign: Campaign): Promise<stri
       (s) => `  ${s.padEnd(11)} ${counts[s]}`,
     ),
     `  languages   ${tally(choices.languages) || '-'}`,
+    `  editions    ${tally(choices.editions) || '-'}`,
     `  formats     ${tally(choices.formats) || '-'}${choices.pdfAttached ? `   chose the PDF attached ${choices.pdfAttached}` : ''}`,
   ];
   return `${lines.join('\n')}\n`;

@@ -189,6 +189,27 @@ describe("a serve's editions folder as the database's cache", () => {
     }
   });
 
+  it("keeps a translation's files apart, under its language's folder, and refuses a key that is not an edition's", async () => {
+    const root = folder();
+    await storePublishedFiles(db, 'global-eye', 'fr/005', [
+      { name: 'index.html', contents: '<h1>Cinq</h1>' },
+      { name: 'global-eye-005.pdf', contents: pdf },
+    ]);
+    const cache = editionsCache(db, root);
+    expect(await cache.fillMiss('global-eye', 'fr/005', 'global-eye-005.pdf')).toBe(true);
+    expect(readFileSync(join(root, 'global-eye', 'fr', '005', 'index.html'), 'utf8')).toBe('<h1>Cinq</h1>');
+    // The original's folder is not the translation's: nothing of one is taken for the other.
+    expect(existsSync(join(root, 'global-eye', '005', 'index.html'))).toBe(false);
+    expect(await cache.syncAll()).toContain('global-eye/005');
+    expect(readFileSync(join(root, 'global-eye', 'fr', '005', 'index.html'), 'utf8')).toBe('<h1>Cinq</h1>');
+    for (const key of ['fr/../005', 'french/005', 'fr/fr/005', '../005'])
+      await expect(
+        storePublishedFiles(db, 'global-eye', key, [{ name: 'index.html', contents: 'x' }]),
+      ).rejects.toThrow(/not an edition/);
+    expect(await cache.fillMiss('global-eye', 'fr/../005', 'index.html')).toBe(false);
+    await db.query(`DELETE FROM edition_files WHERE issue = 'fr/005'`);
+  });
+
   it('stores the issues a data dir published before the database held editions, and only those', async () => {
     const root = folder();
     writeEditionFiles(join(root, 'trafficking-in-migrants', '025'), [
@@ -199,11 +220,17 @@ describe("a serve's editions folder as the database's cache", () => {
     writeEditionFiles(join(root, 'global-eye', '005'), [
       { name: 'index.html', contents: '<h1>Stale</h1>', ms: 0 },
     ]);
-    expect(await storeLocalOnlyIssues(db, root)).toEqual(['trafficking-in-migrants/025']);
+    writeEditionFiles(join(root, 'trafficking-in-migrants', 'fr', '025'), [
+      { name: 'index.html', contents: '<h1>Ancien</h1>', ms: 0 },
+    ]);
+    expect(await storeLocalOnlyIssues(db, root)).toEqual([
+      'trafficking-in-migrants/025',
+      'trafficking-in-migrants/fr/025',
+    ]);
     const { rows } = await db.query<{ path: string }>(
-      `SELECT path FROM edition_files WHERE publication = 'trafficking-in-migrants' ORDER BY path`,
+      `SELECT issue || ':' || path AS path FROM edition_files WHERE publication = 'trafficking-in-migrants' ORDER BY 1`,
     );
-    expect(rows.map((r) => r.path)).toEqual(['images/a.png', 'index.html']);
+    expect(rows.map((r) => r.path)).toEqual(['025:images/a.png', '025:index.html', 'fr/025:index.html']);
     const page = await db.query<{ content: Buffer }>(
       `SELECT content FROM edition_files WHERE publication = 'global-eye' AND path = 'index.html'`,
     );

@@ -183,10 +183,14 @@ describe('a scheduled campaign', () => {
       await seedSubscribers(delivery.db, 'global-eye', 3);
       const ids = await subscriberIds(delivery.db, 'global-eye');
       const now = new Date();
+      // With a translation's files, which go online under its language's folder.
       const { campaign } = await scheduleCampaign(
         { db: delivery.db, schedule: delivery.schedule },
         input(),
-        defaultFiles(),
+        [
+          ...defaultFiles(),
+          { translation: 'fr', files: [{ name: 'index.html', contents: '<h1>Cinq</h1>', ms: 0 }] },
+        ],
         { at: new Date(now.getTime() + 3000), timeZone: 'UTC', now },
       );
       // After scheduling, before its time: one reader leaves, another is confirmed.
@@ -208,6 +212,12 @@ describe('a scheduled campaign', () => {
       ]);
       expect(existsSync(join(folder, 'index.html'))).toBe(true);
       expect(existsSync(join(folder, 'global-eye-005.pdf'))).toBe(true);
+      expect(
+        readFileSync(join(editionsRoot(config.dataDir), 'global-eye', 'fr', '005', 'index.html'), 'utf8'),
+      ).toBe('<h1>Cinq</h1>');
+      expect(
+        await count(delivery, `SELECT count(*) AS n FROM edition_files WHERE issue = 'fr/005'`, []),
+      ).toBe(1);
       // The site's feeds date it from when it came online, not from when it was rendered.
       const record = JSON.parse(readFileSync(join(folder, 'site.json'), 'utf8')) as { renderedAt: string };
       expect(Date.parse(record.renderedAt)).toBeGreaterThanOrEqual(now.getTime() + 3000);
