@@ -6,7 +6,8 @@ import { editionsRoot } from '../campaigns/publish.ts';
 import { pdfFileName } from '../render/replacements.ts';
 import { issueRecord, RECORD_FILE } from '../render/web/record.ts';
 import type { Db } from '../store/db.ts';
-import { publishedIssues, type SitePublication } from './published.ts';
+import { scopeOf } from './links.ts';
+import { LANGUAGE, publishedIssues, type SitePublication } from './published.ts';
 import { forgetUnpublished, indexIssue } from './search.ts';
 
 /** Where the site reads what was published: <dataDir>/editions. */
@@ -15,39 +16,49 @@ export function publishedRoot(dataDir: string): string {
 }
 
 /**
- * Brings the search index in line with what is published: every issue's current rendering in,
- * issues no longer published out. `serve` runs it at start; `publish` indexes its own issue.
- * Returns how many issues were (re)indexed.
+ * Brings the search index in line with what is published, in every language: every issue's current
+ * rendering in, issues no longer published out. `serve` runs it at start; `publish` indexes its
+ * own issue. Returns how many issues (of every language) were (re)indexed.
  */
 export async function syncSearchIndex(
   db: Db,
   dataDir: string,
-  publications: readonly Pick<SitePublication, 'slug'>[],
+  publications: ReadonlyArray<{ slug: string; languages?: readonly string[] }>,
 ): Promise<number> {
   const published = publishedIssues(publishedRoot(dataDir));
   const codes = new Map<string, string[]>();
   let indexed = 0;
-  for (const { slug } of publications) {
-    const issues = await published.of(slug);
-    codes.set(
-      slug,
-      issues.map((r) => r.code),
-    );
-    for (const record of issues) if (await indexIssue(db, record)) indexed++;
-  }
+  for (const { slug, languages = [] } of publications)
+    for (const translation of [undefined, ...languages.slice(1)]) {
+      const issues = await published.of(slug, translation);
+      codes.set(
+        scopeOf(slug, translation),
+        issues.map((r) => r.code),
+      );
+      for (const record of issues) if (await indexIssue(db, record, translation)) indexed++;
+    }
   await forgetUnpublished(db, codes);
   return indexed;
 }
 
-/** Indexes one published issue for search (after `publish` stored its editions). */
+/** Indexes one published issue for search, in every language published (after `publish` stored them). */
 export async function indexPublishedIssue(
   db: Db,
   dataDir: string,
   publication: string,
   code: string,
 ): Promise<boolean> {
-  const record = (await publishedIssues(publishedRoot(dataDir)).of(publication)).find((r) => r.code === code);
-  return record ? indexIssue(db, record) : false;
+  const root = publishedRoot(dataDir);
+  const published = publishedIssues(root);
+  const translations = existsSync(join(root, publication))
+    ? readdirSync(join(root, publication)).filter((name) => LANGUAGE.test(name))
+    : [];
+  let indexed = false;
+  for (const translation of [undefined, ...translations]) {
+    const record = (await published.of(publication, translation)).find((r) => r.code === code);
+    if (record && (await indexIssue(db, record, translation))) indexed = true;
+  }
+  return indexed;
 }
 
 /**

@@ -59,7 +59,8 @@ function chrome(
       },
     ];
   });
-  const searchPath = publication ? paths.publicationSearch(publication.slug) : paths.search;
+  // A translation's pages search its language's edition.
+  const searchPath = publication ? paths.publicationSearch(options.scope ?? publication.slug) : paths.search;
   return {
     home: relative(from, paths.home),
     archive: publication ? relative(from, paths.archive(publication.slug)) : '',
@@ -285,6 +286,8 @@ export function renderIssue(
 export interface SearchPage {
   /** The publication searched, or undefined for the whole site. */
   publication?: SitePublication;
+  /** A translation's language code, when its edition of the publication is searched. */
+  language?: string;
   query: string;
   hits: readonly SearchHit[];
   /** True when there may be more matches than shown. */
@@ -293,9 +296,9 @@ export interface SearchPage {
 
 export function renderSearch(site: SiteOptions, page: SearchPage): string {
   const { publication } = page;
-  const from = publication ? paths.publicationSearch(publication.slug) : paths.search;
+  const from = publication ? paths.publicationSearch(scopeOf(publication.slug, page.language)) : paths.search;
   const names = new Map(site.publications.map((p) => [p.slug, p]));
-  const lang = publication?.language ?? site.publications[0]?.language ?? 'en';
+  const lang = page.language ?? publication?.language ?? site.publications[0]?.language ?? 'en';
   const m = messagesFor(lang);
   const scope = publication ? publication.name : m.t('site.everyPublication');
   return compiled().search({
@@ -318,8 +321,15 @@ export function renderSearch(site: SiteOptions, page: SearchPage): string {
       ...hit,
       publicationName: names.get(hit.publication)?.name ?? hit.publication,
       numbered: names.get(hit.publication)?.numbered !== false,
-      href: relative(from, paths.article(hit.publication, hit.issueCode, hit.slug)),
-      issueHref: relative(from, paths.issue(hit.publication, hit.issueCode)),
+      // A translation's hit leads to its language's edition.
+      href: relative(
+        from,
+        paths.article(scopeOf(hit.publication, hit.edition || undefined), hit.issueCode, hit.slug),
+      ),
+      issueHref: relative(
+        from,
+        paths.issue(scopeOf(hit.publication, hit.edition || undefined), hit.issueCode),
+      ),
     })),
   });
 }

@@ -108,6 +108,7 @@ export function siteRoutes(deps: SiteDeps): RouteRegistrar {
       if (language === defaultLanguage) return reply.redirect(`/${paths.archive(slug)}${rest}`, 301);
       const scope = scopeOf(slug, language);
       if (rest === '') return archive(publication, language, 1, reply);
+      if (rest === 'search') return search(publication, reply.request.query, reply, language);
       // One sign-up per publication: the stored web edition's footer links ../subscribe.
       if (rest === 'subscribe') return reply.redirect(`/${paths.subscribe(slug)}`, 302);
       if (/^\d{3,}$/.test(rest)) return reply.redirect(`/${paths.issue(scope, rest)}`, 301);
@@ -129,20 +130,41 @@ export function siteRoutes(deps: SiteDeps): RouteRegistrar {
     },
   };
 
-  const search = async (publication: SitePublication | undefined, query: unknown, reply: FastifyReply) => {
+  /** A publication's edition in one language, as search wants it (`code` absent: the default's). */
+  const searched = (publication: SitePublication, code?: string) =>
+    code && code !== publication.languages[0]
+      ? { slug: publication.slug, language: code, edition: code }
+      : { slug: publication.slug, language: publication.language };
+  /** A publication's search in one of its languages (`language`: a translation's), or the whole site's in all. */
+  const search = async (
+    publication: SitePublication | undefined,
+    query: unknown,
+    reply: FastifyReply,
+    language?: string,
+  ) => {
     const params = SearchParams.safeParse(query);
     const text = params.success ? (params.data.q ?? '').trim().slice(0, MAX_QUERY_LENGTH) : '';
     const hits = text
       ? await searchArticles(deps.db, {
           text,
-          publications: publication ? [publication] : deps.publications,
+          publications: publication
+            ? [searched(publication, language)]
+            : deps.publications.flatMap((p) => p.languages.map((code) => searched(p, code))),
           limit: SEARCH_LIMIT,
         })
       : [];
     return reply
       .type(HTML)
       .header('cache-control', 'no-store')
-      .send(renderSearch(site, { publication, query: text, hits, capped: hits.length === SEARCH_LIMIT }));
+      .send(
+        renderSearch(site, {
+          publication,
+          language,
+          query: text,
+          hits,
+          capped: hits.length === SEARCH_LIMIT,
+        }),
+      );
   };
 
   return async (app) => {

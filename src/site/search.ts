@@ -74,30 +74,36 @@ export function searchableText(text: string): string {
   return withoutControls(text).replace(/[^\p{L}\p{N}\p{M}\p{ASCII}]/gu, (c) => QUOTES.get(c) ?? ' ');
 }
 
-/** Replaces the issue's rows with this rendering's articles; a no-op when they are already in. */
-export async function indexIssue(db: Db, record: IssueRecord): Promise<boolean> {
+/**
+ * Replaces the issue's rows with this rendering's articles; a no-op when they are already in.
+ * `translation`: the language code of a translation's record (its rows are kept apart, in its
+ * language's configuration); undefined for the publication's default language.
+ */
+export async function indexIssue(db: Db, record: IssueRecord, translation?: string): Promise<boolean> {
   const { slug } = record.publication;
+  const edition = translation ?? '';
   return db.transaction(async (tx) => {
     // `serve` starting while `publish` indexes the same issue: one after the other, never both.
     await tx.query("SELECT pg_advisory_xact_lock(hashtext('site_articles'), hashtext($1 || '/' || $2))", [
       slug,
-      record.code,
+      `${edition}${record.code}`,
     ]);
     const current = await tx.query<{ revision: string }>(
-      'SELECT revision FROM site_issues WHERE publication = $1 AND issue_code = $2',
-      [slug, record.code],
+      'SELECT revision FROM site_issues WHERE publication = $1 AND edition = $2 AND issue_code = $3',
+      [slug, edition, record.code],
     );
     if (current.rows[0]?.revision === record.renderedAt) return false;
-    await tx.query('DELETE FROM site_articles WHERE publication = $1 AND issue_code = $2', [
+    await tx.query('DELETE FROM site_articles WHERE publication = $1 AND edition = $2 AND issue_code = $3', [
       slug,
+      edition,
       record.code,
     ]);
-    const language = searchConfiguration(record.publication.language);
+    const language = searchConfiguration(translation ?? record.publication.language);
     const articles = record.articles;
     await tx.query(
-      `INSERT INTO site_articles (publication, issue_code, issue_number, issue_title, position, slug, section,
-         title, body, language)
-       SELECT $1, $2, $3, $4, a.position, a.slug, a.section, a.title, a.body, $5::regconfig
+      `INSERT INTO site_articles (publication, edition, issue_code, issue_number, issue_title, position, slug,
+         section, title, body, language)
+       SELECT $1, $11, $2, $3, $4, a.position, a.slug, a.section, a.title, a.body, $5::regconfig
        FROM unnest($6::int[], $7::text[], $8::text[], $9::text[], $10::text[])
          AS a(position, slug, section, title, body)`,
       [
@@ -111,44 +117,48 @@ export async function indexIssue(db: Db, record: IssueRecord): Promise<boolean> 
         articles.map((a) => a.section),
         articles.map((a) => searchableText(a.title)),
         articles.map((a) => searchableText(a.text)),
+        edition,
       ],
     );
     await tx.query(
-      `INSERT INTO site_issues (publication, issue_code, revision) VALUES ($1, $2, $3)
-       ON CONFLICT (publication, issue_code) DO UPDATE SET revision = EXCLUDED.revision`,
-      [slug, record.code, record.renderedAt],
+      `INSERT INTO site_issues (publication, edition, issue_code, revision) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (publication, edition, issue_code) DO UPDATE SET revision = EXCLUDED.revision`,
+      [slug, edition, record.code, record.renderedAt],
     );
     return true;
   });
 }
 
-/** Removes what is indexed for issues of these publications that are no longer published. */
+/**
+ * Removes what is indexed for issues no longer published. `published`: the issue codes published
+ * in each scope (site/links.ts scopeOf: global-eye, global-eye/fr) whose index is brought in line.
+ */
 export async function forgetUnpublished(
   db: Db,
   published: ReadonlyMap<string, readonly string[]>,
 ): Promise<void> {
-  const indexed = await db.query<{ publication: string; issue_code: string }>(
-    'SELECT publication, issue_code FROM site_issues',
+  const indexed = await db.query<{ publication: string; edition: string; issue_code: string }>(
+    'SELECT publication, edition, issue_code FROM site_issues',
   );
   for (const row of indexed.rows) {
-    const codes = published.get(row.publication);
+    const codes = published.get(row.edition ? `${row.publication}/${row.edition}` : row.publication);
     // Only the publications named: another installation's may share the database.
     if (!codes || codes.includes(row.issue_code)) continue;
     await db.transaction(async (tx) => {
-      await tx.query('DELETE FROM site_articles WHERE publication = $1 AND issue_code = $2', [
-        row.publication,
-        row.issue_code,
-      ]);
-      await tx.query('DELETE FROM site_issues WHERE publication = $1 AND issue_code = $2', [
-        row.publication,
-        row.issue_code,
-      ]);
+      for (const table of ['site_articles', 'site_issues'])
+        await tx.query(`DELETE FROM ${table} WHERE publication = $1 AND edition = $2 AND issue_code = $3`, [
+          row.publication,
+          row.edition,
+          row.issue_code,
+        ]);
     });
   }
 }
 
 export interface SearchHit {
   publication: string;
+  /** A translation's language code; '' for the publication's default language. */
+  edition: string;
   issueCode: string;
   issueNumber: number;
   issueTitle: string;
@@ -161,8 +171,11 @@ export interface SearchHit {
 
 export interface SearchQuery {
   text: string;
-  /** The publications searched and their languages; one for a publication's own search. */
-  publications: ReadonlyArray<{ slug: string; language: string }>;
+  /**
+   * The editions searched: each publication's default language's (`edition` absent or '') or a
+   * translation's (`edition`: its code), with the language its words are stemmed in.
+   */
+  publications: ReadonlyArray<{ slug: string; language: string; edition?: string }>;
   limit?: number;
 }
 
@@ -172,22 +185,31 @@ export const MAX_QUERY_LENGTH = 200;
 export function searchStatement(query: SearchQuery): { sql: string; params: unknown[] } | undefined {
   const text = searchableText(query.text).trim().slice(0, MAX_QUERY_LENGTH);
   if (!text || !query.publications.length) return undefined;
-  const byConfiguration = new Map<string, string[]>();
-  for (const { slug, language } of query.publications) {
+  const byConfiguration = new Map<string, Array<{ slug: string; edition: string }>>();
+  for (const { slug, language, edition } of query.publications) {
     const configuration = searchConfiguration(language);
-    byConfiguration.set(configuration, [...(byConfiguration.get(configuration) ?? []), slug]);
+    byConfiguration.set(configuration, [
+      ...(byConfiguration.get(configuration) ?? []),
+      { slug, edition: edition ?? '' },
+    ]);
   }
   const params: unknown[] = [text, query.limit ?? 50];
-  const branches = [...byConfiguration].map(([configuration, slugs]) => {
-    params.push(configuration, slugs);
-    const c = `$${params.length - 1}::regconfig`;
-    const s = `$${params.length}::text[]`;
-    return `SELECT publication, issue_code, issue_number, issue_title, position, slug, section, title,
+  const branches = [...byConfiguration].map(([configuration, editions]) => {
+    params.push(
+      configuration,
+      editions.map((e) => e.slug),
+      editions.map((e) => e.edition),
+    );
+    const c = `$${params.length - 2}::regconfig`;
+    const s = `$${params.length - 1}::text[]`;
+    const e = `$${params.length}::text[]`;
+    return `SELECT publication, edition, issue_code, issue_number, issue_title, position, slug, section, title,
         ts_rank_cd(document, websearch_to_tsquery(${c}, $1)) AS rank,
         ts_headline(${c}, body, websearch_to_tsquery(${c}, $1),
           'StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "') AS snippet
       FROM site_articles
-      WHERE document @@ websearch_to_tsquery(${c}, $1) AND publication = ANY(${s})`;
+      WHERE document @@ websearch_to_tsquery(${c}, $1)
+        AND (publication, edition) IN (SELECT * FROM unnest(${s}, ${e}))`;
   });
   return {
     sql: `${branches.join('\nUNION ALL\n')}\nORDER BY rank DESC, issue_number DESC, position\nLIMIT $2`,
@@ -201,6 +223,7 @@ export async function searchArticles(db: Db, query: SearchQuery): Promise<Search
   if (!statement) return [];
   const { rows } = await db.query<{
     publication: string;
+    edition: string;
     issue_code: string;
     issue_number: number;
     issue_title: string;
@@ -211,6 +234,7 @@ export async function searchArticles(db: Db, query: SearchQuery): Promise<Search
   }>(statement.sql, statement.params);
   return rows.map((row) => ({
     publication: row.publication,
+    edition: row.edition,
     issueCode: row.issue_code,
     issueNumber: row.issue_number,
     issueTitle: row.issue_title,

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editionsRoot, storeLanguages } from '../../src/campaigns/publish.ts';
 import { exportSite } from '../../src/site/export.ts';
-import { publishedIssues, siteRoutes } from '../../src/site/index.ts';
+import { publishedIssues, siteRoutes, syncSearchIndex } from '../../src/site/index.ts';
 import { tempDataDir } from '../support/data-dir.ts';
 import { type LiveServer, startHttp } from '../support/http.ts';
 import { type ListFixture, listFixture } from '../support/list-fixture.ts';
@@ -27,6 +27,7 @@ beforeAll(async () => {
   });
   fixture = await listFixture();
   const sites = publications();
+  await syncSearchIndex(fixture.db, data.dir, sites);
   server = await startHttp({
     routes: [
       siteRoutes({
@@ -141,6 +142,26 @@ describe('each language at its own address, over HTTP', () => {
     const json = JSON.parse(await page('/global-eye/fr/feed.json'));
     expect(json.language).toBe('fr');
     expect(json.items[0].url).toBe(`${PUBLIC_URL}/global-eye/fr/005/`);
+  });
+
+  it("each language's search finds its own articles, stemmed in its language, and leads to its edition", async () => {
+    // French stems: "frontières" finds the feature's "frontière"; the English search knows no such word.
+    const french = await page('/global-eye/fr/search?q=fronti%C3%A8res');
+    expect(french).toMatch(/<html lang="fr"/);
+    expect(french).toContain('href="../../global-eye/fr/005/#');
+    expect(french).toContain('<mark>frontière</mark>');
+    const english = await page('/global-eye/search?q=fronti%C3%A8res');
+    expect(english).not.toContain('<mark>');
+    // "borders" in English finds "Border" of the original only, leading to /global-eye/005/.
+    const original = await page('/global-eye/search?q=borders');
+    expect(original).toContain('href="../global-eye/005/#');
+    expect(original).not.toContain('frontière');
+    // The whole site's search covers every language, each hit leading to its own edition.
+    const everywhere = await page('/search?q=Hibiscus');
+    expect(everywhere).toContain('href="global-eye/fr/005/#');
+    expect(everywhere).toContain('href="global-eye/005/#');
+    // The French pages' search form searches the French edition.
+    expect(await page('/global-eye/fr/')).toContain('action="../../global-eye/fr/search"');
   });
 
   it('the sitemap lists the French archive and issue', async () => {
