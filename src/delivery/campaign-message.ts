@@ -116,7 +116,8 @@ export async function composeCampaignMessage(
       renderNotice({
         listName: campaign.listName,
         subject: chosen.subject,
-        language: chosen.translation ?? campaign.language,
+        // A campaign from before 270 does not say its language: the reference catalogue's.
+        language: chosen.translation ?? campaign.language ?? 'en',
         attached: Boolean(attachment),
       });
     return MessageTemplate.compose({

@@ -38,6 +38,17 @@ export const en = {
     'To subscribe please send an email to {address} with the word "subscribe". Contributions are welcome at the same address.',
   'text.receivedAt': 'You receive this bulletin at:',
   'text.unsubscribe': 'To unsubscribe:',
+  // The short notice some readers choose instead of the full email
+  'notice.out': 'The new issue is out.',
+  'notice.readOnWeb': 'Read it on the web:',
+  'notice.pdf': 'The PDF edition:',
+  'notice.pdfAttached': 'The PDF edition is attached, and also at',
+  'notice.links': '{web} or {pdf}.',
+  'notice.webLink': 'Read it on the web',
+  'notice.pdfLink': 'download the PDF edition',
+  'notice.attachedToo': 'The PDF is attached too.',
+  'notice.chose': 'You receive this short notice at {address}, as you chose.',
+  'notice.preferences': 'Your preferences (the full email, plain text, language, address):',
   // The web edition
   'web.skip': 'Skip to the content',
   'web.downloadPdf': 'Download the PDF edition',

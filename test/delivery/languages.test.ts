@@ -114,6 +114,13 @@ describe('an issue published in two languages', () => {
         if (format === 'html') expect(parsed.text, email).toContain(TITLE[edition]);
         if (format === 'notice') {
           expect(parsed.text, email).toContain(`${web}global-eye-005.pdf`);
+          // In their language's words, from the catalogue.
+          expect(parsed.text, email).toContain(
+            edition === 'fr' ? 'Le nouveau numéro est paru.' : 'The new issue is out.',
+          );
+          expect(parsed.html, email).toContain(
+            edition === 'fr' ? 'téléchargez l’édition PDF</a>' : 'download the PDF edition</a>',
+          );
           expect(raw.length, email).toBeLessThan(20_000);
         }
         // Their language's PDF, attached when they asked for it.
