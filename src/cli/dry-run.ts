@@ -17,16 +17,27 @@ export interface DryRunOptions {
   window?: SendingWindow;
 }
 
-export async function dryRun(issue: Issue, options: DryRunOptions, context: CliContext): Promise<void> {
+/** `issues`: the issue, then its translations (rendered for the email and PDF only in the default's). */
+export async function dryRun(
+  issues: readonly Issue[],
+  options: DryRunOptions,
+  context: CliContext,
+): Promise<void> {
+  const [issue, ...translations] = issues as [Issue, ...Issue[]];
   const config = context.config();
-  const [{ renderEditions }, { GMAIL_CLIP_BYTES }, { audienceOf }, { findCampaign }, { formatWindow }] =
-    await Promise.all([
-      import('../render/editions.ts'),
-      import('../render/email/size.ts'),
-      import('../campaigns/audience.ts'),
-      import('../campaigns/store.ts'),
-      import('../campaigns/window.ts'),
-    ]);
+  const [
+    { renderEditions },
+    { GMAIL_CLIP_BYTES },
+    { audienceOf, readersByEdition },
+    { findCampaign },
+    { formatWindow },
+  ] = await Promise.all([
+    import('../render/editions.ts'),
+    import('../render/email/size.ts'),
+    import('../campaigns/audience.ts'),
+    import('../campaigns/store.ts'),
+    import('../campaigns/window.ts'),
+  ]);
   const publication = issue.publication.slug;
   const [editions, { audience, existing }] = await Promise.all([
     renderEditions(issue, { publicUrl: config.publicUrl }),
@@ -62,6 +73,29 @@ export async function dryRun(issue: Issue, options: DryRunOptions, context: CliC
     ]).trimEnd(),
   );
   out.push(`Recipients: ${audience.confirmed}.`);
+  if (translations.length) {
+    // Each reader is sent their language's edition, or the default's when there is none.
+    const editionsSent = readersByEdition(
+      audience.byLanguage,
+      issue.language,
+      translations.map((t) => t.language),
+    );
+    out.push(
+      '',
+      table([
+        ['edition', 'readers', ''],
+        ...editionsSent.map(({ edition, readers, fallback }, i) => [
+          edition,
+          String(readers),
+          i === 0 && fallback.length
+            ? `default; also ${fallback.map(([language, n]) => `${language} ${n}`).join(', ')} (no translation)`
+            : i === 0
+              ? 'default'
+              : '',
+        ]),
+      ]).trimEnd(),
+    );
+  }
   if (audience.sample.length) {
     const more = audience.confirmed - audience.sample.length;
     out.push(`First ${audience.sample.length}, in send order${more > 0 ? ` (and ${more} more)` : ''}:`);

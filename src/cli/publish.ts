@@ -8,7 +8,7 @@ import type { Issue } from '../issue/model.ts';
 import { listDomain } from '../list/addresses.ts';
 import { fail } from '../problems.ts';
 import type { PdfThread } from '../render/pdf/thread.ts';
-import { loadIssueOrFail, loadLanguagesOrFail } from './build.ts';
+import { loadLanguagesOrFail } from './build.ts';
 import type { CliContext } from './context.ts';
 import type { ScheduleFlags } from './schedule.ts';
 import { describeCampaign } from './status.ts';
@@ -51,9 +51,10 @@ export function registerPublish(program: Command, context: CliContext): void {
     // A path that names no file is one line before anything starts.
     if (!statSync(file, { throwIfNoEntry: false })?.isFile()) fail('issue-not-found', { path: file });
     if (flags.dryRun) {
-      const issue = await loadIssueOrFail(file, context);
+      const { originalOf } = await import('../issue/translations.ts');
+      const issues = await loadLanguagesOrFail(originalOf(file) ?? file, context);
       const { dryRun } = await import('./dry-run.ts');
-      await dryRun(issue, { sample: flags.sample, when: timing?.when, window: timing?.window }, context);
+      await dryRun(issues, { sample: flags.sample, when: timing?.when, window: timing?.window }, context);
       return;
     }
     // A server that does not answer or let it in is one line before anything starts (a few

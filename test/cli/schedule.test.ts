@@ -3,7 +3,7 @@
 // on a real PostgreSQL and Redis.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -109,8 +109,17 @@ describe('bulletin publish --dry-run', () => {
     timeout: 120_000,
   }, async () => {
     const before = await recorded();
+    // Two readers chose French (005 has a French translation), one Spanish (it has none).
+    const chose = (language: string | null, emails: string[]) =>
+      db.query('UPDATE subscribers SET language = $1 WHERE email = ANY($2)', [language, emails]);
+    await chose('fr', ['r000001@example.net', 'r000002@example.net']);
+    await chose('es', ['r000003@example.net']);
     const run = await bulletin('publish', 'issues/global-eye/005.md', '--dry-run', '--sample', '3');
+    await chose(null, ['r000001@example.net', 'r000002@example.net', 'r000003@example.net']);
     expect(run.status, run.stderr).toBe(0);
+    // The edition each would be sent.
+    expect(run.stdout).toMatch(/^en +5 +default; also es 1 \(no translation\)$/m);
+    expect(run.stdout).toMatch(/^fr +2$/m);
     expect(run.stdout).toContain('Dry run of global-eye/005: nothing was sent, recorded or stored.');
     expect(run.stdout).toMatch(/^confirmed \(would receive it\) +7$/m);
     expect(run.stdout).toMatch(/^pending +1$/m);
@@ -143,6 +152,8 @@ function longIssue(): string {
     `${extra}\n# Perspectives`,
   );
   writeFileSync(join(folder, '005.md'), text);
+  // Its French translation no longer corresponds: it would stop the dry run (translation-missing-article).
+  rmSync(join(folder, '005.fr.md'));
   return join(folder, '005.md');
 }
 
