@@ -2,7 +2,8 @@
 // three machines), against one PostgreSQL and one Redis, with no BULLETIN_SECRET anywhere. Each
 // worker delivers one campaign; every unsubscribe link either one signed works on `serve`. A worker
 // given another BULLETIN_SECRET refuses to start with one line. The editions `publish` stored on
-// one machine are served by a `serve` on another, and a new publish shows there without a restart.
+// one machine (in every language) are served by a `serve` on another, and a new publish shows there
+// without a restart.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -196,6 +197,17 @@ describe('several machines: serve and two workers with data dirs of their own, o
     expect(range.status).toBe(206);
     expect(range.headers.get('content-range')).toBe(`bytes 100-1123/${pdf.length}`);
     expect(Buffer.from(await range.arrayBuffer()).equals(pdf.subarray(100, 1124))).toBe(true);
+
+    // The French translation, published with it, is there too at its own address, searchable in French.
+    const french = await fetch(`${base}/global-eye/fr/005/`);
+    expect(french.status).toBe(200);
+    expect(await french.text()).toContain('À cheval sur la frontière');
+    const search = await (await fetch(`${base}/global-eye/fr/search?q=fronti%C3%A8res`)).text();
+    expect(search).toContain('<mark>frontière</mark>');
+    rmSync(join(dataDir, 'editions', 'global-eye', 'fr', '005', pdfPath));
+    const frenchPdf = await fetch(`${base}/global-eye/fr/005/${pdfPath}`);
+    expect(frenchPdf.status).toBe(200);
+    expect(frenchPdf.headers.get('content-type')).toBe('application/pdf');
 
     // A file gone from the cache (a notification missed, a disk cleaned) is fetched when asked for.
     rmSync(join(dataDir, 'editions', 'global-eye', '005', pdfPath));
