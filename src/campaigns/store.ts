@@ -122,6 +122,13 @@ export interface CampaignRow {
   language: string | null;
 }
 
+/** A stored PDF attachment, if the row has one. */
+function attachmentOf(r: { attachment_name: string | null; attachment: Uint8Array | null }) {
+  return r.attachment_name && r.attachment
+    ? { filename: r.attachment_name, content: Buffer.from(r.attachment) }
+    : undefined;
+}
+
 export function toCampaign(r: CampaignRow): Campaign {
   return {
     id: Number(r.id),
@@ -134,10 +141,7 @@ export function toCampaign(r: CampaignRow): Campaign {
     listName: r.list_name,
     listAddress: r.list_address,
     publicUrl: r.public_url,
-    attachment:
-      r.attachment_name && r.attachment
-        ? { filename: r.attachment_name, content: Buffer.from(r.attachment) }
-        : undefined,
+    attachment: attachmentOf(r),
     attachByDefault: r.attach_by_default,
     batchSize: r.batch_size,
     status: r.status,
@@ -317,10 +321,7 @@ export async function getCampaignSnapshot(db: Queryable, id: number): Promise<Ca
     subject: r.subject,
     html: r.html,
     text: r.text,
-    attachment:
-      r.attachment_name && r.attachment
-        ? { filename: r.attachment_name, content: Buffer.from(r.attachment) }
-        : undefined,
+    attachment: attachmentOf(r),
   }));
   return { ...campaign, translations };
 }

@@ -3,25 +3,19 @@
 // copy is what its reader asked for: the full email, its text alone, the short notice, the PDF
 // attached or linked. `status` counts the campaign's readers per language and format.
 
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishIssue } from '../../src/campaigns/publish.ts';
-import { watchCampaign } from '../../src/campaigns/watch.ts';
 import { describeCampaign } from '../../src/cli/status.ts';
-import { openDelivery } from '../../src/delivery/runtime.ts';
 import { loadIssue } from '../../src/issue/load.ts';
 import { createTokens } from '../../src/tokens.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
-import { startFaultySink } from '../support/smtp-faults.ts';
 import {
+  deliverToReaders,
   PUBLIC_URL,
+  type ReaderChoices,
   type RedisProcess,
   SECRET,
-  silentLogger,
   startRedisProcess,
   subscriberIds,
-  TEST_SETTINGS,
-  testConfig,
 } from './harness.ts';
 
 let redis: RedisProcess;
@@ -34,7 +28,7 @@ afterAll(async () => {
 });
 
 /** email → [language, format, pdf] */
-const READERS: Record<string, [string | null, string, string | null]> = {
+const READERS: Record<string, ReaderChoices> = {
   'ann@example.org': [null, 'html', null],
   'bob@example.org': [null, 'text', null],
   'cat@example.org': ['fr', 'notice', null],
@@ -49,39 +43,15 @@ describe('each reader receives the issue as they chose', () => {
   }, async () => {
     const loaded = loadIssue('issues/global-eye/005.md');
     if (!loaded.issue) throw new Error('issue 005 does not load');
-    const sink = await startFaultySink({});
-    const config = testConfig({
-      redisUrl: redis.url,
-      smtpUrl: sink.url,
-      databaseUrl: await postgres.createDatabase(),
-    });
-    const delivery = await openDelivery(config, TEST_SETTINGS, silentLogger);
+    const { delivery, campaign, received, copies, close } = await deliverToReaders(
+      { redisUrl: redis.url, databaseUrl: await postgres.createDatabase() },
+      READERS,
+      loaded.issue,
+    );
     try {
-      for (const [email, [language, format, pdf]] of Object.entries(READERS))
-        await delivery.db.query(
-          `INSERT INTO subscribers (publication, email, status, source, created_at, updated_at, confirmed_at,
-             consent_method, language, format, pdf)
-           VALUES ('global-eye', $1, 'confirmed', 'import', now(), now(), now(), 'cli', $2, $3, $4)`,
-          [email, language, format, pdf],
-        );
+      expect(received.map((m) => m.to).sort()).toEqual(Object.keys(READERS).sort());
       const ids = await subscriberIds(delivery.db, 'global-eye');
-      const { campaign } = await publishIssue(delivery, loaded.issue, {
-        dataDir: config.dataDir,
-        publicUrl: PUBLIC_URL,
-        batchSize: delivery.settings.batchSize,
-        resendFailed: false,
-        now: new Date(),
-      });
-      delivery.startWorker();
-      expect((await watchCampaign(delivery.db, campaign.id, () => {}, 100)).status).toBe('done');
-      expect(sink.received.map((m) => m.to).sort()).toEqual(Object.keys(READERS).sort());
-
       const tokens = createTokens(Buffer.from(SECRET));
-      const copies = new Map(
-        await Promise.all(
-          sink.received.map(async (m) => [m.to, { raw: m.raw, parsed: await simpleParser(m.raw) }] as const),
-        ),
-      );
       const copy = (email: string) => copies.get(email) as NonNullable<ReturnType<typeof copies.get>>;
       const pdfs = (email: string) =>
         copy(email).parsed.attachments.filter((a) => a.contentType === 'application/pdf');
@@ -150,8 +120,7 @@ describe('each reader receives the issue as they chose', () => {
       expect(status).toContain('  languages   default 3 · fr 2 · es 1\n');
       expect(status).toContain('  formats     html 3 · text 2 · notice 1   chose the PDF attached 2\n');
     } finally {
-      await delivery.close();
-      await sink.close();
+      await close();
     }
   });
 });

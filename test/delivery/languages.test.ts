@@ -9,22 +9,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishIssue } from '../../src/campaigns/publish.ts';
-import { watchCampaign } from '../../src/campaigns/watch.ts';
 import { describeCampaign } from '../../src/cli/status.ts';
-import { openDelivery } from '../../src/delivery/runtime.ts';
 import { loadTranslations } from '../../src/issue/translations.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
-import { startFaultySink } from '../support/smtp-faults.ts';
 import {
+  deliverToReaders,
   PUBLIC_URL,
+  type ReaderChoices,
   type RedisProcess,
-  silentLogger,
   startRedisProcess,
-  TEST_SETTINGS,
-  testConfig,
 } from './harness.ts';
 
 let redis: RedisProcess;
@@ -39,9 +33,8 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-type Format = 'html' | 'text' | 'notice';
 /** email → [language chosen, format, pdf, the edition expected] */
-const READERS: Record<string, [string | null, Format, 'attach' | null, 'en' | 'fr']> = {
+const READERS: Record<string, readonly [...ReaderChoices, edition: 'en' | 'fr']> = {
   'ann@example.org': [null, 'html', null, 'en'],
   'bea@example.org': ['en', 'text', null, 'en'],
   'cat@example.org': ['fr', 'html', null, 'fr'],
@@ -64,39 +57,14 @@ describe('an issue published in two languages', () => {
     if (!original) throw new Error(`issue 005 does not load: ${problems.map((p) => p.code).join(', ')}`);
     const french = translations.get('fr');
     expect(french?.language).toBe('fr');
-    const sink = await startFaultySink({});
-    const config = testConfig({
-      redisUrl: redis.url,
-      smtpUrl: sink.url,
-      databaseUrl: await postgres.createDatabase(),
-    });
-    const delivery = await openDelivery(config, TEST_SETTINGS, silentLogger);
+    const { delivery, campaign, received, copies, close } = await deliverToReaders(
+      { redisUrl: redis.url, databaseUrl: await postgres.createDatabase() },
+      READERS,
+      original,
+      [...translations.values()],
+    );
     try {
-      for (const [email, [language, format, pdf]] of Object.entries(READERS))
-        await delivery.db.query(
-          `INSERT INTO subscribers (publication, email, status, source, created_at, updated_at, confirmed_at,
-             consent_method, language, format, pdf)
-           VALUES ('global-eye', $1, 'confirmed', 'import', now(), now(), now(), 'cli', $2, $3, $4)`,
-          [email, language, format, pdf],
-        );
-      const { campaign } = await publishIssue(delivery, original, {
-        dataDir: config.dataDir,
-        publicUrl: PUBLIC_URL,
-        batchSize: 3,
-        resendFailed: false,
-        now: new Date(),
-        translations: [...translations.values()],
-      });
-      delivery.startWorker();
-      expect((await watchCampaign(delivery.db, campaign.id, () => {}, 100)).status).toBe('done');
-
-      // One copy each, nobody else.
-      expect(sink.received.map((m) => m.to).sort()).toEqual(Object.keys(READERS).sort());
-      const copies = new Map(
-        await Promise.all(
-          sink.received.map(async (m) => [m.to, { raw: m.raw, parsed: await simpleParser(m.raw) }] as const),
-        ),
-      );
+      expect(received.map((m) => m.to).sort()).toEqual(Object.keys(READERS).sort());
 
       for (const [email, [, format, pdf, edition]] of Object.entries(READERS)) {
         const { parsed, raw } = copies.get(email) as NonNullable<ReturnType<typeof copies.get>>;
@@ -151,8 +119,7 @@ describe('an issue published in two languages', () => {
       expect(status).toContain('  languages   fr 4 · de 1 · en 1 · es 1 · default 1\n');
       expect(status).toContain('  editions    en 4 · fr 4\n');
     } finally {
-      await delivery.close();
-      await sink.close();
+      await close();
     }
   });
 });
