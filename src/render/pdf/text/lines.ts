@@ -4,6 +4,7 @@
 import type { Measurer } from '../fonts.ts';
 import { type Hyphenate, SOFT_HYPHEN } from '../hyphenate.ts';
 import type { Line, LinkTarget, Segment, Style } from '../types.ts';
+import { rtlSegments } from './bidi.ts';
 import type { Piece } from './pieces.ts';
 
 export type Align = 'justify' | 'left' | 'right' | 'center';
@@ -16,6 +17,8 @@ export interface BreakOptions {
   align: Align;
   hyphenate: Hyphenate;
   measurer: Measurer;
+  /** Right to left: each line reordered for display, set from the right ("left" aligns right). */
+  rtl?: boolean;
 }
 
 interface Part {
@@ -61,6 +64,11 @@ function wordsOf(pieces: readonly Piece[], hyphenate: Hyphenate): Word[] {
   return words;
 }
 
+function notesOf(words: readonly Word[]): { notes?: number[] } {
+  const notes = words.flatMap((word) => word.parts.flatMap((part) => (part.note ? [part.note] : [])));
+  return notes.length ? { notes } : {};
+}
+
 export function breakLines(pieces: readonly Piece[], options: BreakOptions): Line[] {
   const { measurer } = options;
   const firstIndent = options.firstIndent ?? 0;
@@ -83,6 +91,19 @@ export function breakLines(pieces: readonly Piece[], options: BreakOptions): Lin
     used = 0;
   };
   const assemble = (words: Word[], last: boolean): Line => {
+    if (options.rtl) {
+      const indent = lines.length === 0 ? firstIndent : 0;
+      const parts = words.map((word) =>
+        word.parts.map((part) => ({ ...part, text: part.text.replace(SOFT, '') })),
+      );
+      const segments = rtlSegments(parts, {
+        room: options.width - indent,
+        align: options.align,
+        last,
+        measurer,
+      });
+      return { segments, height: options.lineHeight, ...notesOf(words) };
+    }
     const widths = words.map(wordWidth);
     const spaces = words.slice(0, -1).map(spaceWidth);
     const natural = widths.reduce((a, b) => a + b, 0) + spaces.reduce((a, b) => a + b, 0);
@@ -114,8 +135,7 @@ export function breakLines(pieces: readonly Piece[], options: BreakOptions): Lin
         x = (segments[segments.length - 1] as Segment).x + (segments[segments.length - 1] as Segment).width;
       });
     });
-    const notes = words.flatMap((word) => word.parts.flatMap((part) => (part.note ? [part.note] : [])));
-    return { segments, height: options.lineHeight, ...(notes.length ? { notes } : {}) };
+    return { segments, height: options.lineHeight, ...notesOf(words) };
   };
 
   const queue = wordsOf(pieces, options.hyphenate);
