@@ -47,17 +47,6 @@ export const FONT_FILES: Record<Face, string> = {
 export const FACES: Face[] = ['serif', 'serifItalic', 'serifBold', 'serifBoldItalic', 'sans', 'sansBold'];
 export const ARABIC_FACES: Face[] = ['arabic', 'arabicBold'];
 
-/**
- * Languages written in Arabic script: their editions set Arabic letters in the Arabic faces (and
- * everything else, Latin names and digits, in the Latin ones). Only these editions open the Arabic
- * font files. Hebrew and Yiddish are right to left too, but no Hebrew face is bundled yet.
- */
-const ARABIC_SCRIPT = new Set(['ar', 'ckb', 'fa', 'ks', 'ps', 'sd', 'ug', 'ur']);
-
-export function usesArabicScript(language: string): boolean {
-  return ARABIC_SCRIPT.has(language.toLowerCase().split('-')[0] as string);
-}
-
 /** The Arabic face standing for a Latin one: bold stays bold. */
 export function arabicFaceOf(face: Face): Face {
   const bold =

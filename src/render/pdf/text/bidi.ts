@@ -52,13 +52,35 @@ export interface RtlPart {
   text: string;
   style: Style;
   link?: LinkTarget;
+  /** Where the part starts in the paragraph's text. */
+  at: number;
 }
 
-interface Run extends RtlPart {
+/** The paragraph's embedding levels, and the characters mirrored at right-to-left levels ("(" → ")"). */
+export interface ParagraphBidi {
+  levels: Uint8Array;
+  mirrored: Map<number, string>;
+}
+
+/**
+ * Levels are resolved for the whole paragraph, as the algorithm asks (a neutral at the end of a line
+ * takes its direction from what follows it on the next), and each line is reordered on its own.
+ */
+export function paragraphBidi(text: string): ParagraphBidi {
+  const embedding = bidi.getEmbeddingLevels(text, 'rtl');
+  return { levels: embedding.levels, mirrored: bidi.getMirroredCharactersMap(text, embedding.levels) };
+}
+
+interface Run {
+  text: string;
+  style: Style;
+  link?: LinkTarget;
   level: number;
   /** Space between words: only advances. */
   space?: boolean;
 }
+
+const SOFT_HYPHEN = '\u00ad';
 
 /**
  * The segments of one right-to-left line, from its words in logical order, placed from the line's
@@ -66,45 +88,38 @@ interface Run extends RtlPart {
  */
 export function rtlSegments(
   words: readonly (readonly RtlPart[])[],
-  options: {
-    room: number;
-    align: 'justify' | 'left' | 'right' | 'center';
-    last: boolean;
-    measurer: Measurer;
-  },
+  paragraph: ParagraphBidi,
+  options: { room: number; align: 'justify' | 'left' | 'right' | 'center'; last: boolean; measurer: Measurer },
 ): Segment[] {
   const { measurer } = options;
-  const atoms: RtlPart[] = [];
-  const spaces = new Set<RtlPart>();
+  const { levels, mirrored } = paragraph;
+  const last = levels.length - 1;
+  // Runs of one part and one level, in logical order; a word split at the line's end ends in a "-"
+  // that the paragraph does not have, which takes the level of the character before it.
+  const runs: Run[] = [];
   words.forEach((parts, w) => {
+    const first = parts[0] as RtlPart;
     if (w > 0) {
       const before = words[w - 1] as readonly RtlPart[];
-      const space = { text: ' ', style: (before[before.length - 1] as RtlPart).style };
-      spaces.add(space);
-      atoms.push(space);
+      const level = levels[Math.max(0, first.at - 1)] ?? 1;
+      runs.push({ text: ' ', style: (before[before.length - 1] as RtlPart).style, level, space: true });
     }
-    atoms.push(...parts);
-  });
-  const text = atoms.map((atom) => atom.text).join('');
-  const embedding = bidi.getEmbeddingLevels(text, 'rtl');
-  const mirrored = bidi.getMirroredCharactersMap(text, embedding.levels);
-
-  // Runs of one part and one level, in logical order.
-  const runs: Run[] = [];
-  let at = 0;
-  for (const atom of atoms) {
-    let run: Run | undefined;
-    for (let i = 0; i < atom.text.length; i++, at++) {
-      const level = embedding.levels[at] as number;
-      const char = mirrored.get(at) ?? (atom.text[i] as string);
-      if (run && run.level === level) run.text += char;
-      else {
-        run = { ...atom, text: char, level, ...(spaces.has(atom) ? { space: true } : {}) };
-        runs.push(run);
+    for (const part of parts) {
+      let run: Run | undefined;
+      for (let i = 0; i < part.text.length; i++) {
+        const written = part.text[i] as string;
+        if (written === SOFT_HYPHEN) continue;
+        const at = Math.min(part.at + i, last);
+        const level = levels[at] ?? 1;
+        const char = mirrored.get(at) ?? written;
+        if (run && run.level === level) run.text += char;
+        else {
+          run = { text: char, style: part.style, ...(part.link ? { link: part.link } : {}), level };
+          runs.push(run);
+        }
       }
     }
-  }
-
+  });
   // Rule L2: from the highest level down to the lowest odd one, reverse every stretch at that level
   // or higher.
   const highest = Math.max(...runs.map((run) => run.level));

@@ -4,7 +4,7 @@
 import type { Measurer } from '../fonts.ts';
 import { type Hyphenate, SOFT_HYPHEN } from '../hyphenate.ts';
 import type { Line, LinkTarget, Segment, Style } from '../types.ts';
-import { rtlSegments } from './bidi.ts';
+import { paragraphBidi, rtlSegments } from './bidi.ts';
 import type { Piece } from './pieces.ts';
 
 export type Align = 'justify' | 'left' | 'right' | 'center';
@@ -26,6 +26,8 @@ interface Part {
   style: Style;
   link?: LinkTarget;
   note?: number;
+  /** Where the part starts in the paragraph's text (right-to-left lines are reordered from it). */
+  at: number;
 }
 
 interface Word {
@@ -36,14 +38,19 @@ interface Word {
 
 const SOFT = new RegExp(SOFT_HYPHEN, 'g');
 
-/** Splits pieces into words; a word may change style midway ("*versement*)"). */
-function wordsOf(pieces: readonly Piece[], hyphenate: Hyphenate): Word[] {
+/**
+ * Splits pieces into words; a word may change style midway ("*versement*)"). Also the paragraph's
+ * text, as the words' parts index it.
+ */
+function wordsOf(pieces: readonly Piece[], hyphenate: Hyphenate): { words: Word[]; text: string } {
   const words: Word[] = [];
+  let text = '';
   let current: Word | undefined;
   for (const piece of pieces) {
     if (piece.lineBreak) {
       if (current) current.breakAfter = true;
       current = undefined;
+      text += ' ';
       continue;
     }
     const tokens = piece.text.split(/(\s+)/);
@@ -51,17 +58,19 @@ function wordsOf(pieces: readonly Piece[], hyphenate: Hyphenate): Word[] {
       if (!token) continue;
       if (/^\s+$/.test(token)) {
         current = undefined;
+        text += token;
         continue;
       }
-      const text = piece.link ? token : token.replace(/\p{L}+/gu, hyphenate);
+      const part = piece.link ? token : token.replace(/\p{L}+/gu, hyphenate);
       if (!current) {
         current = { parts: [] };
         words.push(current);
       }
-      current.parts.push({ text, style: piece.style, link: piece.link, note: piece.note });
+      current.parts.push({ text: part, style: piece.style, link: piece.link, note: piece.note, at: text.length });
+      text += part;
     }
   }
-  return words;
+  return { words, text };
 }
 
 function notesOf(words: readonly Word[]): { notes?: number[] } {
@@ -91,17 +100,13 @@ export function breakLines(pieces: readonly Piece[], options: BreakOptions): Lin
     used = 0;
   };
   const assemble = (words: Word[], last: boolean): Line => {
-    if (options.rtl) {
+    if (bidi) {
       const indent = lines.length === 0 ? firstIndent : 0;
-      const parts = words.map((word) =>
-        word.parts.map((part) => ({ ...part, text: part.text.replace(SOFT, '') })),
+      const segments = rtlSegments(
+        words.map((word) => word.parts),
+        bidi,
+        { room: options.width - indent, align: options.align, last, measurer },
       );
-      const segments = rtlSegments(parts, {
-        room: options.width - indent,
-        align: options.align,
-        last,
-        measurer,
-      });
       return { segments, height: options.lineHeight, ...notesOf(words) };
     }
     const widths = words.map(wordWidth);
@@ -138,7 +143,8 @@ export function breakLines(pieces: readonly Piece[], options: BreakOptions): Lin
     return { segments, height: options.lineHeight, ...notesOf(words) };
   };
 
-  const queue = wordsOf(pieces, options.hyphenate);
+  const { words: queue, text: paragraph } = wordsOf(pieces, options.hyphenate);
+  const bidi = options.rtl ? paragraphBidi(paragraph) : undefined;
   for (let i = 0; i < queue.length; i++) {
     const word = queue[i] as Word;
     const gap = line.length ? spaceWidth(line[line.length - 1] as Word) : 0;
@@ -193,8 +199,9 @@ function splitWord(
   };
   const tailOf = (p: number, index: number, soft: boolean): Word => {
     const part = word.parts[p] as Part;
-    const rest = part.text.slice(soft ? index + 1 : index);
-    return { parts: [{ ...part, text: rest }, ...word.parts.slice(p + 1)], breakAfter: word.breakAfter };
+    const skip = soft ? index + 1 : index;
+    const rest = { ...part, text: part.text.slice(skip), at: part.at + skip };
+    return { parts: [rest, ...word.parts.slice(p + 1)], breakAfter: word.breakAfter };
   };
   const width = (w: Word) => w.parts.reduce((sum, part) => sum + partWidth(part), 0);
   for (let c = candidates.length - 1; c >= 0; c--) {
