@@ -77,6 +77,11 @@ function fontOf(face: Face): Font {
   return font;
 }
 
+/** The faces whose files this process has opened: an edition opens only those it sets. */
+export function openedFaces(): Face[] {
+  return [...parsed.keys()];
+}
+
 /** A shaped run as fontkit returns it, with positions in font units. */
 interface Shape {
   glyphs: GlyphRun['glyphs'];
