@@ -89,7 +89,12 @@ const SOFT_HYPHEN = '\u00ad';
 export function rtlSegments(
   words: readonly (readonly RtlPart[])[],
   paragraph: ParagraphBidi,
-  options: { room: number; align: 'justify' | 'left' | 'right' | 'center'; last: boolean; measurer: Measurer },
+  options: {
+    room: number;
+    align: 'justify' | 'left' | 'right' | 'center';
+    last: boolean;
+    measurer: Measurer;
+  },
 ): Segment[] {
   const { measurer } = options;
   const { levels, mirrored } = paragraph;

@@ -66,7 +66,13 @@ function wordsOf(pieces: readonly Piece[], hyphenate: Hyphenate): { words: Word[
         current = { parts: [] };
         words.push(current);
       }
-      current.parts.push({ text: part, style: piece.style, link: piece.link, note: piece.note, at: text.length });
+      current.parts.push({
+        text: part,
+        style: piece.style,
+        link: piece.link,
+        note: piece.note,
+        at: text.length,
+      });
       text += part;
     }
   }
