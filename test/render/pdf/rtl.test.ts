@@ -208,6 +208,21 @@ describe('the PDF edition of an Arabic translation', () => {
     expect(label.x + label.width - right).toBeGreaterThan(label.width / 2);
   });
 
+  it('draws every line inside its box, after reordering', () => {
+    let segments = 0;
+    for (const box of arabic.layout.boxes) {
+      for (const line of box.lines ?? []) {
+        for (const segment of line.segments) {
+          segments += 1;
+          const where = `"${segment.text}" on page ${box.page}, in a ${box.kind} at ${box.x},${box.y}`;
+          expect(segment.x, where).toBeGreaterThanOrEqual(-0.5);
+          expect(segment.x + segment.width, where).toBeLessThanOrEqual(box.width + 0.5);
+        }
+      }
+    }
+    expect(segments).toBeGreaterThan(300);
+  });
+
   it('hangs list bullets to the right of their lines and hyphenates nothing', () => {
     const labelled = arabic.layout.boxes.flatMap((box) =>
       (box.lines ?? []).flatMap((line) => (line.label ? [{ box, label: line.label }] : [])),
