@@ -1,8 +1,9 @@
 // Right-to-left lines (Arabic): which face sets each stretch of text, and the visual order of a line.
 //
-// Lines are broken in logical order (the order of the file); each line is then reordered on its own
-// by the Unicode Bidirectional Algorithm (bidi-js: embedding levels, mirrored brackets; rule L2,
-// reversing runs from the highest level down, is applied here to runs rather than characters).
+// Lines are broken in logical order (the order of the file); the Unicode Bidirectional Algorithm
+// (bidi-js) resolves the paragraph's embedding levels and mirrored brackets, and each line is then
+// reordered on its own (rule L2, reversing from the highest level down, applied to runs of one part
+// and one level rather than to characters).
 // fontkit shapes a run of Arabic script right to left by itself (joining forms, lam-alef), so a
 // right-to-left run of other characters ("2024.", "):") is reversed here, and a left-to-right run that
 // fontkit would shape right to left (Arabic-Indic digits) is reversed beforehand, to come out right.
@@ -23,7 +24,8 @@ const STRONG = /[\p{L}\p{N}]/u;
 
 /**
  * Splits pieces so that Arabic letters are set in the Arabic faces and the rest (Latin names, digits)
- * in the Latin ones; punctuation and spaces go with the text before them.
+ * in the Latin ones; punctuation and spaces go with the letters before them (or, at the start of a
+ * piece, after them).
  */
 export function withArabicFaces(pieces: readonly Piece[]): Piece[] {
   return pieces.flatMap((piece) => {
