@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadIssue } from '../../../src/issue/load.ts';
 import type { Issue } from '../../../src/issue/model.ts';
 import { loadTranslations } from '../../../src/issue/translations.ts';
 import { openedFaces } from '../../../src/render/pdf/fonts.ts';
@@ -77,6 +78,28 @@ function inkExtent(
     }
   }
   return right >= left ? { left, right } : undefined;
+}
+
+/** Every box inside its column (or the text area), every line inside its box; how many segments. */
+function segmentsInside(layout: PdfLayout): number {
+  let segments = 0;
+  for (const box of layout.boxes) {
+    const page = layout.pages[box.page - 1] as PdfLayout['pages'][number];
+    const area = box.column >= 0 ? page.columns[box.column] : box.kind === 'figure' ? page.body : undefined;
+    const where = `${box.kind} on page ${box.page}, column ${box.column}, at ${box.x},${box.y}`;
+    if (area) {
+      expect(box.x, where).toBeGreaterThanOrEqual(area.x - 0.01);
+      expect(box.x + box.width, where).toBeLessThanOrEqual(area.x + area.width + 0.01);
+    }
+    for (const line of box.lines ?? []) {
+      for (const segment of line.segments) {
+        segments += 1;
+        expect(segment.x, `"${segment.text}", ${where}`).toBeGreaterThanOrEqual(-0.5);
+        expect(segment.x + segment.width, `"${segment.text}", ${where}`).toBeLessThanOrEqual(box.width + 0.5);
+      }
+    }
+  }
+  return segments;
 }
 
 /** The first heading set in the columns of page 1: the first section's label, in the first column. */
@@ -209,18 +232,7 @@ describe('the PDF edition of an Arabic translation', () => {
   });
 
   it('draws every line inside its box, after reordering', () => {
-    let segments = 0;
-    for (const box of arabic.layout.boxes) {
-      for (const line of box.lines ?? []) {
-        for (const segment of line.segments) {
-          segments += 1;
-          const where = `"${segment.text}" on page ${box.page}, in a ${box.kind} at ${box.x},${box.y}`;
-          expect(segment.x, where).toBeGreaterThanOrEqual(-0.5);
-          expect(segment.x + segment.width, where).toBeLessThanOrEqual(box.width + 0.5);
-        }
-      }
-    }
-    expect(segments).toBeGreaterThan(300);
+    expect(segmentsInside(arabic.layout)).toBeGreaterThan(300);
   });
 
   it('hangs list bullets to the right of their lines and hyphenates nothing', () => {
@@ -231,6 +243,24 @@ describe('the PDF edition of an Arabic translation', () => {
     for (const { box, label } of labelled) expect(label.x).toBeGreaterThanOrEqual(box.width);
     const lines = arabic.layout.boxes.flatMap((box) => box.lines ?? []);
     expect(lines.some((line) => line.hyphenated)).toBe(false);
+  });
+
+  it('mirrors figures and lists too: issue 005 set right to left (its text stays Latin)', async () => {
+    const { issue } = loadIssue('issues/global-eye/005.md');
+    if (!issue) throw new Error('sample does not load');
+    const { layout } = await render({ ...issue, language: 'ar' }, 'global-eye-005-rtl');
+    expect(segmentsInside(layout)).toBeGreaterThan(1000);
+    const figures = layout.boxes.filter((box) => box.kind === 'figure');
+    expect(figures.length).toBe(2);
+    for (const figure of figures) {
+      const { body } = layout.pages[figure.page - 1] as PdfLayout['pages'][number];
+      expect(figure.x + figure.width).toBeCloseTo(body.x + body.width, 5);
+    }
+    const labels = layout.boxes.flatMap((box) =>
+      (box.lines ?? []).flatMap((line) => (line.label ? [{ box, label: line.label }] : [])),
+    );
+    expect(labels.length).toBeGreaterThanOrEqual(5);
+    for (const { box, label } of labels) expect(label.x).toBeGreaterThanOrEqual(box.width);
   });
 
   it('is a well-formed tagged PDF in Arabic, its Arabic face embedded', () => {
