@@ -24,7 +24,7 @@ export async function checkIssueFile(file: string): Promise<CheckedFile> {
   const { issue, problems } = loadIssue(file);
   if (!issue) return { problems };
   const lines = readFileSync(issue.file, 'utf8').split('\n');
-  for (const char of missingGlyphs(lines.join('\n'))) {
+  for (const char of missingGlyphs(lines.join('\n'), issue.language)) {
     const line = lines.findIndex((l) => l.includes(char));
     problems.push(
       problem(

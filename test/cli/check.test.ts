@@ -115,6 +115,14 @@ describe('bulletin check of translations', () => {
     expect(run.status).toBe(0);
   });
 
+  it('checks an Arabic translation: the PDF has faces for its letters, so none is reported', () => {
+    const run = bulletin(['check', 'test/fixtures/translations/arabic/005.md'], { env: PUBLIC });
+    expect(run.stdout).toBe(
+      'test/fixtures/translations/arabic/005.md: ok\ntest/fixtures/translations/arabic/005.ar.md: ok\n0 errors, 0 warnings\n',
+    );
+    expect(run.status).toBe(0);
+  });
+
   it('checks a translation alone against its original', () => {
     const run = bulletin(['check', 'test/fixtures/translations/partial/001.es.md'], { env: PUBLIC });
     expect(run.stdout.trim().split('\n')).toEqual([
@@ -162,6 +170,12 @@ describe('what check loads', () => {
   it('loads neither MJML, nor pdfkit and fontkit, nor the queue or a database, for issue 005', () => {
     const packages = packagesLoadedByCheck('issues/global-eye/005.md');
     expect(packages).toContain('markdown-it'); // the probe sees what is loaded
+    expect(packages.filter((name) => HEAVY.includes(name))).toEqual([]);
+  });
+
+  it('nor for an edition in Arabic script', () => {
+    const packages = packagesLoadedByCheck('test/fixtures/translations/arabic/005.ar.md');
+    expect(packages).toContain('markdown-it');
     expect(packages.filter((name) => HEAVY.includes(name))).toEqual([]);
   });
 

@@ -9,7 +9,15 @@ import { programmeItems } from './programme.ts';
 import { node, type StructNode } from './structure.ts';
 import { tableItems } from './table.ts';
 import type { Piece } from './text/pieces.ts';
-import { type Context, inlinePieces, ruleItem, type TextSpec, type Typesetter, textItem } from './typeset.ts';
+import {
+  type Context,
+  hangingX,
+  inlinePieces,
+  ruleItem,
+  type TextSpec,
+  type Typesetter,
+  textItem,
+} from './typeset.ts';
 
 export function sectionItems(t: Typesetter, section: Section, parent: StructNode): FlowItem[] {
   const { theme } = t;
@@ -221,7 +229,7 @@ function listItems(t: Typesetter, list: Extract<Block, { type: 'list' }>, ctx: C
       const width = t.measurer.width(label, style.face, style.size);
       first.lines[0] = {
         ...first.lines[0],
-        label: { text: label, style, x: -width - 4, struct: node('Lbl', li) },
+        label: { text: label, style, x: hangingX(t, first.width, width, 4), struct: node('Lbl', li) },
       };
       first.spaceBefore = i === 0 ? 4 : 2;
     }

@@ -165,7 +165,7 @@ function contentsItems(t: Typesetter, issue: Issue, parent: StructNode): FlowIte
       const lineHeight = leadingOf(NUMBER_SIZE);
       parts.push({
         kind: 'text',
-        x: t.width - ctx.inset - numberWidth,
+        x: t.rtl ? ctx.indent : t.width - ctx.inset - numberWidth,
         y: height - lineHeight,
         width: numberWidth,
         height: lineHeight,
@@ -206,6 +206,7 @@ export function fillPageNumbers(t: Typesetter, layout: PdfLayout): void {
       align: 'right',
       hyphenate: t.hyphenate,
       measurer: t.measurer,
+      ...(t.rtl ? { rtl: true } : {}),
     });
   }
 }

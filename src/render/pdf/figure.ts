@@ -3,7 +3,7 @@ import type { Block } from '../../issue/model.ts';
 import type { BlockItem } from './layout/flow-item.ts';
 import { node, type StructNode } from './structure.ts';
 import type { Piece } from './text/pieces.ts';
-import { type Context, inlinePieces, type Typesetter, textItem } from './typeset.ts';
+import { type Context, inlinePieces, leftOf, type Typesetter, textItem } from './typeset.ts';
 
 /**
  * A figure floats to the top of a page, across all columns, with its caption and credit below it.
@@ -31,7 +31,7 @@ export function figureItem(
     t.width - ctx.indent - ctx.inset,
     t.body.height * 0.3,
   );
-  for (const part of inColumn.parts) part.x += ctx.indent;
+  for (const part of inColumn.parts) part.x += leftOf(t, ctx);
   return {
     ...float,
     float: true,
@@ -58,7 +58,8 @@ function figureBlock(
   const parts: BlockItem['parts'] = [
     {
       kind: 'figure',
-      x: 0,
+      // A picture narrower than the measure starts where lines start.
+      x: t.rtl ? width - imageWidth : 0,
       y: 0,
       width: imageWidth,
       height: imageHeight,

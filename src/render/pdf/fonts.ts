@@ -1,5 +1,6 @@
-// Fonts come from npm packages (Noto Serif for text, Noto Sans for display type), so a build needs no
-// system fonts and no download. pdfkit embeds each font as a subset of the glyphs actually drawn.
+// Fonts come from npm packages (Noto Serif for text, Noto Sans for display type; IBM Plex Sans Arabic
+// for Arabic script), so a build needs no system fonts and no download. pdfkit embeds each font as a
+// subset of the glyphs actually drawn.
 //
 // The font files are parsed once per process and the parsed fonts handed to every document (pdfkit
 // ≥ 0.20 accepts fontkit fonts): fontkit keeps its parsed tables and glyphs. Shaping a word (its
@@ -11,7 +12,24 @@ import { type Font, type GlyphRun, openSync } from 'fontkit';
 
 const require = createRequire(import.meta.url);
 
-export type Face = 'serif' | 'serifItalic' | 'serifBold' | 'serifBoldItalic' | 'sans' | 'sansBold';
+export type Face =
+  | 'serif'
+  | 'serifItalic'
+  | 'serifBold'
+  | 'serifBoldItalic'
+  | 'sans'
+  | 'sansBold'
+  | ArabicFace;
+
+/**
+ * The faces of Arabic script, for text and display type alike: IBM Plex Sans Arabic. It draws each
+ * joining form of a letter as a glyph of its own, so the PDF's character map gives the letters back
+ * to copying and search. Noto Naskh Arabic builds its forms from dotless shapes and separate dots,
+ * which a character map cannot tell apart (ب, ت, ن and ي all came back as ٮ); Amiri's letters
+ * overlap so far (kaf, reh before yeh) that text extraction cut its words in two. Emphasis in
+ * Arabic is bold: italic is set upright.
+ */
+type ArabicFace = 'arabic' | 'arabicBold';
 
 /** The file of each face, as require.resolve finds it in node_modules. */
 export const FONT_FILES: Record<Face, string> = {
@@ -21,9 +39,20 @@ export const FONT_FILES: Record<Face, string> = {
   serifBoldItalic: '@expo-google-fonts/noto-serif/700Bold_Italic/NotoSerif_700Bold_Italic.ttf',
   sans: '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf',
   sansBold: '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
+  arabic: '@expo-google-fonts/ibm-plex-sans-arabic/400Regular/IBMPlexSansArabic_400Regular.ttf',
+  arabicBold: '@expo-google-fonts/ibm-plex-sans-arabic/700Bold/IBMPlexSansArabic_700Bold.ttf',
 };
 
-export const FACES = Object.keys(FONT_FILES) as Face[];
+/** The faces of every edition: Latin, Greek and Cyrillic. */
+export const FACES: Face[] = ['serif', 'serifItalic', 'serifBold', 'serifBoldItalic', 'sans', 'sansBold'];
+export const ARABIC_FACES: Face[] = ['arabic', 'arabicBold'];
+
+/** The Arabic face standing for a Latin one: bold stays bold. */
+export function arabicFaceOf(face: Face): Face {
+  const bold =
+    face === 'serifBold' || face === 'serifBoldItalic' || face === 'sansBold' || face === 'arabicBold';
+  return bold ? 'arabicBold' : 'arabic';
+}
 
 const parsed = new Map<Face, Font>();
 
@@ -46,6 +75,11 @@ function fontOf(face: Face): Font {
     parsed.set(face, font);
   }
   return font;
+}
+
+/** The faces whose files this process has opened: an edition opens only those it sets. */
+export function openedFaces(): Face[] {
+  return [...parsed.keys()];
 }
 
 /** A shaped run as fontkit returns it, with positions in font units. */
@@ -78,6 +112,8 @@ function withSharedShapes(font: Font): Font {
         };
       } else {
         const run = font.layout(text);
+        if ((run as { direction?: string }).direction === 'rtl')
+          for (const glyph of run.glyphs) inVisualOrder(glyph);
         known = { glyphs: run.glyphs, positions: run.positions.map((p) => ({ ...p })) };
       }
       if (shapes.size >= MAX_SHAPES) shapes.clear();
@@ -98,6 +134,20 @@ function withSharedShapes(font: Font): Font {
   return shared;
 }
 
+const visual = new WeakSet<object>();
+
+/**
+ * A ligature of right-to-left letters (lam-alef "لا") keeps its letters in the order it is drawn:
+ * text extraction reads a line's glyphs from left to right and then reverses its right-to-left
+ * stretches, the characters of each glyph with them, so that "لا" stored in reading order came back
+ * as "ال". fontkit makes one object per glyph, so each is turned once.
+ */
+function inVisualOrder(glyph: GlyphRun['glyphs'][number]): void {
+  if (glyph.codePoints.length < 2 || visual.has(glyph)) return;
+  visual.add(glyph);
+  glyph.codePoints = [...glyph.codePoints].reverse();
+}
+
 function runOf(glyphs: GlyphRun['glyphs'], positions: GlyphRun['positions']): GlyphRun {
   return {
     glyphs,
@@ -111,8 +161,9 @@ function runOf(glyphs: GlyphRun['glyphs'], positions: GlyphRun['positions']): Gl
   };
 }
 
-export function registerFonts(doc: PDFKit.PDFDocument): void {
-  for (const face of FACES) doc.registerFont(face, fontOf(face));
+/** Registers the Latin faces, and the Arabic ones only for an edition in Arabic script. */
+export function registerFonts(doc: PDFKit.PDFDocument, arabic = false): void {
+  for (const face of arabic ? [...FACES, ...ARABIC_FACES] : FACES) doc.registerFont(face, fontOf(face));
 }
 
 /**
@@ -133,8 +184,8 @@ export function unsupportedCharacters(text: string, face: Face = 'serif'): strin
  * Code points every face can print, as sorted [first, last] ranges: what the table that
  * `bulletin check` reads (glyph-coverage.ts) is generated from, by scripts/font-coverage.ts.
  */
-export function coveredRanges(): Array<[number, number]> {
-  const faces = (Object.keys(FONT_FILES) as Face[]).map(fontOf);
+export function coveredRanges(among: readonly Face[] = FACES): Array<[number, number]> {
+  const faces = among.map(fontOf);
   const points = [...new Set(faces[0]?.characterSet ?? [])]
     .filter((code) => faces.every((font) => font.hasGlyphForCodePoint(code)))
     .sort((a, b) => a - b);

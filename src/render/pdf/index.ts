@@ -13,12 +13,14 @@ import { backMatterItems } from './back-matter.ts';
 import { sectionItems } from './blocks.ts';
 import { coverItems, fillPageNumbers, issueLabel, stackItems } from './cover.ts';
 import { FACES, Measurer, registerFonts } from './fonts.ts';
+import { usesArabicScript } from './glyphs.ts';
 import { hyphenatorFor } from './hyphenate.ts';
 import { pourColumns } from './layout/columns.ts';
 import type { FlowItem } from './layout/flow-item.ts';
 import { type Geometry, geometryOf } from './layout/pages.ts';
 import { paint } from './paint.ts';
 import { node, type StructNode, Tagger } from './structure.ts';
+import { withArabicFaces } from './text/bidi.ts';
 import { breakLines } from './text/lines.ts';
 import { themeOf } from './theme.ts';
 import type { Line, PdfLayout, PlacedBox } from './types.ts';
@@ -70,8 +72,9 @@ export async function renderPdf(
       Keywords: [publication.name, ...issue.sections.map((s) => s.label)].join(', '),
     },
   });
-  registerFonts(doc);
-  const geometry = geometryOf(publication.pdf.paper, publication.pdf.columns);
+  const rtl = messagesFor(issue.language).direction === 'rtl';
+  registerFonts(doc, usesArabicScript(issue.language));
+  const geometry = geometryOf(publication.pdf.paper, publication.pdf.columns, rtl);
   const images = new Map<string, { width: number; height: number }>();
   const setting: Setting = {
     geometry,
@@ -113,7 +116,9 @@ function layOut(issue: Issue, setting: Setting) {
   const { geometry, measurer, webUrl } = setting;
   const { publication } = issue;
   const theme = themeOf(publication);
-  const hyphenate = hyphenatorFor(editionLanguageTag(issue));
+  const arabic = usesArabicScript(issue.language);
+  // Arabic is not hyphenated: its lines are justified by their spaces alone.
+  const hyphenate = arabic ? (word: string) => word : hyphenatorFor(editionLanguageTag(issue));
   const messages = messagesFor(issue.language);
   let panels = 0;
   const typesetter = (width: number): Typesetter => ({
@@ -121,6 +126,8 @@ function layOut(issue: Issue, setting: Setting) {
     measurer,
     hyphenate,
     language: editionLanguageTag(issue),
+    rtl: geometry.rtl,
+    arabic,
     messages,
     width,
     body: geometry.body,
@@ -156,7 +163,7 @@ function layOut(issue: Issue, setting: Setting) {
     if (start.article) layout.articlePages[start.article.slug] ??= start.page;
   }
   fillPageNumbers(coverTypesetter, layout);
-  layout.boxes.push(...runningHeads(issue, layout, geometry, measurer));
+  layout.boxes.push(...runningHeads(issue, layout, geometry, measurer, arabic));
   return { layout, starts, order: readingOrder([...coverContent, ...items]) };
 }
 
@@ -179,25 +186,33 @@ function readingOrder(items: readonly FlowItem[]): StructNode[] {
 }
 
 /** Publication and issue at the top of every page but the cover; "Page n of N" at the foot of all. */
-function runningHeads(issue: Issue, layout: PdfLayout, geometry: Geometry, measurer: Measurer): PlacedBox[] {
+function runningHeads(
+  issue: Issue,
+  layout: PdfLayout,
+  geometry: Geometry,
+  measurer: Measurer,
+  arabic: boolean,
+): PlacedBox[] {
   const theme = themeOf(issue.publication);
   const messages = messagesFor(issue.language);
   const style = theme.style('sans', 7.5, theme.muted);
   const { body } = geometry;
+  // "left" and "right" are where lines start and end: mirrored in a right-to-left edition.
   const line = (text: string, align: 'left' | 'right' | 'center') =>
-    breakLines([{ text, style }], {
+    breakLines(arabic ? withArabicFaces([{ text, style }]) : [{ text, style }], {
       width: body.width,
       lineHeight: 10,
       align,
       hyphenate: (w) => w,
       measurer,
+      ...(geometry.rtl ? { rtl: true } : {}),
     });
   const boxes: PlacedBox[] = [];
   const total = layout.pages.length;
   for (const page of layout.pages) {
     const at = { page: page.number, column: -1, x: body.x, width: body.width, height: 10 };
     if (page.number > 1) {
-      // One line: the publication's name on the left, the issue on the right.
+      // One line: the publication's name where lines start, the issue where they end.
       const [left, right] = [line(issue.publication.name, 'left')[0], line(issueLabel(issue), 'right')[0]];
       const header = { height: 10, segments: [...(left?.segments ?? []), ...(right?.segments ?? [])] };
       boxes.push(

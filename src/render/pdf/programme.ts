@@ -9,7 +9,7 @@ import { chairLabel } from '../html.ts';
 import type { FlowItem } from './layout/flow-item.ts';
 import { node } from './structure.ts';
 import type { Piece } from './text/pieces.ts';
-import { type Context, inlinePieces, ruleItem, type Typesetter, textItem } from './typeset.ts';
+import { type Context, hangingX, inlinePieces, ruleItem, type Typesetter, textItem } from './typeset.ts';
 
 /** One leading for a slot's title and people, so that text extraction reads them as one block. */
 const LEADING = 11.5;
@@ -84,7 +84,12 @@ function slotItems(
   if (first)
     title.lines[0] = {
       ...first,
-      label: { text: slotTime(slot), style: timeStyle, x: -timeWidth, struct: time },
+      label: {
+        text: slotTime(slot),
+        style: timeStyle,
+        x: hangingX(t, title.width, timeWidth, 0),
+        struct: time,
+      },
     };
   const people = (label: string, list: readonly Person[]) => {
     if (!list.length) return [];

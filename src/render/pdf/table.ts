@@ -3,7 +3,7 @@
 import type { Block, Inline } from '../../issue/model.ts';
 import type { BlockItem, FlowItem } from './layout/flow-item.ts';
 import { node, type StructNode } from './structure.ts';
-import { type Context, inlinePieces, type Typesetter, textItem } from './typeset.ts';
+import { type Context, inlinePieces, leftOf, type Typesetter, textItem } from './typeset.ts';
 
 export function tableItems(
   t: Typesetter,
@@ -48,7 +48,7 @@ export function tableItems(
     }
     parts.push({
       kind: 'rule',
-      x: ctx.indent,
+      x: leftOf(t, ctx),
       y: height,
       width,
       height: header ? 0.8 : 0.3,

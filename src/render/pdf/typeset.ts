@@ -9,6 +9,7 @@ import type { Measurer } from './fonts.ts';
 import type { Hyphenate } from './hyphenate.ts';
 import type { BlockItem, LinesItem, Panel } from './layout/flow-item.ts';
 import type { StructNode } from './structure.ts';
+import { withArabicFaces } from './text/bidi.ts';
 import { type Align, breakLines } from './text/lines.ts';
 import { type Piece, piecesOf } from './text/pieces.ts';
 import { leadingOf, type Theme } from './theme.ts';
@@ -19,6 +20,10 @@ export interface Typesetter {
   measurer: Measurer;
   hyphenate: Hyphenate;
   language: string;
+  /** Set right to left (Arabic): lines start at the right, indents and labels are on the right. */
+  rtl: boolean;
+  /** Written in Arabic script: Arabic letters set in the Arabic faces. */
+  arabic: boolean;
   /** What the edition says itself, in its language. */
   messages: Messages;
   /** The measure of one column. */
@@ -33,8 +38,9 @@ export interface Typesetter {
 /** Where a block sits: its structure parent, its indent in the column, the panel behind it. */
 export interface Context {
   parent: StructNode;
+  /** Inset on the side where lines start: the left, or the right in a right-to-left edition. */
   indent: number;
-  /** Right-hand inset (panels). */
+  /** Inset on the side where lines end (panels). */
   inset: number;
   panel?: Panel;
   /** Italic for block quotations. */
@@ -63,7 +69,7 @@ export function textItem(t: Typesetter, ctx: Context, pieces: Piece[], spec: Tex
   return {
     kind: 'lines',
     boxKind: spec.kind ?? 'text',
-    lines: breakLines(pieces, {
+    lines: breakLines(t.arabic ? withArabicFaces(pieces) : pieces, {
       width,
       lineHeight,
       align,
@@ -71,9 +77,10 @@ export function textItem(t: Typesetter, ctx: Context, pieces: Piece[], spec: Tex
       // Only justified text is hyphenated: ragged lines (headings, captions) need not be.
       hyphenate: align === 'justify' ? t.hyphenate : (word) => word,
       measurer: t.measurer,
+      ...(t.rtl ? { rtl: true } : {}),
     }),
     lineHeight,
-    x: ctx.indent,
+    x: leftOf(t, ctx),
     width,
     struct: spec.struct,
     spaceBefore: spec.spaceBefore ?? 0,
@@ -82,6 +89,19 @@ export function textItem(t: Typesetter, ctx: Context, pieces: Piece[], spec: Tex
     keepTogether: spec.keepTogether,
     panel: ctx.panel,
   };
+}
+
+/** Offset from the column's left edge of what is set in `ctx`: a right-to-left edition is mirrored. */
+export function leftOf(t: Typesetter, ctx: Context): number {
+  return t.rtl ? ctx.inset : ctx.indent;
+}
+
+/**
+ * Where a marker hangs beside the first line of an item `width` wide (list bullets, programme
+ * times): `gap` before the line's start, which is its right edge in a right-to-left edition.
+ */
+export function hangingX(t: Typesetter, width: number, markerWidth: number, gap: number): number {
+  return t.rtl ? width + gap : -markerWidth - gap;
 }
 
 export function inlinePieces(t: Typesetter, inlines: readonly Inline[], style: Style): Piece[] {
@@ -122,7 +142,7 @@ export function ruleItem(
     parts: [
       {
         kind: 'rule',
-        x: ctx.indent,
+        x: leftOf(t, ctx),
         y: 0,
         width: t.width - ctx.indent - ctx.inset,
         height: thickness,

@@ -114,7 +114,8 @@ export function pourColumns(items: readonly FlowItem[], geometry: Geometry, firs
       kind: 'rule',
       page: frame().number,
       column,
-      x: rect().x,
+      // A short rule where lines start.
+      x: geometry.rtl ? rect().x + (rect().width * 2) / 3 : rect().x,
       y: top + NOTE_SEPARATOR / 2,
       width: rect().width / 3,
       height: 0.4,

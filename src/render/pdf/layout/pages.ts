@@ -10,9 +10,11 @@ export interface Geometry {
   columns: number;
   gutter: number;
   columnWidth: number;
+  /** Columns read right to left: the first is on the right. */
+  rtl: boolean;
 }
 
-export function geometryOf(paper: 'A4' | 'Letter', columns: number): Geometry {
+export function geometryOf(paper: 'A4' | 'Letter', columns: number, rtl = false): Geometry {
   const [width, height] = PAPER[paper];
   // Room above and below the text area for the running header and footer.
   const body = { x: 48, y: 60, width: width - 96, height: height - 60 - 54 };
@@ -24,6 +26,7 @@ export function geometryOf(paper: 'A4' | 'Letter', columns: number): Geometry {
     columns,
     gutter,
     columnWidth: (body.width - gutter * (columns - 1)) / columns,
+    rtl,
   };
 }
 
@@ -37,7 +40,7 @@ export function frameOf(geometry: Geometry, number: number, top = geometry.body.
     height: geometry.height,
     body,
     columns: Array.from({ length: columns }, (_, i) => ({
-      x: body.x + i * (columnWidth + gutter),
+      x: body.x + (geometry.rtl ? columns - 1 - i : i) * (columnWidth + gutter),
       y: top,
       width: columnWidth,
       height: bottom - top,

@@ -4,6 +4,7 @@
 import type { Measurer } from '../fonts.ts';
 import { type Hyphenate, SOFT_HYPHEN } from '../hyphenate.ts';
 import type { Line, LinkTarget, Segment, Style } from '../types.ts';
+import { paragraphBidi, rtlSegments } from './bidi.ts';
 import type { Piece } from './pieces.ts';
 
 export type Align = 'justify' | 'left' | 'right' | 'center';
@@ -16,6 +17,8 @@ export interface BreakOptions {
   align: Align;
   hyphenate: Hyphenate;
   measurer: Measurer;
+  /** Right to left: each line reordered for display, set from the right ("left" aligns right). */
+  rtl?: boolean;
 }
 
 interface Part {
@@ -23,6 +26,8 @@ interface Part {
   style: Style;
   link?: LinkTarget;
   note?: number;
+  /** Where the part starts in the paragraph's text (right-to-left lines are reordered from it). */
+  at: number;
 }
 
 interface Word {
@@ -33,14 +38,19 @@ interface Word {
 
 const SOFT = new RegExp(SOFT_HYPHEN, 'g');
 
-/** Splits pieces into words; a word may change style midway ("*versement*)"). */
-function wordsOf(pieces: readonly Piece[], hyphenate: Hyphenate): Word[] {
+/**
+ * Splits pieces into words; a word may change style midway ("*versement*)"). Also the paragraph's
+ * text, as the words' parts index it.
+ */
+function wordsOf(pieces: readonly Piece[], hyphenate: Hyphenate): { words: Word[]; text: string } {
   const words: Word[] = [];
+  let text = '';
   let current: Word | undefined;
   for (const piece of pieces) {
     if (piece.lineBreak) {
       if (current) current.breakAfter = true;
       current = undefined;
+      text += ' ';
       continue;
     }
     const tokens = piece.text.split(/(\s+)/);
@@ -48,17 +58,30 @@ function wordsOf(pieces: readonly Piece[], hyphenate: Hyphenate): Word[] {
       if (!token) continue;
       if (/^\s+$/.test(token)) {
         current = undefined;
+        text += token;
         continue;
       }
-      const text = piece.link ? token : token.replace(/\p{L}+/gu, hyphenate);
+      const part = piece.link ? token : token.replace(/\p{L}+/gu, hyphenate);
       if (!current) {
         current = { parts: [] };
         words.push(current);
       }
-      current.parts.push({ text, style: piece.style, link: piece.link, note: piece.note });
+      current.parts.push({
+        text: part,
+        style: piece.style,
+        link: piece.link,
+        note: piece.note,
+        at: text.length,
+      });
+      text += part;
     }
   }
-  return words;
+  return { words, text };
+}
+
+function notesOf(words: readonly Word[]): { notes?: number[] } {
+  const notes = words.flatMap((word) => word.parts.flatMap((part) => (part.note ? [part.note] : [])));
+  return notes.length ? { notes } : {};
 }
 
 export function breakLines(pieces: readonly Piece[], options: BreakOptions): Line[] {
@@ -83,6 +106,15 @@ export function breakLines(pieces: readonly Piece[], options: BreakOptions): Lin
     used = 0;
   };
   const assemble = (words: Word[], last: boolean): Line => {
+    if (bidi) {
+      const indent = lines.length === 0 ? firstIndent : 0;
+      const segments = rtlSegments(
+        words.map((word) => word.parts),
+        bidi,
+        { room: options.width - indent, align: options.align, last, measurer },
+      );
+      return { segments, height: options.lineHeight, ...notesOf(words) };
+    }
     const widths = words.map(wordWidth);
     const spaces = words.slice(0, -1).map(spaceWidth);
     const natural = widths.reduce((a, b) => a + b, 0) + spaces.reduce((a, b) => a + b, 0);
@@ -114,11 +146,11 @@ export function breakLines(pieces: readonly Piece[], options: BreakOptions): Lin
         x = (segments[segments.length - 1] as Segment).x + (segments[segments.length - 1] as Segment).width;
       });
     });
-    const notes = words.flatMap((word) => word.parts.flatMap((part) => (part.note ? [part.note] : [])));
-    return { segments, height: options.lineHeight, ...(notes.length ? { notes } : {}) };
+    return { segments, height: options.lineHeight, ...notesOf(words) };
   };
 
-  const queue = wordsOf(pieces, options.hyphenate);
+  const { words: queue, text: paragraph } = wordsOf(pieces, options.hyphenate);
+  const bidi = options.rtl ? paragraphBidi(paragraph) : undefined;
   for (let i = 0; i < queue.length; i++) {
     const word = queue[i] as Word;
     const gap = line.length ? spaceWidth(line[line.length - 1] as Word) : 0;
@@ -173,8 +205,9 @@ function splitWord(
   };
   const tailOf = (p: number, index: number, soft: boolean): Word => {
     const part = word.parts[p] as Part;
-    const rest = part.text.slice(soft ? index + 1 : index);
-    return { parts: [{ ...part, text: rest }, ...word.parts.slice(p + 1)], breakAfter: word.breakAfter };
+    const skip = soft ? index + 1 : index;
+    const rest = { ...part, text: part.text.slice(skip), at: part.at + skip };
+    return { parts: [rest, ...word.parts.slice(p + 1)], breakAfter: word.breakAfter };
   };
   const width = (w: Word) => w.parts.reduce((sum, part) => sum + partWidth(part), 0);
   for (let c = candidates.length - 1; c >= 0; c--) {
