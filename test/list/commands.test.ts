@@ -60,7 +60,7 @@ describe('commandTable', () => {
       },
       {
         address: 'globaleye-request@example.org',
-        what: 'Commands in the subject or first line: subscribe, unsubscribe, help; and your choices, each confirmed from your address: set language <code>, set format html|text|notice (the full email, plain text only, or a short notice with links), set pdf attach|link.',
+        what: 'Commands in the subject or first line: subscribe, unsubscribe, help; and your choices, each confirmed from your address: set language <code>|default (default: the publication’s language), set format html|text|notice (the full email, plain text only, or a short notice with links), set pdf attach|link|default.',
       },
     ]);
   });

@@ -60,7 +60,7 @@ const hreflangs = (html: string) =>
   );
 /** The language switcher's links: label → href. */
 const switcher = (html: string) => {
-  const nav = /<nav class="languages" aria-label="Languages">([\s\S]*?)<\/nav>/.exec(html)?.[1] ?? '';
+  const nav = /<nav class="languages" aria-label="[^"]+">([\s\S]*?)<\/nav>/.exec(html)?.[1] ?? '';
   return Object.fromEntries(
     [...nav.matchAll(/<a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => [m[2], m[1]]),
   );
@@ -94,6 +94,10 @@ describe('each language at its own address, over HTTP', () => {
     // Its neighbours are the French archive and feeds.
     expect(html).toContain('<a href="../../../global-eye/fr/">Tous les numéros</a>');
     expect(html).toContain('href="../../../global-eye/fr/feed.xml"');
+    // Everything around it in French too: the switcher's name, the feeds' titles.
+    expect(html).toContain('<nav class="languages" aria-label="Langues">');
+    expect(html).toContain('title="The Global Eye on Human Trafficking (flux Atom)"');
+    expect(html).not.toMatch(/aria-label="Languages"|\(Atom\)|JSON Feed\)/);
   });
 
   it('the English issue page links the French one back', async () => {

@@ -164,7 +164,9 @@ describe('set commands by mail', () => {
     await confirmed('jon@example.org');
     await mail('jon@example.org', 'globaleye-request@example.org', { Subject: 'set language de' });
     const help = mailTo('jon@example.org').at(-1);
-    expect(help?.text).toContain('"de" is not a choice of language here: choose one of en, fr, es.');
+    expect(help?.text).toContain(
+      '"de" is not a choice of language here: choose one of en, fr, es, or default.',
+    );
     expect((await reader('jon@example.org'))?.language).toBeNull();
   });
 
@@ -200,7 +202,8 @@ describe('the preference page', () => {
     expect((await reader('max@example.org'))?.format).toBe('html');
     const saved = await post(path, choices);
     expect(saved.status).toBe(200);
-    expect(await saved.text()).toContain('Your choices are saved.');
+    // The page answers in the language just chosen.
+    expect(await saved.text()).toContain('Sus preferencias se han guardado.');
     expect(await reader('max@example.org')).toMatchObject({
       language: 'es',
       format: 'notice',
