@@ -255,6 +255,7 @@ export const en = {
   'help.confirmationInvalid': 'That confirmation has expired or is not valid. Please start again.',
   // The text edition's footer (src/render/text) and the site's feeds
   'text.preferences': 'Your preferences (language, format, address):',
+  'site.entryTitle': 'No. {number}: {title}',
   'site.atomFeed': '{name} (Atom)',
   'site.jsonFeed': '{name} (JSON Feed)',
 } as const;

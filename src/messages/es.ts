@@ -247,6 +247,7 @@ export const es: Catalogue = {
   'help.setNotSubscribed': 'Las preferencias son para los suscriptores: suscríbase primero.',
   'help.confirmationInvalid': 'Esta confirmación ha caducado o no es válida. Empiece de nuevo.',
   'text.preferences': 'Sus preferencias (idioma, formato, dirección):',
+  'site.entryTitle': 'N.º {number}: {title}',
   'site.atomFeed': '{name} (canal Atom)',
   'site.jsonFeed': '{name} (canal JSON)',
 };

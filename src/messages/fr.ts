@@ -253,6 +253,7 @@ export const fr: Catalogue = {
   'help.setNotSubscribed': 'Les choix sont réservés aux abonnés : abonnez-vous d’abord.',
   'help.confirmationInvalid': 'Cette confirmation a expiré ou n’est pas valide. Veuillez recommencer.',
   'text.preferences': 'Vos préférences (langue, format, adresse) :',
+  'site.entryTitle': 'N° {number} : {title}',
   'site.atomFeed': '{name} (flux Atom)',
   'site.jsonFeed': '{name} (flux JSON)',
 };

@@ -145,6 +145,9 @@ describe('each language at its own address, over HTTP', () => {
     const json = JSON.parse(await page('/global-eye/fr/feed.json'));
     expect(json.language).toBe('fr');
     expect(json.items[0].url).toBe(`${PUBLIC_URL}/global-eye/fr/005/`);
+    // Each entry titled in French: "N° 5 : …", never "No. 5:".
+    expect(json.items[0].title).toMatch(/^N° 5\u00a0: À cheval sur la frontière/);
+    expect(atom).toContain('<title type="text">N° 5\u00a0: À cheval sur la frontière');
   });
 
   it('the sitemap lists the French archive and issue', async () => {
