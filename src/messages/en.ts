@@ -258,6 +258,20 @@ export const en = {
   'site.entryTitle': 'No. {number}: {title}',
   'site.atomFeed': '{name} (Atom)',
   'site.jsonFeed': '{name} (JSON Feed)',
+  'notice.out': 'The new issue is out. {web} or {pdf}{attached, select, yes { (attached too)} other {}}.',
+  'notice.readOnWeb': 'Read it on the web',
+  'notice.downloadPdf': 'download the PDF edition',
+  'notice.outText': 'The new issue is out. Read it on the web:',
+  'notice.pdfText':
+    '{attached, select, yes {The PDF edition is attached, and also at} other {The PDF edition:}}',
+  'notice.receivedAt': 'You receive this short notice at {address}, as you chose.',
+  'notice.preferencesText': 'Your preferences (the full email, plain text, language, address):',
+  'list.addressChanged.subject': 'Your subscription to {list} has moved',
+  'list.addressChanged.moved':
+    '{list} will be sent to {newAddress} from now on, instead of {address}. The change was confirmed from the new address.',
+  'list.addressChanged.movedText':
+    '{list} will be sent to {newAddress} from now on, instead of\n{address}. The change was confirmed from the new address.',
+  'list.addressChanged.notYou': 'If you did not ask for this, write to {address}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

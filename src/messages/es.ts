@@ -250,4 +250,19 @@ export const es: Catalogue = {
   'site.entryTitle': 'N.º {number}: {title}',
   'site.atomFeed': '{name} (canal Atom)',
   'site.jsonFeed': '{name} (canal JSON)',
+  'notice.out':
+    'Ya está disponible el nuevo número. {web} o {pdf}{attached, select, yes { (también adjunta)} other {}}.',
+  'notice.readOnWeb': 'Léalo en la web',
+  'notice.downloadPdf': 'descargue la edición en PDF',
+  'notice.outText': 'Ya está disponible el nuevo número. Léalo en la web:',
+  'notice.pdfText':
+    '{attached, select, yes {La edición en PDF va adjunta y también está disponible en} other {La edición en PDF:}}',
+  'notice.receivedAt': 'Recibe este breve aviso en {address}, como ha elegido.',
+  'notice.preferencesText': 'Sus preferencias (correo completo, solo texto, idioma, dirección):',
+  'list.addressChanged.subject': 'Su suscripción a {list} ha cambiado de dirección',
+  'list.addressChanged.moved':
+    'A partir de ahora, {list} se enviará a {newAddress} en lugar de a {address}. El cambio se confirmó desde la nueva dirección.',
+  'list.addressChanged.movedText':
+    'A partir de ahora, {list} se enviará a {newAddress} en lugar de a\n{address}. El cambio se confirmó desde la nueva dirección.',
+  'list.addressChanged.notYou': 'Si no lo ha solicitado usted, escriba a {address}.',
 };

@@ -256,4 +256,19 @@ export const fr: Catalogue = {
   'site.entryTitle': 'N° {number} : {title}',
   'site.atomFeed': '{name} (flux Atom)',
   'site.jsonFeed': '{name} (flux JSON)',
+  'notice.out':
+    'Le nouveau numéro est paru. {web} ou {pdf}{attached, select, yes { (également en pièce jointe)} other {}}.',
+  'notice.readOnWeb': 'Lisez-le en ligne',
+  'notice.downloadPdf': 'téléchargez l’édition PDF',
+  'notice.outText': 'Le nouveau numéro est paru. Lisez-le en ligne :',
+  'notice.pdfText':
+    '{attached, select, yes {L’édition PDF est jointe, et également disponible à l’adresse :} other {L’édition PDF :}}',
+  'notice.receivedAt': 'Vous recevez ce court avis à l’adresse {address}, comme vous l’avez choisi.',
+  'notice.preferencesText': 'Vos préférences (courriel complet, texte seul, langue, adresse) :',
+  'list.addressChanged.subject': 'Votre abonnement à {list} a changé d’adresse',
+  'list.addressChanged.moved':
+    '{list} sera désormais envoyé à {newAddress} au lieu de {address}. Le changement a été confirmé depuis la nouvelle adresse.',
+  'list.addressChanged.movedText':
+    '{list} sera désormais envoyé à {newAddress} au lieu de\n{address}. Le changement a été confirmé depuis la nouvelle adresse.',
+  'list.addressChanged.notYou': 'Si vous n’en êtes pas à l’origine, écrivez à {address}.',
 };

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { registerMessageHelpers } from '../messages/index.ts';
 import { EMAIL_TEMPLATES } from './email/template.ts';
 
 export interface NoticeInput {
@@ -21,12 +22,19 @@ let compiled: { text: HandlebarsTemplateDelegate; html: HandlebarsTemplateDelega
 
 export function renderNotice(input: NoticeInput): { text: string; html: string } {
   if (!compiled) {
-    const hbs = Handlebars.create();
     const read = (name: string) => readFileSync(join(EMAIL_TEMPLATES, name), 'utf8');
+    // The words from the catalogues (src/messages), in the edition's language.
+    const helpers = (hbs: typeof Handlebars, text: boolean) => {
+      registerMessageHelpers(hbs, { text });
+      hbs.registerHelper('yesNo', (value: unknown) => (value ? 'yes' : 'no'));
+      return hbs;
+    };
     compiled = {
-      text: hbs.compile(read('notice.txt.hbs'), { noEscape: true }),
-      html: hbs.compile(read('notice.html.hbs')),
+      text: helpers(Handlebars.create(), true).compile(read('notice.txt.hbs'), { noEscape: true }),
+      html: helpers(Handlebars.create(), false).compile(read('notice.html.hbs')),
     };
   }
-  return { text: `${compiled.text(input).trim()}\n`, html: compiled.html(input).trim() };
+  // Null: the campaign does not say, and the words are English as before there were catalogues.
+  const values = { ...input, lang: input.language ?? 'en' };
+  return { text: `${compiled.text(values).trim()}\n`, html: compiled.html(values).trim() };
 }
