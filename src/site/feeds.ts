@@ -125,7 +125,7 @@ export function jsonFeed(
           {
             url: url(paths.pdf(scope, record.code, record.pdf.name)),
             mime_type: 'application/pdf',
-            title: `PDF edition, ${record.pdf.name}`,
+            title: `${messagesFor(lang).t('edition.pdfEdition')}, ${record.pdf.name}`,
             size_in_bytes: record.pdf.bytes,
           },
         ],

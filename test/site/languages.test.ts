@@ -148,6 +148,7 @@ describe('each language at its own address, over HTTP', () => {
     // Each entry titled in French: "N° 5 : …", never "No. 5:".
     expect(json.items[0].title).toMatch(/^N° 5\u00a0: À cheval sur la frontière/);
     expect(atom).toContain('<title type="text">N° 5\u00a0: À cheval sur la frontière');
+    expect(json.items[0].attachments[0].title).toMatch(/^Version PDF, /);
   });
 
   it('the sitemap lists the French archive and issue', async () => {
