@@ -19,6 +19,7 @@ import { listLanguage, listLanguages, primaryLanguage, readerLanguage } from '..
 import { LIST_TEMPLATES_DIR } from '../list/templates.ts';
 import {
   CATALOGUE_LANGUAGES,
+  type MessageKey,
   type Messages,
   messagesFor,
   registerMessageHelpers,
@@ -176,6 +177,19 @@ export function listPages(
   /** What a token's page speaks: its reader's language. */
   const reader = (target: { list: List; subscriber: { language: string | null } }, headers: Headers) =>
     speaking(target.list, headers, target.subscriber.language);
+  /** The page saying what was done to the reader: a title, and a line naming their address and the list. */
+  const done = (
+    reply: FastifyReply,
+    target: TokenTarget,
+    headers: Headers,
+    title: MessageKey,
+    text: MessageKey,
+  ) => {
+    const to = reader(target, headers);
+    const m = to.messages;
+    const names = { address: target.subscriber.email, list: target.list.name };
+    return send(reply, to, { title: m.t(title), paragraphs: [m.t(text, names)] });
+  };
 
   return async (root) => {
     await root.register(async (app) => {
@@ -266,14 +280,7 @@ export function listPages(
         const target = await actions.resolve(request.params.token, ['subscribe']);
         if (!target) return invalid(reply, request.headers);
         await actions.confirm(target, { method: 'web', evidence: `confirm page from ${request.ip}` });
-        const to = reader(target, request.headers);
-        const m = to.messages;
-        return send(reply, to, {
-          title: m.t('page.subscribed.title'),
-          paragraphs: [
-            m.t('page.subscribed.text', { address: target.subscriber.email, list: target.list.name }),
-          ],
-        });
+        return done(reply, target, request.headers, 'page.subscribed.title', 'page.subscribed.text');
       });
 
       // A change someone asked for (src/subscribers/actions.ts): the owner confirms it here.
@@ -342,21 +349,17 @@ export function listPages(
         const target = await actions.resolve(request.params.token, ['unsubscribe']);
         if (!target) return invalid(reply, request.headers);
         await actions.unsubscribe(target);
-        const to = reader(target, request.headers);
-        const m = to.messages;
         // RFC 8058: the mail client posts List-Unsubscribe=One-Click and only needs a 2xx.
-        if (body['List-Unsubscribe'] === 'One-Click')
+        if (body['List-Unsubscribe'] === 'One-Click') {
+          const m = reader(target, request.headers).messages;
           return reply
             .code(200)
             .header('content-language', m.language)
             .type('text/plain; charset=utf-8')
-            .send(`${m.t('page.unsubscribed.title')}\n`);
-        return send(reply, to, {
-          title: m.t('page.unsubscribed.title'),
-          paragraphs: [
-            m.t('page.unsubscribed.text', { address: target.subscriber.email, list: target.list.name }),
-          ],
-        });
+            .send(`${m.t('page.unsubscribed.title')}
+`);
+        }
+        return done(reply, target, request.headers, 'page.unsubscribed.title', 'page.unsubscribed.text');
       });
 
       // The preference page, linked from every issue's footer: the signed link is the owner's proof,
@@ -469,14 +472,7 @@ export function listPages(
         const target = await actions.resolve(request.params.token, ['preferences']);
         if (!target) return invalid(reply, request.headers);
         await actions.unsubscribe(target);
-        const to = reader(target, request.headers);
-        const m = to.messages;
-        return send(reply, to, {
-          title: m.t('page.unsubscribed.title'),
-          paragraphs: [
-            m.t('page.unsubscribed.text', { address: target.subscriber.email, list: target.list.name }),
-          ],
-        });
+        return done(reply, target, request.headers, 'page.unsubscribed.title', 'page.unsubscribed.text');
       });
 
       app.post<{ Params: { token: string } }>('/preferences/:token/data', async (request, reply) => {
@@ -501,12 +497,7 @@ export function listPages(
         const target = await actions.resolve(request.params.token, ['preferences']);
         if (!target) return invalid(reply, request.headers);
         await actions.erase(target);
-        const to = reader(target, request.headers);
-        const m = to.messages;
-        return send(reply, to, {
-          title: m.t('page.erased.title'),
-          paragraphs: [m.t('page.erased.text', { address: target.subscriber.email, list: target.list.name })],
-        });
+        return done(reply, target, request.headers, 'page.erased.title', 'page.erased.text');
       });
     });
   };
