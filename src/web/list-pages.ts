@@ -118,7 +118,8 @@ function acceptedLanguage(list: List, headers: Headers) {
 
 /** What a page about `list` speaks: the reader's choice, else their browser's among the list's, else the list's. */
 function speaking(list: List, headers: Headers, chosen?: string | null): Speaking {
-  return { list, messages: messagesFor(readerLanguage(list, chosen ?? acceptedLanguage(list, headers))) };
+  const language = listLanguage(list, chosen ?? undefined) ?? acceptedLanguage(list, headers);
+  return { list, messages: messagesFor(readerLanguage(list, language)) };
 }
 
 /** A page about no list (an invalid link): the browser's language among the catalogues', else English. */

@@ -91,6 +91,9 @@ describe('the language at sign-up', () => {
     ).text();
     expect(page).toContain('<option value="fr">français</option>');
     expect(page).toContain('<option value="es" selected>español</option>');
+    // And asks in Spanish.
+    expect(page).toContain('<html lang="es">');
+    expect(page).toContain('<title>Suscribirse a The Global Eye on Human Trafficking</title>');
   });
 
   it('a language chosen on the form is kept; without one, Accept-Language decides; else the default', async () => {
