@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
-import type { List } from '../list/list.ts';
+import { type List, listLanguages } from '../list/list.ts';
 import { BulletinError, fail } from '../problems.ts';
 import { normaliseAddress } from '../subscribers/address.ts';
 import { STATUSES, type Status } from '../subscribers/model.ts';
@@ -128,7 +128,9 @@ export function registerSubscribers(program: Command, context: CliContext): void
 
   subscribers
     .command('import')
-    .description('import CSV with a header row: email,name,status (also listmonk and Mailchimp exports)')
+    .description(
+      'import CSV with a header row: email,name,status and optionally language,format,pdf (also listmonk and Mailchimp exports)',
+    )
     .argument('<file>', 'CSV file, or - for standard input')
     .option('--status <status>', 'status for rows without one', 'confirmed')
     .action(async (file: string, options: { status: string }) => {
@@ -142,6 +144,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
           publication: list.slug,
           source: file,
           defaultStatus,
+          languages: listLanguages(list),
           now: context.clock.date(),
         }).catch((err: unknown) => {
           if (err instanceof ImportFormatError) fail('import-format', { reason: err.message }, { file });
@@ -161,7 +164,7 @@ export function registerSubscribers(program: Command, context: CliContext): void
 
   subscribers
     .command('export')
-    .description('write CSV: email, name, status, source, timestamps and consent')
+    .description('write CSV: email, name, status, source, timestamps, consent, and language, format, pdf')
     .option('-o, --output <file>', 'write here instead of standard output')
     .option('--status <status>', 'only this status')
     .action(async (options: { output?: string; status?: string }) => {

@@ -7,9 +7,16 @@
 
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { type ListRole, listAddress, parseListAddress } from '../list/addresses.ts';
-import { commandTable, type FoundCommand, findCommand, type Setting } from '../list/commands.ts';
-import { type List, listLanguage, listLanguages } from '../list/list.ts';
+import {
+  commandTable,
+  DEFAULT_CHOICE,
+  type FoundCommand,
+  findCommand,
+  type Setting,
+} from '../list/commands.ts';
+import { type List, listLanguage, listLanguages, readerLanguage } from '../list/list.ts';
 import { sendReply } from '../list/replies.ts';
+import { messagesFor } from '../messages/index.ts';
 import { countInbound } from '../metrics.ts';
 import type { ActionDeps, ListActions } from '../subscribers/actions.ts';
 import { cleanName, normaliseAddress } from '../subscribers/address.ts';
@@ -143,39 +150,52 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
       return;
     }
     const reply = { list, inReplyTo: r.messageId, answered: r.answered };
-    if (name === 'help') {
-      await sendReply(deps, {
-        ...reply,
-        to: replyAddress(r) ?? who.address,
-        template: 'help',
-        values: { commands: commandTable(list) },
-      });
-      return;
-    }
+    // The reader's language, when the mail says one the list is published in: the command word
+    // itself (s'abonner, aide), else the mail's Content-Language.
+    const contentLanguage = r.parsed?.headers.get('content-language');
+    const asked =
+      listLanguage(list, found.language) ??
+      listLanguage(list, typeof contentLanguage === 'string' ? contentLanguage.split(',')[0] : undefined);
     // Subscribe and unsubscribe only ever send mail to the address concerned, asking it to
     // confirm: the sender of the request learns nothing, and a forged From changes nothing.
     if (name === 'subscribe') {
-      // The reader's language, when the mail says one the list is published in: the command word
-      // itself (s'abonner), else the mail's Content-Language.
-      const contentLanguage = r.parsed?.headers.get('content-language');
       await actions.requestSubscription(list, who, {
         source: 'email',
-        language:
-          listLanguage(list, found.language) ??
-          listLanguage(list, typeof contentLanguage === 'string' ? contentLanguage.split(',')[0] : undefined),
+        language: asked,
         inReplyTo: r.messageId,
         answered: r.answered,
       });
       return;
     }
     const s = await findSubscriber(db, list.slug, who.address);
+    // Answers in the request's language, else the one the subscriber chose, else the list's. The
+    // subscriber's only when the answer goes to their own address: a Reply-To elsewhere must not
+    // learn which language (so: that) an address reads.
+    const language = asked ?? s?.language;
+    const answerTo = replyAddress(r) ?? who.address;
+    const answerLanguage = answerTo.toLowerCase() === s?.email.toLowerCase() ? language : asked;
+    if (name === 'help') {
+      await sendReply(deps, {
+        ...reply,
+        language: answerLanguage,
+        to: answerTo,
+        template: 'help',
+        values: { commands: commandTable(list, readerLanguage(list, answerLanguage)) },
+      });
+      return;
+    }
     if (name === 'set') {
-      await setChoice(list, found.setting as Setting, s, { ...reply, to: replyAddress(r) ?? who.address });
+      await setChoice(list, found.setting as Setting, s, {
+        ...reply,
+        language: answerLanguage,
+        to: answerTo,
+      });
       return;
     }
     if (!s || (s.status !== 'pending' && s.status !== 'confirmed')) {
       await sendReply(deps, {
         ...reply,
+        language,
         to: who.address,
         template: 'goodbye',
         values: { address: who.address },
@@ -185,6 +205,7 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     const token = tokens.sign('unsubscribe', s);
     await sendReply(deps, {
       ...reply,
+      language,
       to: s.email,
       template: 'confirm-unsubscribe',
       replyTo: listAddress(list.address, { kind: 'confirm', token }),
@@ -200,33 +221,29 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
     list: List,
     setting: Setting,
     s: Subscriber | undefined,
-    reply: { list: List; to: string; inReplyTo?: string; answered: Set<string> },
+    reply: { list: List; to: string; language?: string | null; inReplyTo?: string; answered: Set<string> },
   ): Promise<void> {
     const valid: readonly string[] =
       setting.choice === 'language'
-        ? listLanguages(list)
+        ? [...listLanguages(list), DEFAULT_CHOICE]
         : setting.choice === 'format'
           ? FORMATS
-          : PDF_CHOICES;
-    if (!valid.includes(setting.value)) {
-      await sendReply(deps, {
+          : [...PDF_CHOICES, DEFAULT_CHOICE];
+    const language = readerLanguage(list, reply.language);
+    const m = messagesFor(language);
+    const help = (note: string) =>
+      sendReply(deps, {
         ...reply,
         template: 'help',
-        values: {
-          // i18n: key help.set-invalid
-          note: `"${setting.value}" is not a choice of ${setting.choice} here: choose one of ${valid.join(', ')}.`,
-          commands: commandTable(list),
-        },
+        values: { note, commands: commandTable(list, language) },
       });
+    if (!valid.includes(setting.value)) {
+      const choices = new Intl.ListFormat(language, { type: 'disjunction' }).format(valid);
+      await help(m.t('help.setInvalid', { value: setting.value, choice: setting.choice, choices }));
       return;
     }
     if (s?.status !== 'confirmed') {
-      await sendReply(deps, {
-        ...reply,
-        template: 'help',
-        // i18n: key help.set-not-subscribed
-        values: { note: 'Choices are for subscribers: subscribe first.', commands: commandTable(list) },
-      });
+      await help(m.t('help.setNotSubscribed'));
       return;
     }
     await actions.requestChoices(
@@ -267,7 +284,7 @@ export function createInboundHandler(deps: HandlerDeps): InboundHandler {
           inReplyTo: r.messageId,
           answered: r.answered,
           values: {
-            note: 'That confirmation has expired or is not valid. Please start again.',
+            note: messagesFor(list.language).t('help.confirmationInvalid'),
             commands: commandTable(list),
           },
         });

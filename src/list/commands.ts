@@ -3,6 +3,7 @@
 // ignored), and the table of addresses the help mail shows. Which addresses act as a command is
 // the address grammar's (addresses.ts).
 
+import { messagesFor } from '../messages/index.ts';
 import { listAddress, roleAddresses } from './addresses.ts';
 import { type List, type ListIdentity, listLanguages } from './list.ts';
 
@@ -36,7 +37,12 @@ const WORDS = new Map<string, FoundCommand>([
   ['leave', { command: 'unsubscribe' }],
   ['remove', { command: 'unsubscribe' }],
   ['help', { command: 'help' }],
+  ['aide', { command: 'help', language: 'fr' }],
+  ['ayuda', { command: 'help', language: 'es' }],
 ]);
+
+/** `set language default` (and `set pdf default`): back to the publication's default. */
+export const DEFAULT_CHOICE = 'default';
 
 const SET = /^set\s+(language|format|pdf)\s+(\S{1,20})$/;
 
@@ -57,32 +63,24 @@ export function findCommand(subject: string | undefined, text: string | undefine
   return word(subject) ?? word(firstLine);
 }
 
-/** The command table of a list, as the help mail and README show it. */
+/**
+ * The command table of a list, as the help mail and README show it, in `language` (the reader's;
+ * absent: the list's).
+ */
 export function commandTable(
   list: ListIdentity & Partial<Pick<List, 'language' | 'languages'>>,
+  language = list.language ?? 'en',
 ): { address: string; what: string }[] {
+  const m = messagesFor(language);
   const languages = list.language
-    ? listLanguages({ language: list.language, languages: list.languages }).join('|')
-    : '<code>';
+    ? [...listLanguages({ language: list.language, languages: list.languages }), DEFAULT_CHOICE].join('|')
+    : '<code>|default';
   const [subscribe, ...join] = roleAddresses(list.address, 'subscribe');
   const [unsubscribe, ...leave] = roleAddresses(list.address, 'unsubscribe');
   return [
-    {
-      address: listAddress(list.address, { kind: 'post' }),
-      what: 'Contributions for the editors. A subject of just "subscribe", "unsubscribe" or "help" is a command instead.',
-    },
-    {
-      address: subscribe as string,
-      what: `Subscribe; you will be asked to confirm. Also ${join.join(', ')}.`,
-    },
-    {
-      address: unsubscribe as string,
-      what: `Unsubscribe; you will be asked to confirm. Also ${leave.join(', ')}.`,
-    },
-    {
-      address: listAddress(list.address, { kind: 'request' }),
-      // i18n: key commands.request
-      what: `Commands in the subject or first line: subscribe, unsubscribe, help; and your choices, each confirmed from your address: set language ${languages}, set format html|text|notice (the full email, plain text only, or a short notice with links), set pdf attach|link.`,
-    },
+    { address: listAddress(list.address, { kind: 'post' }), what: m.t('commands.post') },
+    { address: subscribe as string, what: m.t('commands.subscribe', { others: join.join(', ') }) },
+    { address: unsubscribe as string, what: m.t('commands.unsubscribe', { others: leave.join(', ') }) },
+    { address: listAddress(list.address, { kind: 'request' }), what: m.t('commands.request', { languages }) },
   ];
 }

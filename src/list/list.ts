@@ -45,3 +45,8 @@ export function listLanguage(list: Pick<List, 'language' | 'languages'>, tag: st
   const wanted = tag && primaryLanguage(tag.trim());
   return wanted ? listLanguages(list).find((l) => l === wanted) : undefined;
 }
+
+/** The tag the list speaks to a reader in: its own (en-GB) for its default language or none, else the reader's. */
+export function readerLanguage(list: Pick<List, 'language'>, language: string | null | undefined): string {
+  return language && language !== primaryLanguage(list.language) ? language : list.language;
+}

@@ -9,7 +9,7 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../store/db.ts';
 import { listAddress } from './addresses.ts';
 import { automaticReplyHeaders } from './headers.ts';
-import type { List } from './list.ts';
+import { type List, readerLanguage } from './list.ts';
 import type { ListMailer, OutgoingMail } from './mail.ts';
 import type { ListTemplate, ListTemplates } from './templates.ts';
 
@@ -39,6 +39,8 @@ export interface Reply {
   to: string;
   template: ListTemplate;
   values: Record<string, unknown>;
+  /** The reader's language (one of the list's, as a subscriber stores it); absent: the list's. */
+  language?: string | null;
   replyTo?: string;
   /** Message-ID of the mail we answer, so clients thread the reply. */
   inReplyTo?: string;
@@ -131,7 +133,7 @@ async function queueReply({ mailer, templates }: ReplyDeps, reply: Reply): Promi
     list: {
       name: list.name,
       address: list.address,
-      language: list.language,
+      language: readerLanguage(list, reply.language),
       colors: list.colors,
     },
     requestAddress: listAddress(list.address, { kind: 'request' }),

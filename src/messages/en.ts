@@ -38,17 +38,6 @@ export const en = {
     'To subscribe please send an email to {address} with the word "subscribe". Contributions are welcome at the same address.',
   'text.receivedAt': 'You receive this bulletin at:',
   'text.unsubscribe': 'To unsubscribe:',
-  // The short notice some readers choose instead of the full email
-  'notice.out': 'The new issue is out.',
-  'notice.readOnWeb': 'Read it on the web:',
-  'notice.pdf': 'The PDF edition:',
-  'notice.pdfAttached': 'The PDF edition is attached, and also at',
-  'notice.links': '{web} or {pdf}.',
-  'notice.webLink': 'Read it on the web',
-  'notice.pdfLink': 'download the PDF edition',
-  'notice.attachedToo': 'The PDF is attached too.',
-  'notice.chose': 'You receive this short notice at {address}, as you chose.',
-  'notice.preferences': 'Your preferences (the full email, plain text, language, address):',
   // The web edition
   'web.skip': 'Skip to the content',
   'web.downloadPdf': 'Download the PDF edition',
@@ -61,6 +50,7 @@ export const en = {
   'web.subscribe': 'Subscribe',
   'web.atomFeed': 'Atom feed',
   'web.browse': 'Find an article: browse every issue',
+  'web.languages': 'Languages',
   'web.search': 'Search',
   'web.subscribeBy':
     'To subscribe please send an email to {address}, or {web}. Contributions are welcome at the same address.',
@@ -200,6 +190,88 @@ export const en = {
   'site.noMatch': 'No article matches “{query}”. Try other words, or {browse}.',
   'site.browse': 'browse every issue',
   'site.inIssue': 'In {issue}',
+  // The readers' choices, on the preference page (src/web/list-pages.ts) and in the mail confirming a change
+  'page.preferences.title': 'Your subscription to {list}',
+  'page.preferences.status':
+    '{address} · {status, select, confirmed {subscribed} pending {waiting for your confirmation} unsubscribed {unsubscribed} bounced {stopped: mail to this address bounced} complained {stopped: marked as spam} other {stopped}}',
+  'page.preferences.saved': 'Your choices are saved.',
+  'page.preferences.language': 'Language',
+  'page.preferences.languageDefault': 'The publication’s default ({language})',
+  'page.preferences.format': 'How you receive each issue',
+  'page.preferences.format.html': 'The full email',
+  'page.preferences.format.text': 'Plain text only',
+  'page.preferences.format.notice': 'A short notice with links to the web and PDF editions',
+  'page.preferences.pdf': 'The PDF edition',
+  'page.preferences.pdf.default': 'As the publication sends it',
+  'page.preferences.pdf.link': 'A link to the PDF edition',
+  'page.preferences.pdf.attach': 'The PDF edition attached',
+  'page.preferences.save': 'Save my choices',
+  'page.preferences.address': 'Change of address',
+  'page.preferences.addressText':
+    'We will send a link to the new address; the change takes effect once you open it there.',
+  'page.preferences.newAddress': 'New email address',
+  'page.preferences.addressButton': 'Change my address',
+  'page.preferences.notAnAddress': 'That is not an email address.',
+  'page.preferences.onlySubscribed': 'Only a subscribed address can move.',
+  'page.preferences.data': 'Everything we hold about you',
+  'page.preferences.dataText':
+    'Your subscription, your consent record, the changes you asked for and every issue sent to you.',
+  'page.preferences.download': 'Download ({format})',
+  'page.preferences.leave': 'Leave',
+  'page.preferences.eraseText':
+    'Or erase everything we hold about you, at once and for good: the record that you once consented goes too.',
+  'page.preferences.eraseConfirm': 'Yes, erase me',
+  'page.preferences.eraseButton': 'Erase everything',
+  'page.preferences.refused': 'Refused: this request does not come from the preference page.',
+  'page.moving.title': 'Please check the new inbox',
+  'page.moving.text':
+    'A message is on its way to {address}. Open it and confirm: until then {list} goes to {current}.',
+  'page.addressTaken.title': 'That address is already on the list',
+  'page.addressTaken.text': '{address} already has its own subscription to {list}.',
+  'page.erased.title': 'You are erased',
+  'page.erased.text':
+    'Nothing about {address} is kept by {list} any more, except the record of issues already sent to it.',
+  'page.change.choicesText':
+    'Press the button to confirm the change to the subscription of {address}: {change}.',
+  'page.changed.address': '{list} will be sent to {address} from now on.',
+  'change.language': 'to receive it in {language}',
+  'change.languageDefault': 'to receive it in the publication’s default language ({language})',
+  'change.format.html': 'to receive the full email',
+  'change.format.text': 'to receive it as plain text only',
+  'change.format.notice': 'to receive a short notice with links to the web and PDF editions',
+  'change.pdf.attach': 'to receive the PDF edition attached',
+  'change.pdf.link': 'to receive a link to the PDF edition instead of the file',
+  'change.pdf.default': 'to receive the PDF edition as the publication sends it',
+  'change.email': 'to receive it at {address} from now on',
+  // The help mail's table of addresses and commands (src/list/commands.ts) and its notes
+  'commands.post':
+    'Contributions for the editors. A subject of just "subscribe", "unsubscribe" or "help" is a command instead.',
+  'commands.subscribe': 'Subscribe; you will be asked to confirm. Also {others}.',
+  'commands.unsubscribe': 'Unsubscribe; you will be asked to confirm. Also {others}.',
+  'commands.request':
+    'Commands in the subject or first line: subscribe, unsubscribe, help; and your choices, each confirmed from your address: set language {languages} (default: the publication’s language), set format html|text|notice (the full email, plain text only, or a short notice with links), set pdf attach|link|default.',
+  'help.setInvalid': '"{value}" is not a choice of {choice} here: choose one of {choices}.',
+  'help.setNotSubscribed': 'Choices are for subscribers: subscribe first.',
+  'help.confirmationInvalid': 'That confirmation has expired or is not valid. Please start again.',
+  // The text edition's footer (src/render/text) and the site's feeds
+  'text.preferences': 'Your preferences (language, format, address):',
+  'site.entryTitle': 'No. {number}: {title}',
+  'site.atomFeed': '{name} (Atom)',
+  'site.jsonFeed': '{name} (JSON Feed)',
+  'notice.out': 'The new issue is out. {web} or {pdf}{attached, select, yes { (attached too)} other {}}.',
+  'notice.readOnWeb': 'Read it on the web',
+  'notice.downloadPdf': 'download the PDF edition',
+  'notice.outText': 'The new issue is out. Read it on the web:',
+  'notice.pdfText':
+    '{attached, select, yes {The PDF edition is attached, and also at} other {The PDF edition:}}',
+  'notice.receivedAt': 'You receive this short notice at {address}, as you chose.',
+  'notice.preferencesText': 'Your preferences (the full email, plain text, language, address):',
+  'list.addressChanged.subject': 'Your subscription to {list} has moved',
+  'list.addressChanged.moved':
+    '{list} will be sent to {newAddress} from now on, instead of {address}. The change was confirmed from the new address.',
+  'list.addressChanged.movedText':
+    '{list} will be sent to {newAddress} from now on, instead of\n{address}. The change was confirmed from the new address.',
+  'list.addressChanged.notYou': 'If you did not ask for this, write to {address}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

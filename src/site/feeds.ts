@@ -4,6 +4,7 @@
 // link and the PDF as an enclosure. Written here rather than with the `feed` package, whose Atom
 // types an enclosure "image/<extension>" (image/pdf) and which writes no xml:lang.
 
+import { messagesFor } from '../messages/index.ts';
 import { escapeHtml } from '../render/html.ts';
 import { webTemplates } from '../render/web/index.ts';
 import type { IssueRecord } from '../render/web/record.ts';
@@ -26,8 +27,14 @@ export function feedContent(record: IssueRecord, publicUrl: string, scope = reco
     .replace(/ (href|src)="(?![a-z][a-z0-9+.-]*:)(?!\/)([^"]*)"/gi, ` $1="${page}$2"`);
 }
 
+/** "No. 5: Title" in the edition's language ("N° 5 : Title" in French). */
 export function entryTitle(record: IssueRecord): string {
-  return record.numbered ? `No. ${record.number}: ${record.title}` : record.title;
+  return record.numbered
+    ? messagesFor(record.language ?? record.publication.language).t('site.entryTitle', {
+        number: record.number,
+        title: record.title,
+      })
+    : record.title;
 }
 
 /** The issue's date as an instant: midnight UTC of its (first) day. */
@@ -118,7 +125,7 @@ export function jsonFeed(
           {
             url: url(paths.pdf(scope, record.code, record.pdf.name)),
             mime_type: 'application/pdf',
-            title: `PDF edition, ${record.pdf.name}`,
+            title: `${messagesFor(lang).t('edition.pdfEdition')}, ${record.pdf.name}`,
             size_in_bytes: record.pdf.bytes,
           },
         ],

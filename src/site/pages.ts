@@ -45,16 +45,21 @@ function subscribeHref(site: SiteOptions, from: string, publication: SitePublica
 function chrome(
   site: SiteOptions,
   from: string,
+  m: Messages,
   publication?: SitePublication,
   options: { search?: boolean; scope?: string } = {},
 ): SiteChrome {
   const alternates = (publication ? [publication] : site.publications).flatMap((p) => {
     const scope = publication && options.scope ? options.scope : p.slug;
     return [
-      { type: 'application/atom+xml', title: `${p.name} (Atom)`, href: relative(from, paths.atom(scope)) },
+      {
+        type: 'application/atom+xml',
+        title: m.t('site.atomFeed', { name: p.name }),
+        href: relative(from, paths.atom(scope)),
+      },
       {
         type: 'application/feed+json',
-        title: `${p.name} (JSON Feed)`,
+        title: m.t('site.jsonFeed', { name: p.name }),
         href: relative(from, paths.json(scope)),
       },
     ];
@@ -124,10 +129,21 @@ function languageChoices(
   return { languages, ...(xDefault === undefined ? {} : { xDefault: absolute(site.publicUrl, xDefault) }) };
 }
 
-export function fileSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+/** A file's size as the language writes it: "121 kB", "1.2 MB"; "121 ko", "1,2 Mo" in French. */
+export function fileSize(bytes: number, language: string): string {
+  const [value, unit, digits] =
+    bytes < 1024
+      ? [bytes, 'byte', 0]
+      : bytes < 1024 * 1024
+        ? [Math.round(bytes / 1024), 'kilobyte', 0]
+        : [bytes / 1024 / 1024, 'megabyte', 1];
+  return new Intl.NumberFormat(language, {
+    style: 'unit',
+    unit,
+    // Bytes in full ("12 bytes", "12 octets"): their short form is "byte" in English.
+    unitDisplay: unit === 'byte' ? 'long' : 'short',
+    maximumFractionDigits: digits,
+  }).format(value);
 }
 
 export function renderHome(site: SiteOptions, latest: ReadonlyMap<string, readonly IssueRecord[]>): string {
@@ -141,7 +157,7 @@ export function renderHome(site: SiteOptions, latest: ReadonlyMap<string, readon
     tagline: site.publications.length === 1 ? site.publications[0]?.tagline : undefined,
     description: m.t('site.homeDescription', { names: site.publications.map((p) => p.name).join(', ') }),
     color: NEUTRAL,
-    site: chrome(site, from),
+    site: chrome(site, from, m),
     publications: site.publications.map((publication) => {
       const issues = latest.get(publication.slug) ?? [];
       const newest = issues[0];
@@ -157,7 +173,7 @@ export function renderHome(site: SiteOptions, latest: ReadonlyMap<string, readon
           dateLabel: newest.dateLabel,
           href: relative(from, paths.issue(publication.slug, newest.code)),
           pdfHref: relative(from, paths.pdf(publication.slug, newest.code, newest.pdf.name)),
-          pdfSize: fileSize(newest.pdf.bytes),
+          pdfSize: fileSize(newest.pdf.bytes, lang),
         },
       };
     }),
@@ -199,11 +215,11 @@ export function renderArchive(
           older: page < pages ? relative(from, paths.archive(scope, page + 1)) : undefined,
         }
       : undefined;
+  const m = messagesFor(code);
   const base = {
-    ...chrome(site, from, publication, { scope }),
+    ...chrome(site, from, m, publication, { scope }),
     ...languageChoices(site, from, publication, code, language.available, (at) => paths.archive(at)),
   };
-  const m = messagesFor(code);
   return compiled().archive({
     lang: languageTag(publication, code),
     title: m.t(page > 1 ? 'site.archiveTitlePaged' : 'site.archiveTitle', { name: publication.name, page }),
@@ -228,7 +244,7 @@ export function renderArchive(
       contentsLabel: record.view.contentsLabel,
       href: relative(from, paths.issue(scope, record.code)),
       pdfHref: relative(from, paths.pdf(scope, record.code, record.pdf.name)),
-      pdfSize: fileSize(record.pdf.bytes),
+      pdfSize: fileSize(record.pdf.bytes, languageTag(publication, code)),
       sections: record.view.sections.map((section) => ({
         name: section.name,
         articles: section.articles.map((article) => ({
@@ -273,7 +289,7 @@ export function renderIssue(
       articles: section.articles.map((article) => ({ ...article, aliases: aliases.get(article.slug) ?? [] })),
     })),
   };
-  const base = chrome(site, from, publication, { scope });
+  const base = chrome(site, from, messagesFor(code), publication, { scope });
   return renderIssuePage(view, {
     ...base,
     archive: relative(from, paths.archive(scope)),
@@ -309,7 +325,7 @@ export function renderSearch(site: SiteOptions, page: SearchPage): string {
     heading: m.t('site.searchIn', { scope }),
     color: publication?.colors.primary ?? NEUTRAL,
     noindex: true,
-    site: chrome(site, from, publication, { search: false }),
+    site: chrome(site, from, m, publication, { search: false }),
     action: relative(from, from),
     scope,
     query: page.query,

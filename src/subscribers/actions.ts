@@ -4,10 +4,12 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import { listAddress } from '../list/addresses.ts';
-import type { List } from '../list/list.ts';
+import { DEFAULT_CHOICE } from '../list/commands.ts';
+import { type List, primaryLanguage, readerLanguage } from '../list/list.ts';
 import type { ListMailer } from '../list/mail.ts';
 import { sendReply } from '../list/replies.ts';
 import type { ListTemplates } from '../list/templates.ts';
+import { messagesFor } from '../messages/index.ts';
 import { editionUrls } from '../render/replacements.ts';
 import type { Db } from '../store/db.ts';
 import { preferencesUrl, type TokenPurpose, type Tokens, unsubscribeUrl } from '../tokens.ts';
@@ -126,6 +128,7 @@ export function createListActions(deps: ActionDeps): ListActions {
     await sendReply(deps, {
       list,
       to: s.email,
+      language: s.language,
       template: 'welcome',
       ...answering,
       values: {
@@ -154,10 +157,11 @@ export function createListActions(deps: ActionDeps): ListActions {
         inReplyTo: answering.inReplyTo,
         answered: answering.answered,
         template: 'confirm-change',
+        language: subscriber.language,
         replyTo: listAddress(list.address, { kind: 'confirm', token }),
         values: {
           address: subscriber.email,
-          change: describeChange(change),
+          change: describeChange(change, list, readerLanguage(list, subscriber.language)),
           replyConfirms: true,
           confirmUrl: `${deps.publicUrl}/change/${token}`,
         },
@@ -177,9 +181,10 @@ export function createListActions(deps: ActionDeps): ListActions {
         list,
         to: newAddress,
         template: 'confirm-change',
+        language: subscriber.language,
         values: {
           address: subscriber.email,
-          change: describeChange(change),
+          change: describeChange(change, list, readerLanguage(list, subscriber.language)),
           confirmUrl: `${deps.publicUrl}/change/${token}`,
         },
       });
@@ -221,6 +226,7 @@ export function createListActions(deps: ActionDeps): ListActions {
         await sendReply(deps, {
           list,
           to: s.email,
+          language: s.language,
           ...answering,
           template: 'confirm-change',
           values: { address: s.email, name: who.name, confirmUrl: `${deps.publicUrl}/change/${token}` },
@@ -236,6 +242,8 @@ export function createListActions(deps: ActionDeps): ListActions {
       await sendReply(deps, {
         list,
         to: s.email,
+        // The language asked for now, though an earlier request's row keeps its own.
+        language: request.language ?? s.language,
         ...answering,
         ownerAsked: request.source === 'web',
         template: 'confirm-subscribe',
@@ -279,6 +287,7 @@ export function createListActions(deps: ActionDeps): ListActions {
         await sendReply(deps, {
           list,
           to: subscriber.email,
+          language: changed.language,
           template: 'address-changed',
           values: { address: subscriber.email, newAddress: changed.email },
         });
@@ -307,6 +316,7 @@ export function createListActions(deps: ActionDeps): ListActions {
       await sendReply(deps, {
         list,
         to: left.email,
+        language: left.language,
         template: 'goodbye',
         ...answering,
         values: { address: left.email },
@@ -316,17 +326,17 @@ export function createListActions(deps: ActionDeps): ListActions {
   };
 }
 
-/** What a change sets, in the owner's words for its confirmation mail. */
-// i18n: key change.describe (one phrase per choice)
-function describeChange(change: ChangeFields): string {
+/** What a change sets, in the owner's words and language, for its confirmation mail and page. */
+export function describeChange(change: ChangeFields, list: List, language: string): string {
+  const m = messagesFor(language);
+  const languageName = (code: string) =>
+    new Intl.DisplayNames([language], { type: 'language' }).of(code) ?? code;
   const parts: string[] = [];
-  if (change.language) parts.push(`to receive it in the language "${change.language}"`);
-  if (change.format === 'html') parts.push('to receive the full email');
-  if (change.format === 'text') parts.push('to receive it as plain text only');
-  if (change.format === 'notice')
-    parts.push('to receive a short notice with links to the web and PDF editions');
-  if (change.pdf === 'attach') parts.push('to receive the PDF edition attached');
-  if (change.pdf === 'link') parts.push('to receive a link to the PDF edition instead of the file');
-  if (change.email) parts.push(`to receive it at ${change.email} from now on`);
-  return parts.join(', ');
+  if (change.language === DEFAULT_CHOICE)
+    parts.push(m.t('change.languageDefault', { language: languageName(primaryLanguage(list.language)) }));
+  else if (change.language) parts.push(m.t('change.language', { language: languageName(change.language) }));
+  if (change.format) parts.push(m.t(`change.format.${change.format}`));
+  if (change.pdf) parts.push(m.t(`change.pdf.${change.pdf}`));
+  if (change.email) parts.push(m.t('change.email', { address: change.email }));
+  return new Intl.ListFormat(language, { type: 'conjunction' }).format(parts);
 }

@@ -18,6 +18,10 @@ export const EXPORT_COLUMNS = [
   'consent_method',
   'consent_evidence',
   'unsubscribed_at',
+  // What the reader chose (issue 15); empty: the publication's default.
+  'language',
+  'format',
+  'pdf',
 ] as const;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : '');
@@ -47,6 +51,9 @@ export async function exportSubscribers(
         s.consentMethod ?? '',
         s.consentEvidence ?? '',
         iso(s.unsubscribedAt),
+        s.language ?? '',
+        s.format,
+        s.pdf ?? '',
       ].map(neutraliseCell);
     }
   }

@@ -1,14 +1,17 @@
 // CSV import: our own export, listmonk's and Mailchimp's. Streams the file in batches, so a
 // million rows take the memory of one batch. Never re-subscribes anyone who opted out, in any
-// capitalisation of the address, and keeps the consent evidence a file carries.
+// capitalisation of the address, and keeps the consent evidence a file carries. The readers'
+// choices our export carries (language, format, pdf) are checked and given to the readers it
+// adds; a reader already on the list keeps the choices they made themselves.
 
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { z } from 'zod';
 import type { Db } from '../store/db.ts';
 import { cleanName, normaliseAddress } from './address.ts';
 import { restoreCell } from './csv-cells.ts';
-import { OPTED_OUT, type Status } from './model.ts';
+import { FORMATS, type Format, OPTED_OUT, PDF_CHOICES, type PdfChoice, type Status } from './model.ts';
 import { mailboxDigest } from './store.ts';
 
 export interface ImportReport {
@@ -67,6 +70,9 @@ interface Columns {
   first?: number;
   last?: number;
   status?: number;
+  language?: number;
+  format?: number;
+  pdf?: number;
   /** Mailchimp's unsubscribed or cleaned export: no status column, every row opted out. */
   optedOut?: Status;
   evidence: [string, number][];
@@ -86,6 +92,9 @@ function findColumns(header: string[]): Columns | undefined {
     first: at('first name', 'fname'),
     last: at('last name', 'lname'),
     status: at('status'),
+    language: at('language'),
+    format: at('format'),
+    pdf: at('pdf'),
     optedOut:
       at('unsub_time') !== undefined
         ? 'unsubscribed'
@@ -110,12 +119,49 @@ interface Evidence {
   summary: string;
 }
 
+/** A reader's choices as our export writes them: empty (or "default") is the publication's default. */
+const byDefault = z.enum(['', 'default']).transform(() => null);
+const ChoiceCells = z.object({
+  language: z.union([
+    byDefault,
+    z
+      .string()
+      .regex(/^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i)
+      .transform((tag) => (tag.split('-')[0] as string).toLowerCase()),
+  ]),
+  format: z.union([z.literal('').transform(() => 'html' as const), z.enum(FORMATS)]),
+  pdf: z.union([byDefault, z.enum(PDF_CHOICES)]),
+});
+
+interface Choices {
+  language: string | null;
+  format: Format;
+  pdf: PdfChoice | null;
+}
+
 interface Candidate {
   line: number;
   email: string;
   name: string | undefined;
   status: Status;
   evidence: Evidence | undefined;
+  choices: Choices;
+}
+
+/** The row's choices, or why they cannot be taken (a value no reader can choose here). */
+function readChoices(
+  cells: { language: string; format: string; pdf: string },
+  languages: readonly string[] | undefined,
+): Choices | string {
+  const parsed = ChoiceCells.safeParse(cells);
+  if (!parsed.success) {
+    const field = String(parsed.error.issues[0]?.path[0] ?? 'language') as keyof typeof cells;
+    return `unknown ${field} "${cells[field].slice(0, 40)}"`;
+  }
+  const { language } = parsed.data;
+  if (language && languages && !languages.includes(language))
+    return `language "${language}" is not one of the publication's (${languages.join(', ')})`;
+  return parsed.data;
 }
 
 export class ImportFormatError extends Error {}
@@ -130,6 +176,8 @@ export async function importSubscribers(
     /** The editor who uploaded it in the admin, named beside the file. */
     uploadedBy?: string;
     defaultStatus?: Status;
+    /** The publication's languages (primary tags): a row choosing another is skipped. */
+    languages?: readonly string[];
     now: Date;
     batchSize?: number;
   },
@@ -195,7 +243,16 @@ export async function importSubscribers(
     const name = cleanName(
       columns.name !== undefined ? pick(columns.name) : `${pick(columns.first)} ${pick(columns.last)}`,
     );
-    const candidate = { line, email, name, status, evidence: readEvidence(columns, pick, file, options.now) };
+    const choices = readChoices(
+      { language: pick(columns.language), format: pick(columns.format), pdf: pick(columns.pdf) },
+      options.languages,
+    );
+    if (typeof choices === 'string') {
+      skip(choices, line);
+      continue;
+    }
+    const evidence = readEvidence(columns, pick, file, options.now);
+    const candidate = { line, email, name, status, evidence, choices };
     const key = email.toLowerCase();
     const earlier = batch.get(key);
     if (earlier) {
@@ -347,13 +404,16 @@ async function writeBatch(
       // ON CONFLICT: a mailbox added meanwhile by a sign-up stays as its owner made it.
       const { rows: inserted } = await tx.query<{ email: string }>(
         `INSERT INTO subscribers (publication, email, name, status, source, created_at, updated_at,
-           confirmed_at, consent_method, consent_evidence, unsubscribed_at, last_bounce_at, imported_consent)
+           confirmed_at, consent_method, consent_evidence, unsubscribed_at, last_bounce_at, imported_consent,
+           language, format, pdf)
          SELECT $1, u.email, u.name, u.status, 'import', $2, $2,
            CASE WHEN u.status = 'confirmed' THEN COALESCE(u.confirmed_at, $2::timestamptz) END, 'import',
            u.evidence, CASE WHEN u.status = 'unsubscribed' THEN COALESCE(u.unsubscribed_at, $2::timestamptz) END,
-           CASE WHEN u.status = 'bounced' THEN $2::timestamptz END, u.details::jsonb
-         FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[])
-           AS u(email, name, status, confirmed_at, unsubscribed_at, evidence, details)
+           CASE WHEN u.status = 'bounced' THEN $2::timestamptz END, u.details::jsonb,
+           u.language, u.format, u.pdf
+         FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[],
+             $10::text[], $11::text[], $12::text[])
+           AS u(email, name, status, confirmed_at, unsubscribed_at, evidence, details, language, format, pdf)
          ON CONFLICT DO NOTHING
          RETURNING email`,
         [
@@ -366,6 +426,9 @@ async function writeBatch(
           fresh.map((r) => r.evidence?.unsubscribedAt ?? null),
           fresh.map((r) => r.evidence?.summary ?? `import of ${options.file}`),
           fresh.map((r) => (r.evidence ? JSON.stringify(r.evidence.fields) : null)),
+          fresh.map((r) => r.choices.language),
+          fresh.map((r) => r.choices.format),
+          fresh.map((r) => r.choices.pdf),
         ],
       );
       const added = new Set(inserted.map((r) => r.email));

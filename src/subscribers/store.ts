@@ -9,6 +9,7 @@
 // the address is kept as first written, for sending.
 
 import { createHash } from 'node:crypto';
+import { DEFAULT_CHOICE } from '../list/commands.ts';
 import { InternalError } from '../problems.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { TOKEN_LIFETIME_SECONDS } from '../tokens.ts';
@@ -339,12 +340,15 @@ export function markComplained(db: Queryable, id: number, now: Date) {
   );
 }
 
-/** What a change waiting for its owner sets: its non-null fields (migrations 150, 260). */
+/**
+ * What a change waiting for its owner sets: its non-null fields (migrations 150, 260). A language
+ * or PDF of `default` (DEFAULT_CHOICE) sets it back to the publication's default: NULL on the reader.
+ */
 export interface ChangeFields {
   name?: string | null;
   language?: string | null;
   format?: Format | null;
-  pdf?: PdfChoice | null;
+  pdf?: PdfChoice | typeof DEFAULT_CHOICE | null;
   /** A new address: confirmed at that address before it takes effect. */
   email?: string | null;
 }
@@ -407,7 +411,7 @@ interface ChangeRow {
   name: string | null;
   language: string | null;
   format: Format | null;
-  pdf: PdfChoice | null;
+  pdf: PdfChoice | typeof DEFAULT_CHOICE | null;
   email: string | null;
   confirmed_at: Date | null;
 }
@@ -457,8 +461,11 @@ export async function applyChange(
       // A new address retires every token of the old one (generation): links in old issues named it.
       const changed = await one(
         tx,
-        `UPDATE subscribers SET name = COALESCE($3, name), language = COALESCE($4, language),
-           format = COALESCE($5, format), pdf = COALESCE($6, pdf), email = COALESCE($7, email),
+        `UPDATE subscribers SET name = COALESCE($3, name),
+           language = CASE WHEN $4 = '${DEFAULT_CHOICE}' THEN NULL ELSE COALESCE($4, language) END,
+           format = COALESCE($5, format),
+           pdf = CASE WHEN $6 = '${DEFAULT_CHOICE}' THEN NULL ELSE COALESCE($6, pdf) END,
+           email = COALESCE($7, email),
            generation = generation + CASE WHEN $7::text IS NULL THEN 0 ELSE 1 END, updated_at = $8
          WHERE id = $1 AND generation = $2 AND status = 'confirmed'
            AND ($7::text IS NULL OR NOT EXISTS (SELECT 1 FROM subscribers o

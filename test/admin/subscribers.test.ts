@@ -289,7 +289,7 @@ describe('what a publisher does', () => {
     );
     const csv = await response.text();
     expect(csv.split('\n')[0]).toBe(
-      'email,name,status,source,created_at,updated_at,confirmed_at,consent_method,consent_evidence,unsubscribed_at',
+      'email,name,status,source,created_at,updated_at,confirmed_at,consent_method,consent_evidence,unsubscribed_at,language,format,pdf',
     );
     expect(csv).toContain(`formula@example.org,"'=HYPERLINK(""http://evil"")",confirmed,admin,`);
     expect(csv).not.toContain('reader5@example.org');

@@ -143,6 +143,20 @@ describe('bulletin subscribers import and export', () => {
     );
   }, 120_000);
 
+  it("exports each reader's language, format and PDF; an import of the export keeps them", async () => {
+    const file = join(data.dir, 'choices.csv');
+    writeFileSync(file, 'email,status,language,format,pdf\nlin@example.org,confirmed,fr,notice,attach\n');
+    expect((await run('import', file)).stdout).toMatch(/^1 imported, 0 updated, 0 skipped/);
+    const exported = join(data.dir, 'choices-export.csv');
+    expect((await run('export', '--output', exported)).status).toBe(0);
+    const csv = readFileSync(exported, 'utf8');
+    expect(csv.split('\n')[0]).toMatch(/,language,format,pdf$/);
+    expect(csv).toMatch(/\nlin@example\.org,.*,fr,notice,attach\n/);
+    // Into another publication, which is published in English only: its readers cannot choose French.
+    const imported = await other('import', exported);
+    expect(imported.stdout).toContain(`language "fr" is not one of the publication's (en)`);
+  }, 60_000);
+
   it('exports a name that is a spreadsheet formula as text', async () => {
     expect(
       (await other('add', 'mallory@example.org', '--name', '=HYPERLINK("https://evil.example","Open")'))

@@ -28,6 +28,15 @@ describe('findCommand', () => {
   it('knows the words of French and Spanish readers, and their language', () => {
     expect(findCommand("S'abonner", '')).toEqual({ command: 'subscribe', language: 'fr' });
     expect(findCommand('', 'suscribirse\n')).toEqual({ command: 'subscribe', language: 'es' });
+    expect(findCommand('Aide', '')).toEqual({ command: 'help', language: 'fr' });
+    expect(findCommand('ayuda', '')).toEqual({ command: 'help', language: 'es' });
+  });
+
+  it.each([
+    ['set language default', { choice: 'language', value: 'default' }],
+    ['set pdf default', { choice: 'pdf', value: 'default' }],
+  ])('%j goes back to the publication’s default', (subject, setting) => {
+    expect(findCommand(subject, '')).toEqual({ command: 'set', setting });
   });
 
   it.each(['set colour blue', 'set language', 'set format text please'])('%j is no command', (subject) => {
@@ -60,9 +69,32 @@ describe('commandTable', () => {
       },
       {
         address: 'globaleye-request@example.org',
-        what: 'Commands in the subject or first line: subscribe, unsubscribe, help; and your choices, each confirmed from your address: set language <code>, set format html|text|notice (the full email, plain text only, or a short notice with links), set pdf attach|link.',
+        what: 'Commands in the subject or first line: subscribe, unsubscribe, help; and your choices, each confirmed from your address: set language <code>|default (default: the publication’s language), set format html|text|notice (the full email, plain text only, or a short notice with links), set pdf attach|link|default.',
       },
     ]);
+  });
+
+  it.each([
+    ['fr', 'Contributions pour la rédaction.', 'S’abonner\u00a0; il vous sera demandé de confirmer.'],
+    ['es', 'Contribuciones para la redacción.', 'Suscribirse; se le pedirá que lo confirme.'],
+  ])('in %s, says what every address does in that language', (language, post, subscribe) => {
+    const table = commandTable(
+      {
+        name: 'The Global Eye',
+        address: 'globaleye@example.org',
+        language: 'en-GB',
+        languages: ['fr', 'es'],
+      },
+      language,
+    );
+    expect(table[0]?.what).toContain(post);
+    expect(table[1]?.what).toBe(
+      `${subscribe} ${language === 'fr' ? 'Également\u00a0:' : 'También:'} globaleye-join@example.org.`,
+    );
+    expect(table[3]?.what).toContain('set language en|fr|es|default');
+    expect(table.map((row) => row.what).join('\n')).not.toMatch(
+      /Contributions for the editors|you will be asked|Commands in the subject|Also /,
+    );
   });
 
   it('is understood by the address grammar: every address it names is the list role it describes', () => {

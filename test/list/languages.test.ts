@@ -21,11 +21,13 @@ const values = (language: string) => ({
   unsubscribeUrl: 'https://news.example.org/unsubscribe/u1-x-y',
   latest: { webUrl: 'https://news.example.org/global-eye/005/', pdfUrl: 'https://news.example.org/x.pdf' },
   commands: [{ address: 'globaleye-request@example.org', what: 'Commands.' }],
+  newAddress: 'ann.new@example.org',
+  replyConfirms: true,
 });
 
 const templates = loadListTemplates();
 const ENGLISH =
-  /Someone, probably you|Welcome|Thank you|How to use|\bConfirm\b|will not receive|for the list commands|Contributions are welcome/;
+  /Someone, probably you|Welcome|Thank you|How to use|\bConfirm\b|will not receive|for the list commands|Contributions are welcome|has moved|will be sent to|did not ask|simply reply/;
 
 describe.each([
   [

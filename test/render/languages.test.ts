@@ -62,10 +62,11 @@ describe('the sample issue as a French edition', () => {
       'DANS LE PROCHAIN NUMÉRO',
       'Version web\u00a0:',
       'Pour vous désabonner\u00a0:',
+      'Vos préférences (langue, format, adresse)\u00a0:',
       'Q.\u00a0: ',
     ])
       expect(text).toContain(words);
-    expect(text).not.toMatch(/In this issue|IN THIS ISSUE|May 2009|\bBy |^Q: /m);
+    expect(text).not.toMatch(/In this issue|IN THIS ISSUE|May 2009|\bBy |^Q: |Your preferences/m);
   });
 
   it('web: French words and date, lang="fr"', () => {

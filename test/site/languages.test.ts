@@ -61,7 +61,7 @@ const hreflangs = (html: string) =>
   );
 /** The language switcher's links: label → href. */
 const switcher = (html: string) => {
-  const nav = /<nav class="languages" aria-label="Languages">([\s\S]*?)<\/nav>/.exec(html)?.[1] ?? '';
+  const nav = /<nav class="languages" aria-label="[^"]+">([\s\S]*?)<\/nav>/.exec(html)?.[1] ?? '';
   return Object.fromEntries(
     [...nav.matchAll(/<a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => [m[2], m[1]]),
   );
@@ -95,6 +95,10 @@ describe('each language at its own address, over HTTP', () => {
     // Its neighbours are the French archive and feeds.
     expect(html).toContain('<a href="../../../global-eye/fr/">Tous les numéros</a>');
     expect(html).toContain('href="../../../global-eye/fr/feed.xml"');
+    // Everything around it in French too: the switcher's name, the feeds' titles.
+    expect(html).toContain('<nav class="languages" aria-label="Langues">');
+    expect(html).toContain('title="The Global Eye on Human Trafficking (flux Atom)"');
+    expect(html).not.toMatch(/aria-label="Languages"|\(Atom\)|JSON Feed\)/);
   });
 
   it('the English issue page links the French one back', async () => {
@@ -142,6 +146,10 @@ describe('each language at its own address, over HTTP', () => {
     const json = JSON.parse(await page('/global-eye/fr/feed.json'));
     expect(json.language).toBe('fr');
     expect(json.items[0].url).toBe(`${PUBLIC_URL}/global-eye/fr/005/`);
+    // Each entry titled in French: "N° 5 : …", never "No. 5:".
+    expect(json.items[0].title).toMatch(/^N° 5\u00a0: À cheval sur la frontière/);
+    expect(atom).toContain('<title type="text">N° 5\u00a0: À cheval sur la frontière');
+    expect(json.items[0].attachments[0].title).toMatch(/^Version PDF, /);
   });
 
   it("each language's search finds its own articles, stemmed in its language, and leads to its edition", async () => {

@@ -111,7 +111,7 @@ describe.each(storeBackends())('import and export on $name', ({ open }) => {
     const csv = Buffer.concat(chunks).toString();
     const [header, first] = csv.split('\n');
     expect(header).toBe(
-      'email,name,status,source,created_at,updated_at,confirmed_at,consent_method,consent_evidence,unsubscribed_at',
+      'email,name,status,source,created_at,updated_at,confirmed_at,consent_method,consent_evidence,unsubscribed_at,language,format,pdf',
     );
     expect(first).toMatch(
       /^ann@example\.org,"Ann, ""the"" First",confirmed,import,2026-02-01T00:00:00\.000Z,/,
@@ -119,6 +119,67 @@ describe.each(storeBackends())('import and export on $name', ({ open }) => {
     const copy = list();
     expect(await run(copy, csv)).toMatchObject({ imported: 2, skipped: 0 });
     expect(await findSubscriber(db, copy, 'bob@example.org')).toMatchObject({ status: 'unsubscribed' });
+  });
+
+  it("carries each reader's language, format and PDF through an export and back", async () => {
+    const publication = list();
+    await run(
+      publication,
+      'email,status,language,format,pdf\n' +
+        'fr@example.org,confirmed,fr-CA,text,attach\n' +
+        'plain@example.org,confirmed,,,\n' +
+        'es@example.org,unsubscribed,es,notice,link\n',
+    );
+    expect(await findSubscriber(db, publication, 'fr@example.org')).toMatchObject({
+      language: 'fr',
+      format: 'text',
+      pdf: 'attach',
+    });
+    const chunks: Buffer[] = [];
+    const out = new (await import('node:stream')).PassThrough();
+    out.on('data', (c: Buffer) => chunks.push(c));
+    await exportSubscribers(db, publication, out);
+    const csv = Buffer.concat(chunks).toString();
+    expect(csv).toMatch(/\nfr@example\.org,.*,fr,text,attach\n/);
+    expect(csv).toMatch(/\nplain@example\.org,.*,,html,\n/);
+    const copy = list();
+    expect(await run(copy, csv)).toMatchObject({ imported: 3, skipped: 0 });
+    for (const [email, choices] of [
+      ['fr@example.org', { language: 'fr', format: 'text', pdf: 'attach', status: 'confirmed' }],
+      ['plain@example.org', { language: null, format: 'html', pdf: null, status: 'confirmed' }],
+      // The opt-out stays one: choices never make a reader of it.
+      ['es@example.org', { language: 'es', format: 'notice', pdf: 'link', status: 'unsubscribed' }],
+    ] as const)
+      expect(await findSubscriber(db, copy, email)).toMatchObject(choices);
+  });
+
+  it('skips a row whose choices no reader can make, saying which; keeps the choices readers made', async () => {
+    const publication = list();
+    await run(publication, 'email,status,language\nkept@example.org,confirmed,fr\n');
+    const report = await importSubscribers(
+      db,
+      Readable.from([
+        'email,status,language,format,pdf\n' +
+          'de@example.org,confirmed,de,html,\n' +
+          'fax@example.org,confirmed,en,fax,\n' +
+          'paper@example.org,confirmed,en,html,paper\n' +
+          'kept@example.org,confirmed,es,text,attach\n',
+      ]),
+      { publication, source: 'choices.csv', now, languages: ['en', 'fr', 'es'] },
+    );
+    expect([...report.reasons.keys()]).toEqual([
+      `language "de" is not one of the publication's (en, fr, es)`,
+      'unknown format "fax"',
+      'unknown pdf "paper"',
+      'already present, unchanged',
+    ]);
+    expect(await findSubscriber(db, publication, 'de@example.org')).toBeUndefined();
+    // A reader already on the list keeps the choices they made themselves.
+    expect(await findSubscriber(db, publication, 'kept@example.org')).toMatchObject({
+      language: 'fr',
+      format: 'html',
+      pdf: null,
+    });
   });
 
   const MAILCHIMP =

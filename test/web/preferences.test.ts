@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInboundHandler } from '../../src/inbound/handler.ts';
 import { createListSmtpServer, type ListSmtpServer } from '../../src/inbound/smtp.ts';
 import { findSubscriber, requestSubscription } from '../../src/subscribers/store.ts';
-import { preferencesUrl } from '../../src/tokens.ts';
+import { preferencesUrl, unsubscribeUrl } from '../../src/tokens.ts';
 import { listPages } from '../../src/web/list-pages.ts';
 import { type LiveServer, startHttp } from '../support/http.ts';
 import { type ListFixture, listFixture, message } from '../support/list-fixture.ts';
@@ -44,10 +44,11 @@ const mailTo = (address: string) => f.sent.filter((m) => m.to.toLowerCase() === 
 const changeTokenIn = (address: string) =>
   /\/change\/([0-9a-z-]+)/.exec(mailTo(address).at(-1)?.text ?? '')?.[1];
 
-async function confirmed(email: string) {
+async function confirmed(email: string, language?: string) {
   const s = await requestSubscription(f.db, {
     publication: 'global-eye',
     email,
+    language,
     source: 'import',
     now: new Date(),
   });
@@ -90,6 +91,9 @@ describe('the language at sign-up', () => {
     ).text();
     expect(page).toContain('<option value="fr">français</option>');
     expect(page).toContain('<option value="es" selected>español</option>');
+    // And asks in Spanish.
+    expect(page).toContain('<html lang="es">');
+    expect(page).toContain('<title>Suscribirse a The Global Eye on Human Trafficking</title>');
   });
 
   it('a language chosen on the form is kept; without one, Accept-Language decides; else the default', async () => {
@@ -164,7 +168,9 @@ describe('set commands by mail', () => {
     await confirmed('jon@example.org');
     await mail('jon@example.org', 'globaleye-request@example.org', { Subject: 'set language de' });
     const help = mailTo('jon@example.org').at(-1);
-    expect(help?.text).toContain('"de" is not a choice of language here: choose one of en, fr, es.');
+    expect(help?.text).toContain(
+      '"de" is not a choice of language here: choose one of en, fr, es or default.',
+    );
     expect((await reader('jon@example.org'))?.language).toBeNull();
   });
 
@@ -200,7 +206,8 @@ describe('the preference page', () => {
     expect((await reader('max@example.org'))?.format).toBe('html');
     const saved = await post(path, choices);
     expect(saved.status).toBe(200);
-    expect(await saved.text()).toContain('Your choices are saved.');
+    // The page answers in the language just chosen.
+    expect(await saved.text()).toContain('Sus preferencias se han guardado.');
     expect(await reader('max@example.org')).toMatchObject({
       language: 'es',
       format: 'notice',
@@ -288,5 +295,161 @@ describe('the preference page', () => {
     expect(await (await post(`${path}/erase`, { confirm: 'yes' })).text()).toContain('You are erased');
     expect(await reader('ray@example.org')).toBeUndefined();
     expect((await fetch(`${web.base}${path}`)).status).toBe(400);
+  });
+});
+
+describe("everything in the reader's language", () => {
+  /** What the readers' pages and the list's mail say in English, none of which a French page may say. */
+  const ENGLISH =
+    /Your subscription|The full email|Plain text only|As the publication sends it|Save my choices|Change of address|Everything we hold|Erase everything|>Unsubscribe<|Download \(|Language|\(Atom\)|JSON Feed\)/;
+  const pathOf = (url: string) => new URL(url).pathname;
+
+  it("a French reader's preference page is in French, and offers the publication's default", async () => {
+    await confirmed('zoe@example.org', 'fr');
+    const page = await (await fetch(`${web.base}${await preferencesPath('zoe@example.org')}`)).text();
+    expect(page).toContain('<html lang="fr">');
+    for (const words of [
+      '<title>Votre abonnement à The Global Eye on Human Trafficking</title>',
+      'zoe@example.org · abonné',
+      'Langue <select name="language">',
+      '<option value="default">Celle de la publication (anglais)</option>',
+      '<option value="fr" selected>français</option>',
+      'Le texte seul',
+      'Comme la publication l’envoie',
+      'L’édition PDF en pièce jointe',
+      'Enregistrer mes choix',
+      'Nouvelle adresse électronique',
+      'Télécharger (CSV)',
+      '<button type="submit">Se désabonner</button>',
+      'Tout effacer',
+      'title="The Global Eye on Human Trafficking (flux Atom)"',
+    ])
+      expect(page).toContain(words);
+    expect(page).not.toMatch(ENGLISH);
+  });
+
+  it("a reader who chose nothing reads their browser's language; the publication's default stores NULL", async () => {
+    await confirmed('yan@example.org');
+    const path = await preferencesPath('yan@example.org');
+    const page = await (await fetch(`${web.base}${path}`, { headers: { 'accept-language': 'es' } })).text();
+    expect(page).toContain('<html lang="es">');
+    expect(page).toContain('<option value="default" selected>El de la publicación (inglés)</option>');
+    expect(page).toContain('Solo texto');
+    await post(path, { language: 'fr' });
+    expect((await reader('yan@example.org'))?.language).toBe('fr');
+    const reset = await post(path, { language: 'default' });
+    expect(reset.status).toBe(200);
+    expect((await reader('yan@example.org'))?.language).toBeNull();
+    // Back in the publication's language, as its next issue will be.
+    expect(await reset.text()).toContain(
+      '<option value="default" selected>The publication’s default (English)</option>',
+    );
+  });
+
+  it('the unsubscribe page and the one-click answer (RFC 8058) are in French', async () => {
+    const s = await confirmed('xia@example.org', 'fr');
+    const path = pathOf(unsubscribeUrl('https://news.example.org', f.tokens, s));
+    const page = await (await fetch(`${web.base}${path}`)).text();
+    expect(page).toContain('<title>Se désabonner de The Global Eye on Human Trafficking</title>');
+    expect(page).toContain('<button type="submit">Se désabonner</button>');
+    const oneClick = await fetch(`${web.base}${path}`, {
+      method: 'POST',
+      headers: form,
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(oneClick.status).toBe(200);
+    expect(oneClick.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await oneClick.text()).toBe('Vous êtes désabonné\n');
+    expect((await reader('xia@example.org'))?.status).toBe('unsubscribed');
+  });
+
+  it("an expired, malformed or refused request answers in the browser's language", async () => {
+    const expired = await fetch(`${web.base}/preferences/p1-x-y`, { headers: { 'accept-language': 'fr' } });
+    expect(expired.status).toBe(400);
+    const text = await expired.text();
+    expect(text).toContain('<html lang="fr">');
+    expect(text).toContain('Ce lien a expiré ou n’est pas valide');
+    const malformed = await post(
+      '/confirm/s1-x-y',
+      { 'List-Unsubscribe': 'x'.repeat(200) },
+      { 'accept-language': 'es-ES' },
+    );
+    expect(malformed.status).toBe(400);
+    expect(await malformed.text()).toContain('No se ha entendido la solicitud');
+    const refused = await post(
+      '/preferences/p1-x-y',
+      {},
+      { origin: 'https://evil.example', 'accept-language': 'fr' },
+    );
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('Refusé');
+    // No header: English.
+    expect(await (await fetch(`${web.base}/preferences/p1-x-y`)).text()).toContain('This link has expired');
+  });
+
+  it("help by mail: in the request's language, else the subscriber's, with no English description", async () => {
+    const COMMANDS_IN_ENGLISH =
+      /Contributions for the editors|you will be asked to confirm|Commands in the subject|How to use/;
+    await mail('wes@example.org', 'globaleye-request@example.org', { Subject: 'aide' });
+    const french = mailTo('wes@example.org').at(-1);
+    expect(french?.subject).toBe('Comment utiliser The Global Eye on Human Trafficking');
+    expect(french?.text).toContain('Contributions pour la rédaction.');
+    expect(french?.text).toContain(
+      'set language en|fr|es|default (default\u00a0: la langue de la publication)',
+    );
+    expect(`${french?.text}${french?.html}`).not.toMatch(COMMANDS_IN_ENGLISH);
+    await confirmed('vic@example.org', 'es');
+    await mail('vic@example.org', 'globaleye-request@example.org', { Subject: 'help' });
+    const spanish = mailTo('vic@example.org').at(-1);
+    expect(spanish?.subject).toBe('Cómo utilizar The Global Eye on Human Trafficking');
+    expect(spanish?.text).toContain('Suscribirse; se le pedirá que lo confirme.');
+    expect(`${spanish?.text}${spanish?.html}`).not.toMatch(COMMANDS_IN_ENGLISH);
+    // Answered at another address (the envelope's), the subscriber's language is not given away.
+    await mail('ula@example.org', 'globaleye-request@example.org', {
+      From: 'vic@example.org',
+      Subject: 'help',
+    });
+    expect(mailTo('ula@example.org').at(-1)?.subject).toBe('How to use The Global Eye on Human Trafficking');
+  });
+
+  it('a French "set" the list does not offer gets the help mail in French', async () => {
+    await confirmed('tia@example.org', 'fr');
+    await mail('tia@example.org', 'globaleye-request@example.org', { Subject: 'set format fax' });
+    const help = mailTo('tia@example.org').at(-1);
+    expect(help?.subject).toBe(
+      '«\u00a0fax\u00a0» n’est pas un choix possible pour format ici\u00a0: choisissez parmi html, text ou notice.',
+    );
+  });
+
+  it('set language default: confirmed in French, it stores NULL, so the reader gets the default language', async () => {
+    await confirmed('uma@example.org', 'fr');
+    await mail('uma@example.org', 'globaleye-request@example.org', { Subject: 'set language default' });
+    expect((await reader('uma@example.org'))?.language).toBe('fr');
+    const confirmation = mailTo('uma@example.org').at(-1);
+    expect(confirmation?.subject).toBe(
+      'Confirmez la modification de votre abonnement à The Global Eye on Human Trafficking',
+    );
+    expect(confirmation?.text).toContain('le recevoir dans la langue de la publication (anglais)');
+    const token = changeTokenIn('uma@example.org') as string;
+    const page = await (await fetch(`${web.base}/change/${token}`)).text();
+    expect(page).toContain(
+      'Appuyez sur le bouton pour confirmer la modification de l’abonnement de uma@example.org\u00a0: le recevoir dans la langue de la publication (anglais).',
+    );
+    expect((await post(`/change/${token}`, {})).status).toBe(200);
+    expect((await reader('uma@example.org'))?.language).toBeNull();
+  });
+
+  it('set pdf default: back to as the publication sends it (NULL)', async () => {
+    const s = await confirmed('val@example.org');
+    await f.actions.setChoices(
+      { list: f.list('global-eye'), subscriber: s, purpose: 'preferences' },
+      { pdf: 'attach' },
+    );
+    await mail('val@example.org', 'globaleye-request@example.org', { Subject: 'set pdf default' });
+    expect(mailTo('val@example.org').at(-1)?.text).toContain(
+      'to receive the PDF edition as the publication sends it',
+    );
+    await post(`/change/${changeTokenIn('val@example.org')}`, {});
+    expect((await reader('val@example.org'))?.pdf).toBeNull();
   });
 });

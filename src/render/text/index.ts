@@ -281,8 +281,7 @@ export function renderText(issue: Issue): string {
     PLACEHOLDERS.recipient_email,
     messages.t('text.unsubscribe'),
     PLACEHOLDERS.unsubscribe_url,
-    // i18n: key footer.preferences
-    'Your preferences (language, format, address):',
+    messages.t('text.preferences'),
     PLACEHOLDERS.preferences_url,
     '',
   );
