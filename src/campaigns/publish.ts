@@ -7,13 +7,18 @@ import { dirname, join } from 'node:path';
 import type { Issue } from '../issue/model.ts';
 import { InternalError } from '../problems.ts';
 import type { DeliveryQueue } from '../queue/delivery-queue.ts';
-import { type Editions, editionFolder, renderEditions, writeEditionFiles } from '../render/editions.ts';
+import {
+  type EditionFile,
+  type Editions,
+  editionFolder,
+  renderEditions,
+  writeEditionFiles,
+} from '../render/editions.ts';
 import { pdfFileName, translationLanguage } from '../render/replacements.ts';
 import { type IssueRecord, RECORD_FILE } from '../render/web/record.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { enqueueBatches } from './enqueue.ts';
 import { EMAIL_TEMPLATE_FILES, editionKey, storePublishedFilesIn } from './published-editions.ts';
-import type { LanguageFiles } from './schedule.ts';
 import {
   type Campaign,
   createCampaign,
@@ -80,6 +85,12 @@ export function campaignInput(
       };
     }),
   };
+}
+
+/** One language's edition files: the default language's (no `translation`), or a translation's. */
+export interface LanguageFiles {
+  translation?: string;
+  files: readonly EditionFile[];
 }
 
 /** Every language's edition files, as a scheduled campaign keeps them until its time (schedule.ts). */

@@ -13,7 +13,7 @@ import { type EditionFile, writeEditionFiles } from '../render/editions.ts';
 import { RECORD_FILE } from '../render/web/record.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { enqueueBatches } from './enqueue.ts';
-import { editionsRoot } from './publish.ts';
+import { editionsRoot, type LanguageFiles } from './publish.ts';
 import { editionKey, storePublishedFilesIn } from './published-editions.ts';
 import {
   type Campaign,
@@ -25,12 +25,6 @@ import {
   toCampaign,
 } from './store.ts';
 import { formatLocal } from './zoned-time.ts';
-
-/** One language's edition files: the default language's (no `translation`), or a translation's. */
-export interface LanguageFiles {
-  translation?: string;
-  files: readonly EditionFile[];
-}
 
 export interface ScheduleDeps {
   db: Db;
