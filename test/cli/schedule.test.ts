@@ -2,8 +2,7 @@
 // starts a scheduled campaign at its time, each command in its own process as an operator runs it,
 // on a real PostgreSQL and Redis.
 
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +22,7 @@ import {
 } from '../delivery/harness.ts';
 import { campaignOf } from '../support/campaigns.ts';
 import { bulletinProcesses, runBulletin } from '../support/cli.ts';
+import { issue005WithExtraArticles } from '../support/issue-files.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
 import { type FaultySink, startFaultySink } from '../support/smtp-faults.ts';
 
@@ -115,21 +115,11 @@ describe('bulletin publish --dry-run', () => {
 });
 
 /** A copy of issue 005 with 30 more articles: its email is over Gmail's clipping size. */
-function longIssue(): string {
-  const paragraph =
-    'An extra paragraph of plain text that makes the issue longer than Gmail shows whole. '.repeat(4);
-  const extra = Array.from({ length: 30 }, (_, i) => `## Extra Article ${i + 1}\n\n${paragraph}\n`).join(
-    '\n',
+const longIssue = () =>
+  issue005WithExtraArticles(
+    30,
+    'An extra paragraph of plain text that makes the issue longer than Gmail shows whole. '.repeat(4),
   );
-  const folder = join(mkdtempSync(join(tmpdir(), 'bulletin-long-')), 'global-eye');
-  cpSync('issues/global-eye', folder, { recursive: true });
-  const text = readFileSync('issues/global-eye/005.md', 'utf8').replace(
-    '# Perspectives',
-    `${extra}\n# Perspectives`,
-  );
-  writeFileSync(join(folder, '005.md'), text);
-  return join(folder, '005.md');
-}
 
 describe('bulletin publish --dry-run of an issue whose email Gmail would clip', () => {
   it('warns in one line, still sending and recording nothing', { timeout: 120_000 }, async () => {
