@@ -5,7 +5,7 @@
 // client meet them.
 
 import { pino } from 'pino';
-import { systemClock } from '../../src/clock.ts';
+import { type Clock, systemClock } from '../../src/clock.ts';
 import { createInboundHandler } from '../../src/inbound/handler.ts';
 import { createListSmtpServer } from '../../src/inbound/smtp.ts';
 import type { List } from '../../src/list/list.ts';
@@ -38,20 +38,7 @@ export async function listFixture(): Promise<ListFixture> {
   const db: Db = await openStore({ dataDir: data.dir });
   const { lists } = loadLists('issues');
   const sent: OutgoingMail[] = [];
-  const deps: ActionDeps = {
-    db,
-    lists,
-    tokens: createTokens(Buffer.from('test-secret-test-secret-test-secret!')),
-    mailer: {
-      async enqueue(mail) {
-        sent.push(mail);
-      },
-    },
-    templates: loadListTemplates(),
-    publicUrl: 'https://news.example.org',
-    clock: systemClock,
-    log: pino({ level: 'silent' }),
-  };
+  const deps = listActionDeps(db, lists, sent);
   const actions = createListActions(deps);
   const list = (slug: string) => lists.find((l) => l.slug === slug) as List;
   return {
@@ -77,6 +64,32 @@ export async function listFixture(): Promise<ListFixture> {
       await db.close();
       data.remove();
     },
+  };
+}
+
+/**
+ * What the list's actions need, over `db`: the real templates, a test token secret, and a mailer
+ * that keeps what it was asked to send in `sent`.
+ */
+export function listActionDeps(
+  db: Db,
+  lists: ActionDeps['lists'],
+  sent: OutgoingMail[],
+  clock: Clock = systemClock,
+): ActionDeps {
+  return {
+    db,
+    lists,
+    tokens: createTokens(Buffer.from('test-secret-test-secret-test-secret!')),
+    mailer: {
+      async enqueue(mail) {
+        sent.push(mail);
+      },
+    },
+    templates: loadListTemplates(),
+    publicUrl: 'https://news.example.org',
+    clock,
+    log: pino({ level: 'silent' }),
   };
 }
 
