@@ -14,6 +14,7 @@ import { findSubscriber } from '../../src/subscribers/store.ts';
 import { adminInChromium, ENVIRONMENT_PUBLISHER, signInWithTheForm } from '../support/admin-browser.ts';
 import { axeAlong, writeAxeFindings } from '../support/browser.ts';
 import { seedReaders } from '../support/campaigns.ts';
+import { anArticle } from '../support/contributions.ts';
 import { tempDataDir } from '../support/data-dir.ts';
 
 const ARTEFACTS = 'test-artifacts/admin';
@@ -31,19 +32,7 @@ beforeAll(async () => {
   await service.db.query(
     'UPDATE subscribers SET imported_consent = \'{"file": "old.csv", "optin_ip": "192.0.2.1"}\' WHERE email = \'reader42@example.org\'',
   );
-  contribution = await saveContribution(service.db, {
-    publication: 'global-eye',
-    receivedAt: new Date('2026-06-01T09:30:00Z'),
-    envelopeFrom: 'writer@example.org',
-    fromAddress: 'writer@example.org',
-    fromName: 'Wanda Writer',
-    subject: 'An article for issue 6',
-    text: 'Dear editors,\n\nplease find my article attached.\n',
-    raw: Buffer.from('Subject: An article for issue 6\r\n\r\nDear editors\r\n'),
-    attachments: [
-      { filename: 'article.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4') },
-    ],
-  });
+  contribution = await saveContribution(service.db, anArticle());
 }, 120_000);
 
 afterAll(async () => {
