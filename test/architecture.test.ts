@@ -21,6 +21,7 @@ const LAYERS: string[][] = [
     'data-dir',
     'log',
     'messages',
+    'start-timeout',
   ],
   ['store', 'services'],
   ['list'],

@@ -104,6 +104,14 @@ export const LOGIN_FORM_MAX_AGE_MS = 3600_000;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+type Hook = (request: FastifyRequest, reply: FastifyReply, done: () => void) => void;
+
+/** `check` on the requests that can change something: GET, HEAD and OPTIONS change nothing and pass. */
+const onChanges =
+  (check: Hook): Hook =>
+  (request, reply, done) =>
+    SAFE_METHODS.has(request.method) ? done() : check(request, reply, done);
+
 export interface AdminOptions {
   db: Db;
   /** The installation's token secret (store/installation-secret.ts); the cookie key derives from it. */
@@ -244,8 +252,7 @@ export function adminRoutes(options: AdminOptions): RouteRegistrar {
       });
       await admin.register(csrfProtection, { sessionPlugin: '@fastify/session' });
       admin.decorateRequest('adminAccount', null);
-      const checkCsrf = (request: FastifyRequest, reply: FastifyReply, done: () => void) =>
-        SAFE_METHODS.has(request.method) ? done() : admin.csrfProtection(request, reply, done);
+      const checkCsrf = onChanges((request, reply, done) => admin.csrfProtection(request, reply, done));
 
       // ── Signing in and out ──
       admin.get(LOGIN_PATH, async (request, reply) => {
@@ -338,16 +345,20 @@ export function adminRoutes(options: AdminOptions): RouteRegistrar {
         // bull-board's page changes things with fetch from its own script, which carries no token
         // of ours: the SameSite=Strict cookie, an Origin of ours and a publisher are required instead.
         await signed.register(async (dashboard) => {
-          dashboard.addHook('onRequest', async (request, reply) => {
-            if (SAFE_METHODS.has(request.method)) return;
-            if (!sameOrigin(request, options.publicUrl))
-              return reply
-                .code(403)
-                .type('text/plain')
-                .send('Refused: this request does not come from the dashboard (Origin).\n');
-            if (!can(request, 'publisher'))
-              return reply.code(403).type('text/plain').send('Only a publisher can change the queues.\n');
-          });
+          // (A hook that replies does not call done: the request ends there.)
+          dashboard.addHook(
+            'onRequest',
+            onChanges((request, reply, done) => {
+              if (!sameOrigin(request, options.publicUrl))
+                reply
+                  .code(403)
+                  .type('text/plain')
+                  .send('Refused: this request does not come from the dashboard (Origin).\n');
+              else if (!can(request, 'publisher'))
+                reply.code(403).type('text/plain').send('Only a publisher can change the queues.\n');
+              else done();
+            }),
+          );
           await dashboard.register(board.registerPlugin(), { prefix: ADMIN_QUEUES_PATH });
         });
       });

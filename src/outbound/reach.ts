@@ -5,9 +5,7 @@
 
 import nodemailer from 'nodemailer';
 import { fail } from '../problems.ts';
-
-/** How long the server has to greet us, say EHLO, start TLS and accept the login. */
-const REACH_TIMEOUT_MS = 5_000;
+import { DEPENDENCY_ANSWER_TIMEOUT_MS } from '../start-timeout.ts';
 
 /** Host and port of an SMTP URL, for messages: never the user's password. */
 export function smtpWhere(url: string): string {
@@ -16,7 +14,7 @@ export function smtpWhere(url: string): string {
 }
 
 /** Connects, says EHLO, starts TLS when offered and logs in, as sending will; fails with one line. */
-export async function reachSmtp(url: string, timeoutMs = REACH_TIMEOUT_MS): Promise<void> {
+export async function reachSmtp(url: string, timeoutMs = DEPENDENCY_ANSWER_TIMEOUT_MS): Promise<void> {
   const transport = nodemailer.createTransport({
     url,
     connectionTimeout: timeoutMs,

@@ -15,12 +15,8 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { QueueDepth } from '../metrics.ts';
 import { formatProblem, type Problem, warning } from '../problems.ts';
-import {
-  REDIS_REFUSED,
-  REDIS_STARTUP_TIMEOUT_MS,
-  type RedisConnection,
-  redisStartupFailure,
-} from '../services/redis.ts';
+import { REDIS_REFUSED, type RedisConnection, redisStartupFailure } from '../services/redis.ts';
+import { DEPENDENCY_ANSWER_TIMEOUT_MS } from '../start-timeout.ts';
 
 export const DELIVERY_QUEUE = 'delivery';
 export const LIST_MAIL_QUEUE = 'list-mail';
@@ -63,7 +59,7 @@ export async function openQueueConnection(connection: RedisConnection, logger: L
     new Promise<Error>((resolve) => {
       refused = resolve;
     }),
-    sleep(REDIS_STARTUP_TIMEOUT_MS, 'timeout' as const, { ref: false }),
+    sleep(DEPENDENCY_ANSWER_TIMEOUT_MS, 'timeout' as const, { ref: false }),
   ]);
   refused = undefined;
   if (answer !== 'ok') {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { fail } from '../problems.ts';
+import { DEPENDENCY_ANSWER_TIMEOUT_MS } from '../start-timeout.ts';
 import { withMachineLock } from './lock.ts';
 
 /** Where Redis is: BullMQ's `connection` option accepts either form. */
@@ -114,19 +115,17 @@ export function redisWhere(connection: RedisConnection): string {
   return `${url.hostname}:${url.port || '6379'}`;
 }
 
-/** How long a command waits at start for Redis to answer. */
-export const REDIS_STARTUP_TIMEOUT_MS = 5_000;
-
 /** Replies that say Redis answered and refused us: waiting will not change them. */
 export const REDIS_REFUSED = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
 
 /**
  * Asks Redis for a PING with clients that do not retry by themselves: an answer, or one line
- * within 2 s saying where Redis was looked for and why it did not do (refused or no answer).
+ * within DEPENDENCY_ANSWER_TIMEOUT_MS saying where Redis was looked for and why it did not do
+ * (refused or no answer).
  */
 export async function reachRedis(connection: RedisConnection): Promise<void> {
   const { url, ...options } = connection as { url?: string; path?: string };
-  const deadline = performance.now() + REDIS_STARTUP_TIMEOUT_MS;
+  const deadline = performance.now() + DEPENDENCY_ANSWER_TIMEOUT_MS;
   let failure: Error | undefined;
   // A server restarting is waited for until the deadline; one that refuses us is not.
   while (performance.now() < deadline) {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { fail, formatProblem, warning } from '../problems.ts';
 import { usePrivatePostgres } from '../services/postgres.ts';
+import { DEPENDENCY_ANSWER_TIMEOUT_MS } from '../start-timeout.ts';
 import type { Db } from './db.ts';
 import { migrate } from './migrate.ts';
 import { APPLICATION_NAME, type OutageHandling, openPostgres } from './postgres.ts';
@@ -85,9 +86,6 @@ export async function openStore(config: StoreConfig, log: StoreLog = stderrLog):
   return db;
 }
 
-/** How long a command waits at start for the server at DATABASE_URL to accept a connection. */
-const REACH_TIMEOUT_MS = 5_000;
-
 /** Errors that say the server answered and said no: waiting will not change its mind. */
 const REFUSED_CODES = new Set([
   '28P01', // invalid_password
@@ -97,15 +95,14 @@ const REFUSED_CODES = new Set([
 
 /**
  * Connects once to DATABASE_URL before anything else, so a wrong address or password is one line
- * within seconds: a refusal at once, a server that does not answer after REACH_TIMEOUT_MS (long
- * enough for a restart in progress, short enough for whoever runs the command to wait). The
- * message names the host and user, never the password.
+ * within seconds: a refusal at once, a server that does not answer after
+ * DEPENDENCY_ANSWER_TIMEOUT_MS. The message names the host and user, never the password.
  */
 export async function reachDatabase(url: string): Promise<void> {
   const parsed = new URL(url);
   const where = `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}`;
   const user = decodeURIComponent(parsed.username) || 'postgres';
-  const deadline = performance.now() + REACH_TIMEOUT_MS;
+  const deadline = performance.now() + DEPENDENCY_ANSWER_TIMEOUT_MS;
   let reason = 'no answer';
   for (;;) {
     const left = deadline - performance.now();
@@ -137,7 +134,7 @@ export async function reachDatabase(url: string): Promise<void> {
   }
   fail(
     'database-unreachable',
-    `PostgreSQL at ${where} does not answer (${reason}) after ${REACH_TIMEOUT_MS / 1000} s.`,
+    `PostgreSQL at ${where} does not answer (${reason}) after ${DEPENDENCY_ANSWER_TIMEOUT_MS / 1000} s.`,
     'Check DATABASE_URL and that its server is running.',
   );
 }

@@ -7,6 +7,7 @@ import { attachmentDisposition, contributionsSection } from '../../src/admin/con
 import { getContribution, saveContribution } from '../../src/inbound/contributions.ts';
 import { loadLists } from '../../src/subscribers/lists.ts';
 import { type AdminClient, signIn } from '../support/admin.ts';
+import { anArticle } from '../support/contributions.ts';
 import { type AdminFixture, EDITOR, startAdmin } from './fixture.ts';
 
 let admin: AdminFixture;
@@ -22,19 +23,7 @@ beforeAll(async () => {
     sections: (deps) => [contributionsSection({ db: deps.db, lists, clock: deps.clock })],
   });
   const received = new Date('2026-06-01T09:30:00Z');
-  article = await saveContribution(admin.db, {
-    publication: 'global-eye',
-    receivedAt: received,
-    envelopeFrom: 'writer@example.org',
-    fromAddress: 'writer@example.org',
-    fromName: 'Wanda Writer',
-    subject: 'An article for issue 6',
-    text: 'Dear editors,\n\nplease find my article attached.\n',
-    raw: Buffer.from('Subject: An article for issue 6\r\n\r\nDear editors\r\n'),
-    attachments: [
-      { filename: 'article.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 article') },
-    ],
-  });
+  article = await saveContribution(admin.db, anArticle());
   hostile = await saveContribution(admin.db, {
     publication: 'global-eye',
     receivedAt: received,

@@ -4,25 +4,20 @@
 // then reads a contribution and marks it handled; axe-core finds no violation on the pages on
 // the way. Screenshots go to test-artifacts/admin/ (axe's findings in readers-axe.json).
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ListService, startListService } from '../../src/cli/serve.ts';
-import { loadConfig } from '../../src/config.ts';
+import type { ListService } from '../../src/cli/serve.ts';
 import { getContribution, saveContribution } from '../../src/inbound/contributions.ts';
 import { findSubscriber } from '../../src/subscribers/store.ts';
-import { launchChromium } from '../support/browser.ts';
+import { adminInChromium, ENVIRONMENT_PUBLISHER, signInWithTheForm } from '../support/admin-browser.ts';
+import { axeAlong, writeAxeFindings } from '../support/browser.ts';
 import { seedReaders } from '../support/campaigns.ts';
+import { anArticle } from '../support/contributions.ts';
 import { tempDataDir } from '../support/data-dir.ts';
-import { freePort } from '../support/ports.ts';
 
 const ARTEFACTS = 'test-artifacts/admin';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const USER = 'admin';
-const PASSWORD = 'a publisher in the environment';
 
 const data = tempDataDir();
 let base: string;
@@ -32,43 +27,12 @@ let contribution: number;
 
 beforeAll(async () => {
   mkdirSync(ARTEFACTS, { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    BULLETIN_DATA_DIR: data.dir,
-    PUBLIC_URL: base,
-    BULLETIN_SECRET: 'admin-test-secret-admin-test-secret-0123',
-    BULLETIN_ADMIN_USER: USER,
-    BULLETIN_ADMIN_PASSWORD: PASSWORD,
-    LOG_LEVEL: 'silent',
-  });
-  [service, browser] = await Promise.all([
-    startListService({
-      config,
-      issuesDir: 'issues',
-      http: { host: '127.0.0.1', port },
-      smtp: { host: '127.0.0.1', port: 0 },
-      log: pino({ level: 'silent' }),
-    }),
-    launchChromium(),
-  ]);
+  ({ service, browser, base } = await adminInChromium(data.dir));
   await seedReaders(service.db, 60);
   await service.db.query(
     'UPDATE subscribers SET imported_consent = \'{"file": "old.csv", "optin_ip": "192.0.2.1"}\' WHERE email = \'reader42@example.org\'',
   );
-  contribution = await saveContribution(service.db, {
-    publication: 'global-eye',
-    receivedAt: new Date('2026-06-01T09:30:00Z'),
-    envelopeFrom: 'writer@example.org',
-    fromAddress: 'writer@example.org',
-    fromName: 'Wanda Writer',
-    subject: 'An article for issue 6',
-    text: 'Dear editors,\n\nplease find my article attached.\n',
-    raw: Buffer.from('Subject: An article for issue 6\r\n\r\nDear editors\r\n'),
-    attachments: [
-      { filename: 'article.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4') },
-    ],
-  });
+  contribution = await saveContribution(service.db, anArticle());
 }, 120_000);
 
 afterAll(async () => {
@@ -77,47 +41,15 @@ afterAll(async () => {
   data.remove();
 });
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: unknown }>;
-}
-
-async function axe(page: Page): Promise<AxeViolation[]> {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const run = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe
-      .run;
-    const result = await run();
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.map((n) => ({ target: n.target })),
-    }));
-  });
-}
-
 describe('subscribers and contributions in Chromium', () => {
   it('finds a reader, reads their record, invites, reads a contribution and marks it handled; axe finds nothing', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    const found: Record<string, AxeViolation[]> = {};
-    const check = async (name: string) => {
-      const probe = await browser.newPage();
-      await probe.context().addCookies(await context.cookies());
-      await probe.goto(page.url());
-      found[name] = await axe(probe);
-      await probe.close();
-      await page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
-    };
+    const { found, check, violations } = axeAlong(browser, context, page, ARTEFACTS);
     const heading = () => page.getByRole('heading', { level: 1 }).textContent();
     try {
       await page.goto(`${base}/admin/subscribers`);
-      await page.getByLabel('Name').fill(USER);
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signInWithTheForm(page);
       expect(new URL(page.url()).pathname).toBe('/admin/subscribers');
       await check('subscribers-publications');
 
@@ -161,16 +93,14 @@ describe('subscribers and contributions in Chromium', () => {
       await expect(page.getByRole('status').textContent()).resolves.toBe(
         `Contribution ${contribution} marked handled.`,
       );
-      expect((await getContribution(service.db, 'global-eye', contribution))?.handledBy).toBe(USER);
+      expect((await getContribution(service.db, 'global-eye', contribution))?.handledBy).toBe(
+        ENVIRONMENT_PUBLISHER.name,
+      );
       await check('contribution-handled');
     } finally {
-      writeFileSync(join(ARTEFACTS, 'readers-axe.json'), `${JSON.stringify(found, null, 2)}\n`);
+      writeAxeFindings(join(ARTEFACTS, 'readers-axe.json'), found);
       await context.close();
     }
-    expect(
-      Object.entries(found).flatMap(([name, violations]) =>
-        violations.map((v) => `${name}: ${v.id} ${v.impact} (${v.help})`),
-      ),
-    ).toEqual([]);
+    expect(violations()).toEqual([]);
   }, 120_000);
 });

@@ -7,13 +7,12 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscribersSection } from '../../src/admin/subscribers.ts';
 import type { OutgoingMail } from '../../src/list/mail.ts';
-import { loadListTemplates } from '../../src/list/templates.ts';
 import { createListActions } from '../../src/subscribers/actions.ts';
 import { loadLists } from '../../src/subscribers/lists.ts';
 import { confirmSubscription, findSubscriber, requestSubscription } from '../../src/subscribers/store.ts';
-import { createTokens } from '../../src/tokens.ts';
 import { type AdminClient, signIn } from '../support/admin.ts';
 import { seedReaders } from '../support/campaigns.ts';
+import { listActionDeps } from '../support/list-fixture.ts';
 import { type AdminFixture, EDITOR, PUBLISHER, startAdmin } from './fixture.ts';
 
 let admin: AdminFixture;
@@ -34,20 +33,7 @@ beforeAll(async () => {
         clock: deps.clock,
         log: pino({ level: 'silent' }),
         importMaxBytes: IMPORT_LIMIT,
-        actions: createListActions({
-          db: deps.db,
-          lists,
-          tokens: createTokens(Buffer.from('test-secret-test-secret-test-secret!')),
-          mailer: {
-            async enqueue(mail) {
-              sent.push(mail);
-            },
-          },
-          templates: loadListTemplates(),
-          publicUrl: 'https://news.example.org',
-          clock: deps.clock,
-          log: pino({ level: 'silent' }),
-        }),
+        actions: createListActions(listActionDeps(deps.db, lists, sent, deps.clock)),
       }),
     ],
   });

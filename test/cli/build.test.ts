@@ -1,19 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bulletin } from '../support/cli.ts';
-
-/** An issue file beside the test publication, in a fresh folder. */
-function issueFile(name: string, text: string): { folder: string; file: string } {
-  const folder = mkdtempSync(join(tmpdir(), 'bulletin-cli-'));
-  writeFileSync(
-    join(folder, 'publication.yml'),
-    readFileSync('test/issue/fixtures/bulletin/publication.yml'),
-  );
-  writeFileSync(join(folder, name), text);
-  return { folder, file: join(folder, name) };
-}
+import { issueFile } from '../support/issue-files.ts';
 
 describe('bulletin build', () => {
   // Issue 005 and its French translation, built once for the tests that read them.

@@ -1,43 +1,20 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkIssueFile } from '../../src/cli/check.ts';
 import { bulletin } from '../support/cli.ts';
+import { issue005WithExtraArticles, issueFile } from '../support/issue-files.ts';
 
 /** Where links point in these tests unless a test says otherwise: not loopback, so no warning. */
 const PUBLIC = { PUBLIC_URL: 'https://bulletin.example.org' };
 
-/** An issue file beside the test publication, in a fresh folder. */
-function issueFile(name: string, text: string): { folder: string; file: string } {
-  const folder = mkdtempSync(join(tmpdir(), 'bulletin-cli-'));
-  writeFileSync(
-    join(folder, 'publication.yml'),
-    readFileSync('test/issue/fixtures/bulletin/publication.yml'),
-  );
-  writeFileSync(join(folder, name), text);
-  return { folder, file: join(folder, name) };
-}
-
 /** Issue 005 with ten more short articles: its email is just over Gmail's clipping size. */
-function issue005JustOverTheLimit(): string {
-  const paragraph =
+const issue005JustOverTheLimit = () =>
+  issue005WithExtraArticles(
+    10,
     'An extra paragraph of plain text that makes the issue longer, written to fill the email edition up to the limit. '
       .repeat(3)
-      .trim();
-  const extra = Array.from({ length: 10 }, (_, i) => `## Extra Article ${i + 1}\n\n${paragraph}\n`).join(
-    '\n',
+      .trim(),
   );
-  const folder = join(mkdtempSync(join(tmpdir(), 'bulletin-cli-')), 'global-eye');
-  cpSync('issues/global-eye', folder, { recursive: true });
-  const text = readFileSync('issues/global-eye/005.md', 'utf8').replace(
-    '# Perspectives',
-    `${extra}\n# Perspectives`,
-  );
-  writeFileSync(join(folder, '005.md'), text);
-  return join(folder, '005.md');
-}
 
 /** Runs checkIssueFile in a fresh process and lists the npm packages it loaded. */
 function packagesLoadedByCheck(file: string): string[] {

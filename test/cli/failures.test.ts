@@ -5,14 +5,13 @@
 // port, a PostgreSQL with password authentication, an SMTP server whose onAuth refuses, a port
 // held by another server, a data dir that cannot be created.
 
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../support/cli.ts';
+import { runBulletin } from '../support/cli.ts';
 import { tempDataDir } from '../support/data-dir.ts';
 import { freePort } from '../support/ports.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
@@ -86,36 +85,13 @@ afterAll(async () => {
   data.remove();
 });
 
-interface Run {
-  status: number | null;
-  stderr: string;
-  stdout: string;
-  ms: number;
-}
-
-/** `bulletin …` in a child process; killed after 20 s so a hang fails the case instead of the file. */
-function run(args: string[], env: Record<string, string>): Promise<Run> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, LOG_FORMAT: '', DATABASE_URL: '', REDIS_URL: '', SMTP_URL: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('close', (status) => {
-      clearTimeout(killer);
-      resolve({ status, stdout, stderr, ms: performance.now() - started });
-    });
-  });
-}
+/** `bulletin …` in a child process, with none of this machine's services; a hang is killed after 20 s. */
+const run = (args: string[], env: Record<string, string>) =>
+  runBulletin(
+    args,
+    { LOG_FORMAT: '', DATABASE_URL: '', REDIS_URL: '', SMTP_URL: '', ...env },
+    { killAfterMs: 20_000 },
+  );
 
 let dirs = 0;
 /** A fresh data dir per case: nothing one case leaves behind helps another. */
@@ -215,38 +191,19 @@ const CASES: Case[] = [
     never: WRONG_PASSWORD,
     env: () => ({ ...working(), SMTP_URL: `smtp://sender:${WRONG_PASSWORD}@127.0.0.1:${smtpPort}` }),
   },
-  {
-    name: 'port in use (serve --http)',
-    commands: ['serve'],
-    code: 'port-in-use',
-    says: /127\.0\.0\.1:\d+ \(--http\) is already in use/,
-    env: working,
-    args: (_command, dir) => [
-      '--data-dir',
-      dir,
-      'serve',
-      '--http',
-      `127.0.0.1:${takenPort}`,
-      '--smtp',
-      '127.0.0.1:0',
-    ],
-  },
-  {
-    name: 'port in use (serve --smtp)',
-    commands: ['serve'],
-    code: 'port-in-use',
-    says: /127\.0\.0\.1:\d+ \(--smtp\) is already in use/,
-    env: working,
-    args: (_command, dir) => [
-      '--data-dir',
-      dir,
-      'serve',
-      '--http',
-      '127.0.0.1:0',
-      '--smtp',
-      `127.0.0.1:${takenPort}`,
-    ],
-  },
+  ...(['http', 'smtp'] as const).map(
+    (taking): Case => ({
+      name: `port in use (serve --${taking})`,
+      commands: ['serve'],
+      code: 'port-in-use',
+      says: new RegExp(`127\\.0\\.0\\.1:\\d+ \\(--${taking}\\) is already in use`),
+      env: working,
+      args: (_command, dir) => {
+        const address = (listener: 'http' | 'smtp') => `127.0.0.1:${listener === taking ? takenPort : 0}`;
+        return ['--data-dir', dir, 'serve', '--http', address('http'), '--smtp', address('smtp')];
+      },
+    }),
+  ),
   {
     name: 'missing issue file',
     commands: ['publish'],

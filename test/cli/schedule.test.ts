@@ -2,9 +2,7 @@
 // starts a scheduled campaign at its time, each command in its own process as an operator runs it,
 // on a real PostgreSQL and Redis.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +21,8 @@ import {
   testConfig,
 } from '../delivery/harness.ts';
 import { campaignOf } from '../support/campaigns.ts';
-import { BIN } from '../support/cli.ts';
-import { freePort } from '../support/ports.ts';
+import { bulletinProcesses, runBulletin } from '../support/cli.ts';
+import { issue005WithExtraArticles } from '../support/issue-files.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
 import { type FaultySink, startFaultySink } from '../support/smtp-faults.ts';
 
@@ -68,21 +66,8 @@ afterAll(async () => {
   await Promise.all([sink?.close(), redis?.stop(), postgres?.stop()]);
 });
 
-/** `bulletin …` in a child process, without blocking this one (the SMTP sink lives here). */
-function bulletin(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const bulletin = (...args: string[]) => runBulletin(args, env);
+const processes = bulletinProcesses();
 
 /** Every row bulletin records for campaigns, and Redis's keys: what a dry run must leave as it was. */
 async function recorded(): Promise<string> {
@@ -139,23 +124,11 @@ describe('bulletin publish --dry-run', () => {
 });
 
 /** A copy of issue 005 with 30 more articles: its email is over Gmail's clipping size. */
-function longIssue(): string {
-  const paragraph =
-    'An extra paragraph of plain text that makes the issue longer than Gmail shows whole. '.repeat(4);
-  const extra = Array.from({ length: 30 }, (_, i) => `## Extra Article ${i + 1}\n\n${paragraph}\n`).join(
-    '\n',
+const longIssue = () =>
+  issue005WithExtraArticles(
+    30,
+    'An extra paragraph of plain text that makes the issue longer than Gmail shows whole. '.repeat(4),
   );
-  const folder = join(mkdtempSync(join(tmpdir(), 'bulletin-long-')), 'global-eye');
-  cpSync('issues/global-eye', folder, { recursive: true });
-  const text = readFileSync('issues/global-eye/005.md', 'utf8').replace(
-    '# Perspectives',
-    `${extra}\n# Perspectives`,
-  );
-  writeFileSync(join(folder, '005.md'), text);
-  // Its French translation no longer corresponds: it would stop the dry run (translation-missing-article).
-  rmSync(join(folder, '005.fr.md'));
-  return join(folder, '005.md');
-}
 
 describe('bulletin publish --dry-run of an issue whose email Gmail would clip', () => {
   it('warns in one line, still sending and recording nothing', { timeout: 120_000 }, async () => {
@@ -281,12 +254,8 @@ describe('bulletin publish --at and bulletin schedule', () => {
   it('returns once scheduled, and a running `bulletin worker` sends it at its time', {
     timeout: 240_000,
   }, async () => {
-    let worker: ChildProcess | undefined;
+    const worker = processes.start(['worker', '--reconcile-ms', '1000'], { ...process.env, ...env });
     try {
-      worker = spawn(process.execPath, [BIN, 'worker', '--reconcile-ms', '1000'], {
-        env: { ...process.env, ...env },
-        stdio: 'ignore',
-      });
       const at = minuteAfter(40_000);
       const scheduled = await bulletin('publish', 'issues/global-eye/005.md', '--at', at, '--tz', 'UTC');
       expect(scheduled.status, scheduled.stderr).toBe(0);
@@ -301,11 +270,7 @@ describe('bulletin publish --at and bulletin schedule', () => {
       // Online from its time: the web edition in the data dir the site serves.
       expect(existsSync(join(dataDir, 'editions', 'global-eye', '005', 'index.html'))).toBe(true);
     } finally {
-      if (worker && worker.exitCode === null) {
-        const exited = new Promise((r) => worker?.once('exit', r));
-        worker.kill('SIGTERM');
-        await exited;
-      }
+      await worker.stop();
     }
   });
 });
@@ -325,12 +290,10 @@ describe('bulletin serve', () => {
     );
     await schedule.close();
     connection.disconnect();
-    const [http, smtp] = await Promise.all([freePort(), freePort()]);
-    const serve = spawn(
-      process.execPath,
-      [BIN, 'serve', '--http', `127.0.0.1:${http}`, '--smtp', `127.0.0.1:${smtp}`],
-      { env: { ...process.env, ...env }, stdio: 'ignore' },
-    );
+    const serve = processes.start(['serve', '--http', '127.0.0.1:0', '--smtp', '127.0.0.1:0'], {
+      ...process.env,
+      ...env,
+    });
     try {
       const page = join(dataDir, 'editions', 'global-eye', '006', 'index.html');
       let status = '';
@@ -342,9 +305,7 @@ describe('bulletin serve', () => {
       expect(readFileSync(page, 'utf8')).toBe('<h1>Issue 6</h1>');
       expect((await getCampaign(db, campaign.id))?.recipients).toBe(7);
     } finally {
-      const exited = new Promise((r) => serve.once('exit', r));
-      serve.kill('SIGTERM');
-      await exited;
+      await serve.stop();
     }
   });
 });

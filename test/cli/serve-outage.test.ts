@@ -2,10 +2,9 @@
 // then one when it is over: a real redis-server at REDIS_URL is killed under a running `serve`
 // (the built command, in a child process), left down for a few seconds, and started again.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../support/cli.ts';
+import { bulletinProcesses, type RunningBulletin } from '../support/cli.ts';
 import { tempDataDir } from '../support/data-dir.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
 import { startTcpRedis } from '../support/redis.ts';
@@ -13,26 +12,23 @@ import { startTcpRedis } from '../support/redis.ts';
 const data = tempDataDir();
 let postgres: PostgresServer;
 let redis: Awaited<ReturnType<typeof startTcpRedis>>;
-let serve: ChildProcess | undefined;
-let log = '';
+const processes = bulletinProcesses();
+let serve: RunningBulletin | undefined;
+const log = () => serve?.stderr() ?? '';
 
 beforeAll(async () => {
   [postgres, redis] = await Promise.all([startPostgres(), startTcpRedis()]);
 }, 60_000);
 
 afterAll(async () => {
-  if (serve && serve.exitCode === null) {
-    const gone = new Promise((resolve) => serve?.once('close', resolve));
-    serve.kill('SIGTERM');
-    await gone;
-  }
+  await serve?.stop();
   await redis?.stop();
   await postgres?.stop();
   data.remove();
 });
 
 const records = () =>
-  log
+  log()
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as { level: number; msg: string });
@@ -44,25 +40,18 @@ async function until(condition: () => boolean, ms: number): Promise<void> {
 
 describe('serve and a Redis outage', () => {
   it('says ready once Redis answers, logs the outage once and the recovery once, without a stack trace', async () => {
-    serve = spawn(
-      process.execPath,
-      [BIN, '--data-dir', data.dir, 'serve', '--http', '127.0.0.1:0', '--smtp', '127.0.0.1:0'],
+    serve = processes.start(
+      ['--data-dir', data.dir, 'serve', '--http', '127.0.0.1:0', '--smtp', '127.0.0.1:0'],
       {
-        env: {
-          ...process.env,
-          DATABASE_URL: await postgres.createDatabase(),
-          REDIS_URL: redis.url,
-          SMTP_URL: '',
-          LOG_FORMAT: 'json',
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
+        ...process.env,
+        DATABASE_URL: await postgres.createDatabase(),
+        REDIS_URL: redis.url,
+        SMTP_URL: '',
+        LOG_FORMAT: 'json',
       },
     );
-    serve.stderr?.on('data', (chunk) => {
-      log += chunk;
-    });
-    await until(() => log.includes('bulletin serve is ready'), 60_000);
-    expect(log, log).toContain('bulletin serve is ready');
+    await until(() => log().includes('bulletin serve is ready'), 60_000);
+    expect(log(), log()).toContain('bulletin serve is ready');
 
     await redis.kill();
     await sleep(6_000); // several reconnection attempts' worth
@@ -71,7 +60,7 @@ describe('serve and a Redis outage', () => {
     expect(down[0]?.level).toBe(40);
 
     await redis.start();
-    await until(() => log.includes('Redis answers again'), 30_000);
+    await until(() => log().includes('Redis answers again'), 30_000);
     const redisLines = records()
       .filter((r) => /Redis/.test(r.msg))
       .map((r) => r.msg);
@@ -79,7 +68,7 @@ describe('serve and a Redis outage', () => {
       'Redis does not answer: work is paused until it does',
       'Redis answers again: work resumes',
     ]);
-    expect(log).not.toMatch(/\\n\s+at |"stack"/);
-    expect(serve.exitCode).toBeNull(); // still serving
+    expect(log()).not.toMatch(/\\n\s+at |"stack"/);
+    expect(serve.child.exitCode).toBeNull(); // still serving
   }, 120_000);
 });

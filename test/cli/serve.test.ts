@@ -5,13 +5,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ListService, startListService } from '../../src/cli/serve.ts';
-import { loadConfig } from '../../src/config.ts';
+import type { ListService } from '../../src/cli/serve.ts';
 import { contributionFiles, getContribution, listContributions } from '../../src/inbound/contributions.ts';
 import { addConfirmed, findSubscriber, requestSubscription } from '../../src/subscribers/store.ts';
 import { tempDataDir } from '../support/data-dir.ts';
+import { serveInProcess } from '../support/serve.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 
 const data = tempDataDir();
@@ -20,17 +19,11 @@ let service: ListService;
 
 beforeAll(async () => {
   sink = await startSmtpSink();
-  service = await startListService({
-    config: loadConfig({
-      BULLETIN_DATA_DIR: data.dir,
-      SMTP_URL: sink.url,
-      PUBLIC_URL: 'https://news.example.org',
-    }),
-    issuesDir: 'issues',
-    http: { host: '127.0.0.1', port: 0 },
-    smtp: { host: '127.0.0.1', port: 0 },
-    log: pino({ level: 'silent' }),
-  });
+  ({ service } = await serveInProcess({
+    BULLETIN_DATA_DIR: data.dir,
+    SMTP_URL: sink.url,
+    PUBLIC_URL: 'https://news.example.org',
+  }));
 });
 afterAll(async () => {
   await service?.stop();

@@ -1,11 +1,10 @@
 // The delivery commands as an operator runs them, each in its own process: publish (in-process
 // workers, and --detach), publishing again, proof, pause, resume, cancel, status.
 
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
-import { BIN } from '../support/cli.ts';
+import { runBulletin } from '../support/cli.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
 import { type FaultySink, startFaultySink } from '../support/smtp-faults.ts';
 import {
@@ -48,21 +47,7 @@ afterAll(async () => {
   await Promise.all([sink?.close(), redis?.stop(), postgres?.stop()]);
 });
 
-/** `bulletin …` in a child process, without blocking this one (the SMTP sink lives here). */
-function bulletin(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const bulletin = (...args: string[]) => runBulletin(args, env);
 
 describe('bulletin publish, proof, pause, resume, cancel, status', () => {
   it('runs a campaign from the command line', { timeout: 150_000 }, async () => {

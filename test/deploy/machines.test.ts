@@ -5,7 +5,6 @@
 // one machine (in every language) are served by a `serve` on another, and a new publish shows there
 // without a restart.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,26 +12,21 @@ import type { Db } from '../../src/store/db.ts';
 import { installationSecret } from '../../src/store/installation-secret.ts';
 import { openStore } from '../../src/store/open.ts';
 import { PUBLIC_URL, type RedisProcess, startRedisProcess } from '../delivery/harness.ts';
-import { BIN } from '../support/cli.ts';
-import { tempDataDir } from '../support/data-dir.ts';
+import { bulletinProcesses, type RunningBulletin, until } from '../support/cli.ts';
+import { freshDataDirs } from '../support/data-dir.ts';
 import { freePort } from '../support/ports.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 
 const READERS = 6;
-const dataDirs: { dir: string; remove(): void }[] = [];
-const machine = () => {
-  const data = tempDataDir();
-  dataDirs.push(data);
-  return data.dir;
-};
+const machine = freshDataDirs();
 
 let postgres: PostgresServer;
 let redis: RedisProcess;
 let sink: SmtpSink;
 let db: Db;
 let shared: Record<string, string>;
-const running = new Set<ChildProcess>();
+const processes = bulletinProcesses();
 
 beforeAll(async () => {
   [postgres, redis, sink] = await Promise.all([startPostgres(), startRedisProcess(), startSmtpSink()]);
@@ -53,58 +47,13 @@ beforeAll(async () => {
     );
 });
 afterAll(async () => {
-  for (const child of running) child.kill('SIGKILL');
   await db?.close();
   await Promise.all([sink?.stop(), redis?.stop(), postgres?.stop()]);
-  for (const data of dataDirs) data.remove();
 });
 
-interface Process {
-  child: ChildProcess;
-  stderr(): string;
-  exited: Promise<number | null>;
-}
-
 /** `bulletin …` on a "machine" of its own: its own data dir, the shared services. */
-function start(args: string[], extra: Record<string, string> = {}): Process {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH, ...shared, BULLETIN_DATA_DIR: machine(), ...extra },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  running.add(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      running.delete(child);
-      resolve(code);
-    }),
-  );
-  return { child, stderr: () => stderr, exited };
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, logs: () => string, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${logs().slice(-3000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const started = (p: Process, line: RegExp) =>
-  Promise.race([
-    until(`${line}`, () => line.test(p.stderr()), p.stderr),
-    p.exited.then((code) => {
-      throw new Error(`exited with ${code} while starting:\n${p.stderr()}`);
-    }),
-  ]);
-
-async function stop(p: Process): Promise<number | null> {
-  p.child.kill('SIGTERM');
-  return p.exited;
-}
+const start = (args: string[], extra: Record<string, string> = {}): RunningBulletin =>
+  processes.start(args, { PATH: process.env.PATH, ...shared, BULLETIN_DATA_DIR: machine(), ...extra });
 
 /** `publish --detach` from yet another machine: enqueues, and the running worker delivers. */
 async function publish(issue: string): Promise<void> {
@@ -112,13 +61,13 @@ async function publish(issue: string): Promise<void> {
   expect(await p.exited, p.stderr()).toBe(0);
 }
 
-async function startServe(dataDir = machine()): Promise<{ serve: Process; base: string; dataDir: string }> {
-  const [http, smtp] = await Promise.all([freePort(), freePort()]);
-  const serve = start(['serve', '--http', `127.0.0.1:${http}`, '--smtp', `127.0.0.1:${smtp}`], {
+async function startServe(dataDir = machine()) {
+  const served = await processes.serve({
+    PATH: process.env.PATH,
+    ...shared,
     BULLETIN_DATA_DIR: dataDir,
   });
-  await started(serve, /bulletin serve is ready/);
-  return { serve, base: `http://127.0.0.1:${http}`, dataDir };
+  return { ...served, dataDir };
 }
 
 const unsubscribeToken = (raw: string) => /\/unsubscribe\/([0-9a-z-]+)>/.exec(raw)?.[1];
@@ -129,23 +78,18 @@ describe('several machines: serve and two workers with data dirs of their own, o
     // the installation's secret, the other reads it.
     let first = start(['worker']);
     let second = start(['worker']);
-    await Promise.all([
-      started(first, /delivery worker started/),
-      started(second, /delivery worker started/),
-    ]);
-    const [http, smtp] = await Promise.all([freePort(), freePort()]);
-    const serve = start(['serve', '--http', `127.0.0.1:${http}`, '--smtp', `127.0.0.1:${smtp}`]);
-    await started(serve, /bulletin serve is ready/);
+    await Promise.all([first.says(/delivery worker started/), second.says(/delivery worker started/)]);
+    const { serve, base } = await startServe();
 
     // One campaign per worker, so each one's links are known to be its own.
-    expect(await stop(second)).toBe(0);
+    expect(await second.stop()).toBe(0);
     await publish('issues/global-eye/005.md');
-    await until('the first campaign', () => sink.messages.length >= READERS, first.stderr);
-    expect(await stop(first)).toBe(0);
+    await until('the first campaign', () => sink.messages.length >= READERS, { logs: first.stderr });
+    expect(await first.stop()).toBe(0);
     second = start(['worker']);
-    await started(second, /delivery worker started/);
+    await second.says(/delivery worker started/);
     await publish('issues/trafficking-in-migrants/025.md');
-    await until('the second campaign', () => sink.messages.length >= 2 * READERS, second.stderr);
+    await until('the second campaign', () => sink.messages.length >= 2 * READERS, { logs: second.stderr });
     first = second;
 
     // The issues only: each unsubscription below sends a goodbye of its own.
@@ -155,7 +99,7 @@ describe('several machines: serve and two workers with data dirs of their own, o
       const token = unsubscribeToken(message.raw.toString());
       expect(token, message.to.join()).toBeDefined();
       // RFC 8058 one-click, as a mail client sends it.
-      const response = await fetch(`http://127.0.0.1:${http}/unsubscribe/${token}`, {
+      const response = await fetch(`${base}/unsubscribe/${token}`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: 'List-Unsubscribe=One-Click',
@@ -166,8 +110,8 @@ describe('several machines: serve and two workers with data dirs of their own, o
       'SELECT status, count(*)::int AS n FROM subscribers GROUP BY status',
     );
     expect(rows).toEqual([{ status: 'unsubscribed', n: 2 * READERS }]);
-    expect(await stop(first)).toBe(0);
-    expect(await stop(serve)).toBe(0);
+    expect(await first.stop()).toBe(0);
+    expect(await serve.stop()).toBe(0);
   });
 
   it('serve shows, from an empty data dir, the editions publish stored on another machine; a new publish without a restart', {
@@ -230,8 +174,7 @@ describe('several machines: serve and two workers with data dirs of their own, o
     await until(
       'the republished edition on the other serve',
       async () => (await (await fetch(`${base}/global-eye/005/`)).text()).includes(marker),
-      serve.stderr,
-      10_000,
+      { logs: serve.stderr, ms: 10_000 },
     );
     expect(Date.now() - published).toBeLessThan(10_000);
     console.info(
@@ -240,7 +183,7 @@ describe('several machines: serve and two workers with data dirs of their own, o
     expect(readFileSync(join(dataDir, 'editions', 'global-eye', '005', 'site.json'), 'utf8')).toContain(
       marker,
     );
-    expect(await stop(serve)).toBe(0);
+    expect(await serve.stop()).toBe(0);
 
     // The static copy, written on yet another machine, has the PDF too.
     const out = join(machine(), 'site');

@@ -2,19 +2,18 @@
 // own listener (`bulletin worker --health`), against a real PostgreSQL, Redis and SMTP server,
 // each of which is stopped in turn.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { type AddressInfo, createServer } from 'node:net';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ListService, startListService } from '../../src/cli/serve.ts';
+import type { ListService } from '../../src/cli/serve.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createReadinessProbe, type Readiness, readinessSchema } from '../../src/health/readiness.ts';
 import { openStore } from '../../src/store/open.ts';
 import { PUBLIC_URL, type RedisProcess, SECRET, startRedisProcess } from '../delivery/harness.ts';
-import { BIN } from '../support/cli.ts';
+import { bulletinProcesses, type RunningBulletin } from '../support/cli.ts';
 import { tempDataDir } from '../support/data-dir.ts';
 import { freePort } from '../support/ports.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
+import { serveInProcess } from '../support/serve.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 
 const data = tempDataDir();
@@ -22,6 +21,7 @@ let postgres: PostgresServer;
 let databaseUrl: string;
 let redis: RedisProcess;
 let sink: SmtpSink;
+const processes = bulletinProcesses();
 
 beforeAll(async () => {
   [postgres, redis, sink] = await Promise.all([startPostgres(), startRedisProcess(), startSmtpSink()]);
@@ -62,14 +62,7 @@ describe('bulletin serve', () => {
   let service: ListService;
   let base: string;
   beforeAll(async () => {
-    service = await startListService({
-      config: loadConfig(env()),
-      issuesDir: 'issues',
-      http: { host: '127.0.0.1', port: 0 },
-      smtp: { host: '127.0.0.1', port: 0 },
-      log: pino({ level: 'silent' }),
-    });
-    base = `http://127.0.0.1:${service.httpPort}`;
+    ({ service, base } = await serveInProcess(env()));
   });
   afterAll(() => service?.stop());
 
@@ -154,18 +147,14 @@ describe('the readiness probe', () => {
 });
 
 describe('bulletin worker --health', () => {
-  let worker: ChildProcess;
+  let worker: RunningBulletin;
   let base: string;
-  let stderr = '';
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    worker = spawn(process.execPath, [BIN, 'worker', '--health', `127.0.0.1:${port}`], {
-      env: { PATH: process.env.PATH, ...env() },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    worker.stderr?.on('data', (chunk) => {
-      stderr += chunk;
+    worker = processes.start(['worker', '--health', `127.0.0.1:${port}`], {
+      PATH: process.env.PATH,
+      ...env(),
     });
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
@@ -174,17 +163,10 @@ describe('bulletin worker --health', () => {
         () => false,
       );
       if (up) return;
-      if (worker.exitCode !== null) throw new Error(`worker exited: ${stderr}`);
+      if (worker.child.exitCode !== null) throw new Error(`worker exited: ${worker.stderr()}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    throw new Error(`worker's /healthz did not answer within 20 s: ${stderr}`);
-  });
-  afterAll(async () => {
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.kill('SIGKILL');
-      await exited;
-    }
+    throw new Error(`worker's /healthz did not answer within 20 s: ${worker.stderr()}`);
   });
 
   it('answers /healthz, /readyz and /metrics (GET and HEAD), and nothing else', async () => {
@@ -217,9 +199,7 @@ describe('bulletin worker --health', () => {
   });
 
   it('stops on SIGTERM, closing the listener', async () => {
-    const exited = new Promise<number | null>((resolve) => worker.once('exit', resolve));
-    worker.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await worker.stop()).toBe(0);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   });
 });
@@ -230,19 +210,16 @@ describe('bulletin worker --health on a port in use', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as AddressInfo).port;
     try {
-      const worker = spawn(process.execPath, [BIN, 'worker', '--health', `127.0.0.1:${port}`], {
-        env: { PATH: process.env.PATH, ...env(), LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      worker.stderr?.on('data', (chunk) => {
-        stderr += chunk;
+      const worker = processes.start(['worker', '--health', `127.0.0.1:${port}`], {
+        PATH: process.env.PATH,
+        ...env(),
+        LOG_LEVEL: 'warn',
       });
       const began = Date.now();
-      const code = await new Promise<number | null>((resolve) => worker.once('exit', resolve));
+      const code = await worker.exited;
       expect(code).toBe(1);
       expect(Date.now() - began).toBeLessThan(10_000);
-      expect(stderr.trim().split('\n')).toEqual([
+      expect(worker.stderr().trim().split('\n')).toEqual([
         expect.stringMatching(
           new RegExp(`^error health-listen: Cannot listen on 127\\.0\\.0\\.1:${port} .*EADDRINUSE`),
         ),

@@ -4,11 +4,8 @@
 // batches), a worker started then delivers it (its counters say how many were sent), mail to the
 // list address is counted by kind, and requests by route pattern.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ListService, startListService } from '../../src/cli/serve.ts';
-import { loadConfig } from '../../src/config.ts';
+import type { ListService } from '../../src/cli/serve.ts';
 import { metricValue } from '../../src/metrics.ts';
 import type { Db } from '../../src/store/db.ts';
 import { openStore } from '../../src/store/open.ts';
@@ -19,22 +16,18 @@ import {
   seedSubscribers,
   startRedisProcess,
 } from '../delivery/harness.ts';
-import { BIN } from '../support/cli.ts';
-import { tempDataDir } from '../support/data-dir.ts';
+import { bulletinProcesses, until } from '../support/cli.ts';
+import { freshDataDirs } from '../support/data-dir.ts';
 import { freePort } from '../support/ports.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
+import { serveInProcess } from '../support/serve.ts';
 import { smtpConnect } from '../support/smtp-client.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 
 const READERS = 7;
 const BATCH_SIZE = 2; // 4 batches
 const TOKEN = 'metrics-token-0123456789';
-const dataDirs: { dir: string; remove(): void }[] = [];
-const machine = () => {
-  const data = tempDataDir();
-  dataDirs.push(data);
-  return data.dir;
-};
+const machine = freshDataDirs();
 
 let postgres: PostgresServer;
 let redis: RedisProcess;
@@ -43,7 +36,7 @@ let db: Db;
 let env: Record<string, string>;
 let service: ListService;
 let base: string;
-const children = new Set<ChildProcess>();
+const processes = bulletinProcesses();
 
 beforeAll(async () => {
   [postgres, redis, sink] = await Promise.all([startPostgres(), startRedisProcess(), startSmtpSink()]);
@@ -57,50 +50,17 @@ beforeAll(async () => {
   };
   db = await openStore({ dataDir: machine(), databaseUrl: env.DATABASE_URL }, { warn() {}, info() {} });
   await seedSubscribers(db, 'global-eye', READERS);
-  service = await startListService({
-    config: loadConfig({ ...env, BULLETIN_DATA_DIR: machine(), METRICS_TOKEN: TOKEN }),
-    issuesDir: 'issues',
-    http: { host: '127.0.0.1', port: 0 },
-    smtp: { host: '127.0.0.1', port: 0 },
-    log: pino({ level: 'silent' }),
-  });
-  base = `http://127.0.0.1:${service.httpPort}`;
+  ({ service, base } = await serveInProcess({ ...env, BULLETIN_DATA_DIR: machine(), METRICS_TOKEN: TOKEN }));
 }, 120_000);
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
   await service?.stop();
   await db?.close();
   await Promise.all([sink?.stop(), redis?.stop(), postgres?.stop()]);
-  for (const data of dataDirs) data.remove();
 });
 
 /** `bulletin …` in a child process with a data dir of its own. */
-function bulletin(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH, ...env, BULLETIN_DATA_DIR: machine() },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.add(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      children.delete(child);
-      resolve(code);
-    }),
-  );
-  return { child, exited, stderr: () => stderr };
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const bulletin = (args: string[]) =>
+  processes.start(args, { PATH: process.env.PATH, ...env, BULLETIN_DATA_DIR: machine() });
 
 async function scrape(url: string, token?: string): Promise<string> {
   const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
@@ -141,17 +101,11 @@ describe("serve's /metrics", () => {
   });
 
   it('is not there at all without METRICS_TOKEN: readers reach this port', async () => {
-    const open = await startListService({
-      config: loadConfig({ ...env, BULLETIN_DATA_DIR: machine() }),
-      issuesDir: 'issues',
-      http: { host: '127.0.0.1', port: 0 },
-      smtp: { host: '127.0.0.1', port: 0 },
-      log: pino({ level: 'silent' }),
-    });
+    const open = await serveInProcess({ ...env, BULLETIN_DATA_DIR: machine() });
     try {
-      expect((await fetch(`http://127.0.0.1:${open.httpPort}/metrics`)).status).toBe(404);
+      expect((await fetch(`${open.base}/metrics`)).status).toBe(404);
     } finally {
-      await open.stop();
+      await open.service.stop();
     }
   });
 
@@ -242,7 +196,7 @@ describe('a campaign, queued then delivered by a worker', () => {
     // The readers are r…@example.net (the subscribe above got a confirmation through the sink too).
     const delivered = () =>
       sink.messages.filter((m) => m.to.some((to) => to.endsWith('@example.net'))).length;
-    await until('the campaign delivered', () => delivered() >= READERS);
+    await until('the campaign delivered', () => delivered() >= READERS, { every: 200 });
     const workerMetrics = `http://127.0.0.1:${port}/metrics`;
     // Results are counted as they are sent; the last batch may still be recording.
     let text = '';
@@ -254,7 +208,7 @@ describe('a campaign, queued then delivered by a worker', () => {
           sample(text, 'bulletin_messages_total', { campaign: 'global-eye/005', outcome: 'sent' }) === READERS
         );
       },
-      10_000,
+      { ms: 10_000, every: 200 },
     );
     expect(delivered()).toBe(READERS);
     for (const outcome of ['failed', 'deferred', 'bounced'])
@@ -269,9 +223,8 @@ describe('a campaign, queued then delivered by a worker', () => {
           sample(depth, 'bulletin_queue_jobs', { queue: 'delivery', state: 'active' }) === 0
         );
       },
-      10_000,
+      { ms: 10_000, every: 200 },
     );
-    worker.child.kill('SIGTERM');
-    expect(await worker.exited, worker.stderr()).toBe(0);
+    expect(await worker.stop(), worker.stderr()).toBe(0);
   });
 });

@@ -73,20 +73,6 @@ const form = (payload: string, ip: string) =>
     payload,
     remoteAddress: ip,
   });
-async function confirmed(email: string, name?: string) {
-  const s = await requestSubscription(f.db, {
-    publication: 'global-eye',
-    email,
-    name,
-    source: 'import',
-    now: new Date(),
-  });
-  await f.actions.confirm(
-    { list: f.list('global-eye'), subscriber: s, purpose: 'subscribe' },
-    { method: 'cli', evidence: 'test' },
-  );
-  return (await findSubscriber(f.db, 'global-eye', email)) ?? s;
-}
 
 describe('mail that is accepted is never lost', () => {
   it.each(['globaleyeconstructor', 'globaleye__proto__', 'traffickingconstructor', 'trafficking__proto__'])(
@@ -122,7 +108,7 @@ describe('mail that is accepted is never lost', () => {
 
 describe('one mailbox, one reader', () => {
   it('CAROL@ on the web form is carol@: no second row, and the stored spelling is kept', async () => {
-    await confirmed('carol@example.com');
+    await f.confirmed('carol@example.com');
     expect((await form('email=CAROL%40example.com', '10.1.0.1')).statusCode).toBe(200);
     const { rows } = await f.db.query<{ email: string; status: string }>(
       "SELECT email, status FROM subscribers WHERE lower(email) = 'carol@example.com'",
@@ -131,7 +117,7 @@ describe('one mailbox, one reader', () => {
   });
 
   it('From: VICTIM@EXAMPLE.COM to -unsubscribe@ acts on victim@example.com', async () => {
-    await confirmed('victim@example.com');
+    await f.confirmed('victim@example.com');
     f.sent.length = 0;
     const reply = await smtp(
       { from: 'VICTIM@EXAMPLE.COM', to: ['globaleye-unsubscribe@example.org'] },
@@ -152,7 +138,7 @@ describe('one mailbox, one reader', () => {
   });
 
   it('the database refuses a second row for the same mailbox in another case', async () => {
-    await confirmed('dan@example.com');
+    await f.confirmed('dan@example.com');
     await expect(
       f.db.query(
         "INSERT INTO subscribers (publication, email, status, source, created_at, updated_at) VALUES ('global-eye', 'DAN@example.com', 'pending', 'web', now(), now())",
@@ -202,7 +188,7 @@ describe('no stranger can flood an address with automatic mail', () => {
   });
 
   it('20 web sign-ups for a confirmed address produce at most one welcome', async () => {
-    await confirmed('welcomed@example.org');
+    await f.confirmed('welcomed@example.org');
     const before = mailTo('welcomed@example.org').length;
     for (let i = 0; i < 20; i++)
       expect((await form('email=welcomed%40example.org', `10.2.0.${i + 1}`)).statusCode).toBe(200);
@@ -210,9 +196,9 @@ describe('no stranger can flood an address with automatic mail', () => {
   });
 
   it('an address that complained or hard-bounced gets no mail from a request by mail, only from the web form', async () => {
-    const complained = await confirmed('complainer@example.org');
+    const complained = await f.confirmed('complainer@example.org');
     await markComplained(f.db, complained.id, new Date());
-    const bounced = await confirmed('bounced@example.org');
+    const bounced = await f.confirmed('bounced@example.org');
     await recordBounce(f.db, bounced.id, { hard: true, now: new Date() });
     f.sent.length = 0;
     for (const who of ['complainer@example.org', 'bounced@example.org']) {
@@ -281,8 +267,8 @@ describe('tokens act once, on the state they were issued for', () => {
 
 describe('a stranger cannot change an existing subscriber', () => {
   it('the web form does not set the display name of an existing subscriber, named or not', async () => {
-    await confirmed('hana@example.org', 'Hana');
-    await confirmed('ines@example.org');
+    await f.confirmed('hana@example.org', { name: 'Hana' });
+    await f.confirmed('ines@example.org');
     await form('email=hana%40example.org&name=Mallory', '10.5.0.1');
     await form('email=ines%40example.org&name=Mallory', '10.5.0.2');
     expect((await findSubscriber(f.db, 'global-eye', 'hana@example.org'))?.name).toBe('Hana');
@@ -292,7 +278,7 @@ describe('a stranger cannot change an existing subscriber', () => {
 
 describe('bounces', () => {
   it('a delivery report with Action: delivered, relayed or expanded is no bounce', async () => {
-    const s = await confirmed('jon@example.org');
+    const s = await f.confirmed('jon@example.org');
     const token = f.tokens.sign('bounce', s);
     for (const action of ['delivered', 'relayed', 'expanded']) {
       const body = [

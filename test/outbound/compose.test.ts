@@ -3,19 +3,10 @@ import type { OutgoingMail } from '../../src/list/mail.ts';
 import { composeMail } from '../../src/outbound/compose.ts';
 import { openSender } from '../../src/outbound/open.ts';
 import { tempDataDir } from '../support/data-dir.ts';
+import { CONFIRMATION_REQUEST } from '../support/list-mail.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 
-const mail: OutgoingMail = {
-  from: { name: 'The Global Eye', address: 'globaleye@example.org' },
-  to: 'ann@example.org',
-  replyTo: 'globaleye+confirm-s1-abc-aaaaaaaaaaaaaaaa@example.org',
-  subject: 'Confirm your subscription',
-  text: 'Reply to confirm.\n',
-  html: '<p>Reply to confirm.</p>',
-  headers: { 'Auto-Submitted': 'auto-replied' },
-  inReplyTo: '<question@example.net>',
-  returnPath: null,
-};
+const mail: OutgoingMail = { ...CONFIRMATION_REQUEST, inReplyTo: '<question@example.net>' };
 
 describe('list mail, composed and sent like any other message', () => {
   const data = tempDataDir();

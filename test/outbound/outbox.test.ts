@@ -1,21 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { OutgoingMail } from '../../src/list/mail.ts';
 import { composeMail } from '../../src/outbound/compose.ts';
 import { openSender } from '../../src/outbound/open.ts';
 import { outboxDir } from '../../src/outbound/outbox.ts';
 import { tempDataDir } from '../support/data-dir.ts';
-
-const confirmation: OutgoingMail = {
-  from: { name: 'The Global Eye', address: 'globaleye@example.org' },
-  to: 'ann@example.org',
-  replyTo: 'globaleye+confirm-s1-abc-aaaaaaaaaaaaaaaa@example.org',
-  subject: 'Confirm your subscription',
-  text: 'Reply to confirm.\n',
-  html: '<p>Reply to confirm.</p>',
-  headers: { 'Auto-Submitted': 'auto-replied' },
-  returnPath: null,
-};
+import { CONFIRMATION_REQUEST } from '../support/list-mail.ts';
 
 /** A campaign message as the template writes it: its own Return-Path header, 8-bit text. */
 const campaignMessage = Buffer.concat([
@@ -33,7 +22,7 @@ describe('the outbox (no SMTP_URL)', () => {
 
   it('holds every message, list mail and campaign alike, in one format: the envelope sender as Return-Path on top', async () => {
     const sender = openSender({ dataDir: data.dir }, { connections: 1, messagesPerConnection: 1 });
-    const list = await composeMail(confirmation);
+    const list = await composeMail(CONFIRMATION_REQUEST);
     expect(await sender.send(list.envelope, list.raw)).toEqual({ kind: 'sent' });
     expect(
       await sender.send(

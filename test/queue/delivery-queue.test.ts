@@ -1,30 +1,15 @@
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { batchJobId, openDeliveryQueue } from '../../src/queue/delivery-queue.ts';
-import { checkRedisEviction, DELIVERY_QUEUE } from '../../src/queue/index.ts';
-import { type RedisProcess, startRedisProcess } from '../delivery/harness.ts';
+import { checkRedisEviction } from '../../src/queue/index.ts';
+import { queueRedis } from '../support/queue-redis.ts';
 
-let redis: RedisProcess;
-let connection: Redis;
-let inspect: Queue;
-
-beforeAll(async () => {
-  redis = await startRedisProcess();
-  connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-  inspect = new Queue(DELIVERY_QUEUE, { connection });
-});
-afterAll(async () => {
-  await inspect?.close();
-  connection?.disconnect();
-  await redis?.stop();
-});
+const redis = queueRedis();
 
 describe('the delivery queue', () => {
   it('names jobs after their batch, so adding one twice keeps one; job data is ids only', async () => {
     expect(batchJobId({ campaignId: 12, batch: 7, round: 0 })).toBe('campaign-12-batch-7');
     expect(batchJobId({ campaignId: 12, batch: 7, round: 2 })).toBe('campaign-12-batch-7-round-2');
-    const queue = openDeliveryQueue(connection, { attempts: 3, backoffMs: 1000 });
+    const queue = openDeliveryQueue(redis.connection, { attempts: 3, backoffMs: 1000 });
     try {
       expect(await queue.hasJobs()).toBe(false);
       await queue.add([
@@ -33,7 +18,7 @@ describe('the delivery queue', () => {
       ]);
       await queue.add([{ campaignId: 12, batch: 7, round: 0 }]);
       expect(await queue.hasJobs()).toBe(true);
-      const jobs = await inspect.getJobs(['waiting']);
+      const jobs = await redis.inspect.getJobs(['waiting']);
       expect(jobs.map((j) => [j.id, j.data]).sort()).toEqual([
         ['campaign-12-batch-7', { campaignId: 12, batch: 7 }],
         ['campaign-12-batch-8', { campaignId: 12, batch: 8 }],
@@ -46,13 +31,13 @@ describe('the delivery queue', () => {
         removeOnFail: true,
       });
     } finally {
-      await inspect.obliterate({ force: true });
+      await redis.inspect.obliterate({ force: true });
       await queue.close();
     }
   });
 
   it('refuses a job that is not a batch before it reaches Redis', async () => {
-    const queue = openDeliveryQueue(connection, { attempts: 1, backoffMs: 1000 });
+    const queue = openDeliveryQueue(redis.connection, { attempts: 1, backoffMs: 1000 });
     try {
       await expect(queue.add([{ campaignId: 0, batch: 1, round: 0 }])).rejects.toThrow();
       await expect(queue.add([{ campaignId: 1, batch: 1.5, round: 0 }])).rejects.toThrow();
@@ -65,15 +50,15 @@ describe('the delivery queue', () => {
 
 describe('the queue connection', () => {
   it('warns when Redis may evict keys', async () => {
-    expect(await checkRedisEviction(connection)).toBeUndefined();
-    await connection.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    expect(await checkRedisEviction(redis.connection)).toBeUndefined();
+    await redis.connection.config('SET', 'maxmemory-policy', 'allkeys-lru');
     try {
-      expect(await checkRedisEviction(connection)).toMatchObject({
+      expect(await checkRedisEviction(redis.connection)).toMatchObject({
         code: 'redis-eviction',
         severity: 'warning',
       });
     } finally {
-      await connection.config('SET', 'maxmemory-policy', 'noeviction');
+      await redis.connection.config('SET', 'maxmemory-policy', 'noeviction');
     }
   });
 });

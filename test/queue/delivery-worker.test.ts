@@ -1,26 +1,10 @@
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type BatchJobData, openDeliveryQueue } from '../../src/queue/delivery-queue.ts';
 import { type BatchJobOutcome, startDeliveryWorker } from '../../src/queue/delivery-worker.ts';
-import { DELIVERY_QUEUE } from '../../src/queue/index.ts';
-import { type RedisProcess, startRedisProcess } from '../delivery/harness.ts';
+import { queueRedis } from '../support/queue-redis.ts';
 
-let redis: RedisProcess;
-let connection: Redis;
-let inspect: Queue;
-
-beforeAll(async () => {
-  redis = await startRedisProcess();
-  connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-  inspect = new Queue(DELIVERY_QUEUE, { connection });
-});
-afterAll(async () => {
-  await inspect?.close();
-  connection?.disconnect();
-  await redis?.stop();
-});
+const redis = queueRedis();
 
 describe('the delivery worker', () => {
   it('turns each batch outcome into what the queue does: retry with backoff, delay, give up, done', async () => {
@@ -40,9 +24,9 @@ describe('the delivery worker', () => {
       4: [{ kind: 'paused' }],
     };
     let reconciled = 0;
-    const queue = openDeliveryQueue(connection, { attempts: 3, backoffMs: 20 });
+    const queue = openDeliveryQueue(redis.connection, { attempts: 3, backoffMs: 20 });
     const worker = startDeliveryWorker({
-      connection,
+      connection: redis.connection,
       async deliver(job: BatchJobData, attempt) {
         calls.push({ batch: job.batch, last: attempt.last });
         return script[job.batch]?.shift() ?? { kind: 'done', sent: 0 };
@@ -57,7 +41,7 @@ describe('the delivery worker', () => {
     try {
       await queue.add([1, 2, 3, 4].map((batch) => ({ campaignId: 5, batch, round: 0 })));
       // A job that is not a batch (written to Redis by something else) fails without a call.
-      await inspect.add('batch', { campaignId: 'five' } as never, { jobId: 'stray', attempts: 3 });
+      await redis.inspect.add('batch', { campaignId: 'five' } as never, { jobId: 'stray', attempts: 3 });
       await expect.poll(() => queue.hasJobs(), { timeout: 15_000 }).toBe(false);
       expect(await queue.workerCount()).toBeGreaterThan(0);
       const byBatch = (batch: number) => calls.filter((c) => c.batch === batch).map((c) => c.last);
@@ -70,7 +54,7 @@ describe('the delivery worker', () => {
     } finally {
       await worker.close();
       await queue.close();
-      await inspect.obliterate({ force: true });
+      await redis.inspect.obliterate({ force: true });
     }
   });
 });

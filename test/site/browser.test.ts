@@ -3,30 +3,27 @@
 // kind of page, and screenshots of the home page, an archive and an issue at 1280 and 375 px,
 // saved under test-artifacts/site/ (with axe's findings in axe.json).
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/context.ts';
 import { publishAndFollow } from '../../src/cli/publish.ts';
-import { type ListService, startListService } from '../../src/cli/serve.ts';
+import type { ListService } from '../../src/cli/serve.ts';
 import { systemClock } from '../../src/clock.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import type { Config } from '../../src/config.ts';
 import { DEFAULT_SETTINGS } from '../../src/delivery/settings.ts';
 import { findSubscriber, requestSubscription } from '../../src/subscribers/store.ts';
-import { launchChromium } from '../support/browser.ts';
+import { type AxeViolation, axe, launchChromium, writeAxeFindings } from '../support/browser.ts';
 import { tempDataDir } from '../support/data-dir.ts';
-import { freePort } from '../support/ports.ts';
+import { serveInProcess } from '../support/serve.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 import { load } from './fixture.ts';
 
 const ARTEFACTS = 'test-artifacts/site';
 const READER = 'reader@example.org';
 const FEATURE = 'straddling-the-border-drug-mules-and-human-trafficking';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const data = tempDataDir();
 let config: Config;
@@ -37,23 +34,13 @@ let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(ARTEFACTS, { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
   sink = await startSmtpSink();
-  config = loadConfig({
-    BULLETIN_DATA_DIR: data.dir,
-    SMTP_URL: sink.url,
-    PUBLIC_URL: base,
-    BULLETIN_SECRET: 'site-test-secret-site-test-secret-0123',
-    LOG_LEVEL: 'silent',
-  });
-  [service, browser] = await Promise.all([
-    startListService({
-      config,
-      issuesDir: 'issues',
-      http: { host: '127.0.0.1', port },
-      smtp: { host: '127.0.0.1', port: 0 },
-      log: pino({ level: 'silent' }),
+  [{ service, config, base }, browser] = await Promise.all([
+    serveInProcess({
+      BULLETIN_DATA_DIR: data.dir,
+      SMTP_URL: sink.url,
+      BULLETIN_SECRET: 'site-test-secret-site-test-secret-0123',
+      LOG_LEVEL: 'silent',
     }),
     launchChromium(),
   ]);
@@ -150,28 +137,6 @@ describe('a reader’s journey, without JavaScript', () => {
   }, 180_000);
 });
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: unknown }>;
-}
-
-async function axe(page: Page): Promise<AxeViolation[]> {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const run = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe
-      .run;
-    const result = await run();
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.map((n) => ({ target: n.target })),
-    }));
-  });
-}
-
 describe('accessibility (axe-core in Chromium)', () => {
   it('finds no serious or critical violation on any kind of page', async () => {
     const pending = await requestSubscription(service.db, {
@@ -200,7 +165,7 @@ describe('accessibility (axe-core in Chromium)', () => {
       expect(feeds, `${name}: a link to a feed`).toBeGreaterThan(0);
     }
     await page.close();
-    writeFileSync(join(ARTEFACTS, 'axe.json'), `${JSON.stringify(found, null, 2)}\n`);
+    writeAxeFindings(join(ARTEFACTS, 'axe.json'), found);
     const serious = Object.entries(found).flatMap(([name, violations]) =>
       violations
         .filter((v) => v.impact === 'serious' || v.impact === 'critical')

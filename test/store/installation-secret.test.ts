@@ -8,16 +8,11 @@ import { formatProblem } from '../../src/problems.ts';
 import type { Db } from '../../src/store/db.ts';
 import { installationSecret } from '../../src/store/installation-secret.ts';
 import { openStore } from '../../src/store/open.ts';
-import { tempDataDir } from '../support/data-dir.ts';
+import { freshDataDirs } from '../support/data-dir.ts';
 import { type PostgresServer, startPostgres } from '../support/postgres.ts';
 
 const quiet = { warn: () => {}, info: () => {} };
-const dirs: { dir: string; remove(): void }[] = [];
-const freshDataDir = () => {
-  const data = tempDataDir();
-  dirs.push(data);
-  return data.dir;
-};
+const freshDataDir = freshDataDirs();
 
 let postgres: PostgresServer;
 beforeAll(async () => {
@@ -25,7 +20,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await postgres?.stop();
-  for (const data of dirs) data.remove();
 });
 
 /** A database of its own, opened (and migrated) as a process of the installation opens it. */

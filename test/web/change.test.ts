@@ -2,31 +2,21 @@
 // (web form or a mail subscribe command), nothing changes until the address's owner follows the
 // mailed link and presses the button; the link acts once, only while the subscriber is unchanged.
 
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInboundHandler } from '../../src/inbound/handler.ts';
-import { createListSmtpServer, type ListSmtpServer } from '../../src/inbound/smtp.ts';
 import { findSubscriber, requestSubscription } from '../../src/subscribers/store.ts';
 import { listPages } from '../../src/web/list-pages.ts';
 import { type LiveServer, startHttp } from '../support/http.ts';
-import { type ListFixture, listFixture, message } from '../support/list-fixture.ts';
+import { type ListFixture, message, startListServers } from '../support/list-fixture.ts';
 import { smtpConnect } from '../support/smtp-client.ts';
 
 let f: ListFixture;
 let web: LiveServer;
-let smtp: ListSmtpServer;
 let smtpPort: number;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  f = await listFixture();
-  web = await startHttp({ routes: [listPages(f.actions)] });
-  smtp = createListSmtpServer(createInboundHandler(f), { log: pino({ level: 'silent' }) });
-  smtpPort = await smtp.listen(0, '127.0.0.1');
+  ({ f, web, smtpPort, close } = await startListServers());
 });
-afterAll(async () => {
-  await smtp.close();
-  await web.close();
-  await f.close();
-});
+afterAll(() => close?.());
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const subscribeForm = (email: string, name: string, base = web.base) =>
@@ -42,20 +32,6 @@ const mailTo = (address: string) => f.sent.filter((m) => m.to.toLowerCase() === 
 const changeTokenIn = (address: string) =>
   /\/change\/([0-9a-z-]+)/.exec(mailTo(address).at(-1)?.text ?? '')?.[1];
 
-async function confirmed(email: string, name?: string) {
-  const s = await requestSubscription(f.db, {
-    publication: 'global-eye',
-    email,
-    name,
-    source: 'import',
-    now: new Date(),
-  });
-  await f.actions.confirm(
-    { list: f.list('global-eye'), subscriber: s, purpose: 'subscribe' },
-    { method: 'cli', evidence: 'test' },
-  );
-}
-
 /** The page's text without the address and the markup, to compare two answers. */
 const answer = async (res: Response, address: string) => ({
   status: res.status,
@@ -64,7 +40,7 @@ const answer = async (res: Response, address: string) => ({
 
 describe('changing the display name of an existing subscriber', () => {
   it("a stranger's request changes nothing: the owner is mailed a link whose GET changes nothing either", async () => {
-    await confirmed('kai@example.org', 'Kai');
+    await f.confirmed('kai@example.org', { name: 'Kai' });
     expect((await subscribeForm('kai@example.org', 'Mallory')).status).toBe(200);
     expect(await nameOf('kai@example.org')).toBe('Kai');
     const mail = mailTo('kai@example.org').at(-1);
@@ -81,7 +57,7 @@ describe('changing the display name of an existing subscriber', () => {
   });
 
   it('the owner confirms with the button: the name changes, with the proof recorded; the link then is spent', async () => {
-    await confirmed('lea@example.org', 'Lea');
+    await f.confirmed('lea@example.org', { name: 'Lea' });
     await subscribeForm('lea@example.org', 'Léa Martin');
     const token = changeTokenIn('lea@example.org') as string;
     const done = await press(token);
@@ -113,7 +89,7 @@ describe('changing the display name of an existing subscriber', () => {
   });
 
   it('a link followed after the owner unsubscribed is refused, and changes nothing', async () => {
-    await confirmed('mia@example.org', 'Mia');
+    await f.confirmed('mia@example.org', { name: 'Mia' });
     await subscribeForm('mia@example.org', 'Someone Else');
     const token = changeTokenIn('mia@example.org') as string;
     const s = await findSubscriber(f.db, 'global-eye', 'mia@example.org');
@@ -126,7 +102,7 @@ describe('changing the display name of an existing subscriber', () => {
   });
 
   it('mails the owner one such link a day, however many requests are made (the automatic-mail cap)', async () => {
-    await confirmed('rae@example.org', 'Rae');
+    await f.confirmed('rae@example.org', { name: 'Rae' });
     // A server of its own: its sign-ups per IP are counted apart from the other tests'.
     const other = await startHttp({ routes: [listPages(f.actions)] });
     try {
@@ -142,7 +118,7 @@ describe('changing the display name of an existing subscriber', () => {
   });
 
   it('a forged or altered link is refused with the same page', async () => {
-    await confirmed('noa@example.org', 'Noa');
+    await f.confirmed('noa@example.org', { name: 'Noa' });
     await subscribeForm('noa@example.org', 'Other');
     const token = changeTokenIn('noa@example.org') as string;
     const forged = `${token.slice(0, -1)}${token.endsWith('a') ? 'b' : 'a'}`;
@@ -155,7 +131,7 @@ describe('changing the display name of an existing subscriber', () => {
   });
 
   it('the requester sees the same answer whatever the address: new, pending, confirmed with that name or another', async () => {
-    await confirmed('ola@example.org', 'Ola');
+    await f.confirmed('ola@example.org', { name: 'Ola' });
     await requestSubscription(f.db, {
       publication: 'global-eye',
       email: 'pia@example.org',
@@ -171,7 +147,7 @@ describe('changing the display name of an existing subscriber', () => {
   });
 
   it('a subscribe command by mail under another name asks the owner too, and the link works the same', async () => {
-    await confirmed('quinn@example.org', 'Quinn');
+    await f.confirmed('quinn@example.org', { name: 'Quinn' });
     const client = await smtpConnect(smtpPort);
     try {
       await client.command('EHLO client.example');

@@ -3,34 +3,24 @@
 // change nothing until the address's owner confirms; the preference page behind the footer's
 // signed link (choices, change of address confirmed at the new address, leave, download, erase).
 
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInboundHandler } from '../../src/inbound/handler.ts';
-import { createListSmtpServer, type ListSmtpServer } from '../../src/inbound/smtp.ts';
-import { findSubscriber, requestSubscription } from '../../src/subscribers/store.ts';
+import { findSubscriber } from '../../src/subscribers/store.ts';
 import { preferencesUrl, unsubscribeUrl } from '../../src/tokens.ts';
-import { listPages } from '../../src/web/list-pages.ts';
-import { type LiveServer, startHttp } from '../support/http.ts';
-import { type ListFixture, listFixture, message } from '../support/list-fixture.ts';
+import type { LiveServer } from '../support/http.ts';
+import { type ListFixture, message, startListServers } from '../support/list-fixture.ts';
 import { smtpConnect } from '../support/smtp-client.ts';
 
 let f: ListFixture;
 let web: LiveServer;
-let smtp: ListSmtpServer;
 let smtpPort: number;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  f = await listFixture();
-  // As publication.yml's `languages:` (the translations) declares them.
-  f.list('global-eye').languages = ['en', 'fr', 'es'];
-  web = await startHttp({ routes: [listPages(f.actions)] });
-  smtp = createListSmtpServer(createInboundHandler(f), { log: pino({ level: 'silent' }) });
-  smtpPort = await smtp.listen(0, '127.0.0.1');
+  ({ f, web, smtpPort, close } = await startListServers((fixture) => {
+    // As publication.yml's `languages:` (the translations) declares them.
+    fixture.list('global-eye').languages = ['en', 'fr', 'es'];
+  }));
 });
-afterAll(async () => {
-  await smtp.close();
-  await web.close();
-  await f.close();
-});
+afterAll(() => close?.());
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const post = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
@@ -43,21 +33,6 @@ const reader = (email: string) => findSubscriber(f.db, 'global-eye', email);
 const mailTo = (address: string) => f.sent.filter((m) => m.to.toLowerCase() === address.toLowerCase());
 const changeTokenIn = (address: string) =>
   /\/change\/([0-9a-z-]+)/.exec(mailTo(address).at(-1)?.text ?? '')?.[1];
-
-async function confirmed(email: string, language?: string) {
-  const s = await requestSubscription(f.db, {
-    publication: 'global-eye',
-    email,
-    language,
-    source: 'import',
-    now: new Date(),
-  });
-  await f.actions.confirm(
-    { list: f.list('global-eye'), subscriber: s, purpose: 'subscribe' },
-    { method: 'cli', evidence: 'test' },
-  );
-  return (await reader(email)) as NonNullable<Awaited<ReturnType<typeof reader>>>;
-}
 
 async function mail(from: string, to: string, headers: Record<string, string>) {
   const client = await smtpConnect(smtpPort);
@@ -128,7 +103,7 @@ describe('the language at sign-up', () => {
 
 describe('set commands by mail', () => {
   it('change nothing until the owner confirms from the mailed link; the sender is no proof', async () => {
-    await confirmed('gus@example.org');
+    await f.confirmed('gus@example.org');
     await mail('gus@example.org', 'globaleye-request@example.org', { Subject: 'set format text' });
     expect((await reader('gus@example.org'))?.format).toBe('html');
     const confirmation = mailTo('gus@example.org').at(-1);
@@ -148,7 +123,7 @@ describe('set commands by mail', () => {
   });
 
   it('a reply to the confirmation confirms it too', async () => {
-    await confirmed('hal@example.org');
+    await f.confirmed('hal@example.org');
     await mail('hal@example.org', 'globaleye@example.org', { Subject: 'set language fr' });
     const confirmation = mailTo('hal@example.org').at(-1);
     expect(confirmation?.replyTo).toMatch(/^globaleye\+confirm-c[0-9a-z-]+@example\.org$/);
@@ -157,7 +132,7 @@ describe('set commands by mail', () => {
   });
 
   it('a forged From asks the real owner, and a value the list does not offer gets the help mail', async () => {
-    await confirmed('ida@example.org');
+    await f.confirmed('ida@example.org');
     await mail('mallory@example.org', 'globaleye-request@example.org', {
       From: 'ida@example.org',
       Subject: 'set pdf attach',
@@ -165,7 +140,7 @@ describe('set commands by mail', () => {
     expect(mailTo('mallory@example.org')).toEqual([]);
     expect((await reader('ida@example.org'))?.pdf).toBeNull();
     expect(mailTo('ida@example.org').at(-1)?.text).toContain('to receive the PDF edition attached');
-    await confirmed('jon@example.org');
+    await f.confirmed('jon@example.org');
     await mail('jon@example.org', 'globaleye-request@example.org', { Subject: 'set language de' });
     const help = mailTo('jon@example.org').at(-1);
     expect(help?.text).toContain(
@@ -175,7 +150,7 @@ describe('set commands by mail', () => {
   });
 
   it('confirmations are capped as every automatic mail: one a day per address', async () => {
-    await confirmed('kim@example.org');
+    await f.confirmed('kim@example.org');
     await mail('kim@example.org', 'globaleye-request@example.org', { Subject: 'set format notice' });
     await mail('kim@example.org', 'globaleye-request@example.org', { Subject: 'set format text' });
     await mail('kim@example.org', 'globaleye-request@example.org', { Subject: 'set pdf attach' });
@@ -187,7 +162,7 @@ describe('set commands by mail', () => {
 
 describe('the preference page', () => {
   it('shows the reader their choices; a GET changes nothing', async () => {
-    await confirmed('lea@example.org');
+    await f.confirmed('lea@example.org');
     const path = await preferencesPath('lea@example.org');
     const page = await (await fetch(`${web.base}${path}`)).text();
     expect(page).toContain('lea@example.org · subscribed');
@@ -197,7 +172,7 @@ describe('the preference page', () => {
   });
 
   it('saves language, format and PDF; refuses a post from another origin or without one', async () => {
-    await confirmed('max@example.org');
+    await f.confirmed('max@example.org');
     const path = await preferencesPath('max@example.org');
     const choices = { language: 'es', format: 'notice', pdf: 'attach' };
     expect((await post(path, choices, { origin: 'https://evil.example' })).status).toBe(403);
@@ -226,7 +201,7 @@ describe('the preference page', () => {
   });
 
   it('a new address takes effect only once confirmed there; the old one is told, its links die', async () => {
-    await confirmed('ned@example.org');
+    await f.confirmed('ned@example.org');
     const path = await preferencesPath('ned@example.org');
     const asked = await post(`${path}/address`, { email: 'ned.new@example.org' });
     expect(await asked.text()).toContain('Please check the new inbox');
@@ -245,8 +220,8 @@ describe('the preference page', () => {
   });
 
   it('refuses to move onto an address already on the list', async () => {
-    await confirmed('oli@example.org');
-    await confirmed('pam@example.org');
+    await f.confirmed('oli@example.org');
+    await f.confirmed('pam@example.org');
     const res = await post(`${await preferencesPath('oli@example.org')}/address`, {
       email: 'PAM@example.org',
     });
@@ -255,7 +230,7 @@ describe('the preference page', () => {
   });
 
   it('downloads everything held, as JSON or CSV', async () => {
-    await confirmed('quy@example.org');
+    await f.confirmed('quy@example.org');
     const path = await preferencesPath('quy@example.org');
     await post(path, { format: 'text' });
     const json = await post(`${path}/data`, { as: 'json' });
@@ -286,7 +261,7 @@ describe('the preference page', () => {
   });
 
   it('leave unsubscribes; erase removes the reader, only when ticked', async () => {
-    await confirmed('ray@example.org');
+    await f.confirmed('ray@example.org');
     const path = await preferencesPath('ray@example.org');
     expect(await (await post(`${path}/leave`, {})).text()).toContain('You are unsubscribed');
     expect((await reader('ray@example.org'))?.status).toBe('unsubscribed');
@@ -305,7 +280,7 @@ describe("everything in the reader's language", () => {
   const pathOf = (url: string) => new URL(url).pathname;
 
   it("a French reader's preference page is in French, and offers the publication's default", async () => {
-    await confirmed('zoe@example.org', 'fr');
+    await f.confirmed('zoe@example.org', { language: 'fr' });
     const page = await (await fetch(`${web.base}${await preferencesPath('zoe@example.org')}`)).text();
     expect(page).toContain('<html lang="fr">');
     for (const words of [
@@ -329,7 +304,7 @@ describe("everything in the reader's language", () => {
   });
 
   it("a reader who chose nothing reads their browser's language; the publication's default stores NULL", async () => {
-    await confirmed('yan@example.org');
+    await f.confirmed('yan@example.org');
     const path = await preferencesPath('yan@example.org');
     const page = await (await fetch(`${web.base}${path}`, { headers: { 'accept-language': 'es' } })).text();
     expect(page).toContain('<html lang="es">');
@@ -347,7 +322,7 @@ describe("everything in the reader's language", () => {
   });
 
   it('the unsubscribe page and the one-click answer (RFC 8058) are in French', async () => {
-    const s = await confirmed('xia@example.org', 'fr');
+    const s = await f.confirmed('xia@example.org', { language: 'fr' });
     const path = pathOf(unsubscribeUrl('https://news.example.org', f.tokens, s));
     const page = await (await fetch(`${web.base}${path}`)).text();
     expect(page).toContain('<title>Se désabonner de The Global Eye on Human Trafficking</title>');
@@ -398,7 +373,7 @@ describe("everything in the reader's language", () => {
       'set language en|fr|es|default (default\u00a0: la langue de la publication)',
     );
     expect(`${french?.text}${french?.html}`).not.toMatch(COMMANDS_IN_ENGLISH);
-    await confirmed('vic@example.org', 'es');
+    await f.confirmed('vic@example.org', { language: 'es' });
     await mail('vic@example.org', 'globaleye-request@example.org', { Subject: 'help' });
     const spanish = mailTo('vic@example.org').at(-1);
     expect(spanish?.subject).toBe('Cómo utilizar The Global Eye on Human Trafficking');
@@ -413,7 +388,7 @@ describe("everything in the reader's language", () => {
   });
 
   it('a French "set" the list does not offer gets the help mail in French', async () => {
-    await confirmed('tia@example.org', 'fr');
+    await f.confirmed('tia@example.org', { language: 'fr' });
     await mail('tia@example.org', 'globaleye-request@example.org', { Subject: 'set format fax' });
     const help = mailTo('tia@example.org').at(-1);
     expect(help?.subject).toBe(
@@ -422,7 +397,7 @@ describe("everything in the reader's language", () => {
   });
 
   it('set language default: confirmed in French, it stores NULL, so the reader gets the default language', async () => {
-    await confirmed('uma@example.org', 'fr');
+    await f.confirmed('uma@example.org', { language: 'fr' });
     await mail('uma@example.org', 'globaleye-request@example.org', { Subject: 'set language default' });
     expect((await reader('uma@example.org'))?.language).toBe('fr');
     const confirmation = mailTo('uma@example.org').at(-1);
@@ -440,7 +415,7 @@ describe("everything in the reader's language", () => {
   });
 
   it('set pdf default: back to as the publication sends it (NULL)', async () => {
-    const s = await confirmed('val@example.org');
+    const s = await f.confirmed('val@example.org');
     await f.actions.setChoices(
       { list: f.list('global-eye'), subscriber: s, purpose: 'preferences' },
       { pdf: 'attach' },
