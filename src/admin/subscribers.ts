@@ -17,7 +17,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock } from '../clock.ts';
-import type { List } from '../list/list.ts';
+import { type List, listLanguages } from '../list/list.ts';
 import type { Db } from '../store/db.ts';
 import type { ListActions } from '../subscribers/actions.ts';
 import { cleanName, normaliseAddress } from '../subscribers/address.ts';
@@ -294,7 +294,7 @@ ${bulkForms(request, reply, list)}`,
           report = await importBy(
             db,
             Readable.from([form.file.content]),
-            { publication: list.slug, filename, defaultStatus: form.status },
+            { publication: list.slug, filename, defaultStatus: form.status, languages: listLanguages(list) },
             by(request),
           );
         } catch (err) {

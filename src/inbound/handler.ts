@@ -7,14 +7,8 @@
 
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { type ListRole, listAddress, parseListAddress } from '../list/addresses.ts';
-import {
-  commandTable,
-  DEFAULT_CHOICE,
-  type FoundCommand,
-  findCommand,
-  type Setting,
-} from '../list/commands.ts';
-import { type List, listLanguage, listLanguages, readerLanguage } from '../list/list.ts';
+import { commandTable, type FoundCommand, findCommand, type Setting } from '../list/commands.ts';
+import { DEFAULT_CHOICE, type List, listLanguage, listLanguages, readerLanguage } from '../list/list.ts';
 import { sendReply } from '../list/replies.ts';
 import { messagesFor } from '../messages/index.ts';
 import { countInbound } from '../metrics.ts';

@@ -5,7 +5,7 @@
 
 import { messagesFor } from '../messages/index.ts';
 import { listAddress, roleAddresses } from './addresses.ts';
-import { type List, type ListIdentity, listLanguages } from './list.ts';
+import { DEFAULT_CHOICE, type List, type ListIdentity, listLanguages } from './list.ts';
 
 export type Command = 'subscribe' | 'unsubscribe' | 'help' | 'set';
 
@@ -40,9 +40,6 @@ const WORDS = new Map<string, FoundCommand>([
   ['aide', { command: 'help', language: 'fr' }],
   ['ayuda', { command: 'help', language: 'es' }],
 ]);
-
-/** `set language default` (and `set pdf default`): back to the publication's default. */
-export const DEFAULT_CHOICE = 'default';
 
 const SET = /^set\s+(language|format|pdf)\s+(\S{1,20})$/;
 

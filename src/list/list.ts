@@ -6,6 +6,13 @@
 // src/subscribers/lists.ts, and replies leave through the narrow `ListMailer` port (mail.ts), so the
 // sending itself stays with the outbound mail.
 
+/**
+ * `set language default` (and `set pdf default`, the preference page's "default"): back to the
+ * publication's default. Here, with no imports, so the store can name it without the commands'
+ * catalogues.
+ */
+export const DEFAULT_CHOICE = 'default';
+
 /** Who a list is in its mail: enough to name it in headers and to address its commands. */
 export interface ListIdentity {
   /** Display name: "The Global Eye on Human Trafficking". */

@@ -4,8 +4,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import { listAddress } from '../list/addresses.ts';
-import { DEFAULT_CHOICE } from '../list/commands.ts';
-import { type List, primaryLanguage, readerLanguage } from '../list/list.ts';
+import { DEFAULT_CHOICE, type List, primaryLanguage, readerLanguage } from '../list/list.ts';
 import type { ListMailer } from '../list/mail.ts';
 import { sendReply } from '../list/replies.ts';
 import type { ListTemplates } from '../list/templates.ts';

@@ -123,12 +123,19 @@ export async function unsubscribeBy(
 export function importBy(
   db: Db,
   input: Readable,
-  options: { publication: string; filename: string; defaultStatus?: Status },
+  options: {
+    publication: string;
+    filename: string;
+    defaultStatus?: Status;
+    /** The publication's languages: a row choosing another is skipped, as by the CLI. */
+    languages?: readonly string[];
+  },
   by: Acting,
 ): Promise<ImportReport> {
   return importSubscribers(db, input, {
     publication: options.publication,
     source: options.filename,
+    languages: options.languages,
     uploadedBy: by.actor,
     defaultStatus: options.defaultStatus,
     now: by.now,

@@ -9,7 +9,7 @@
 // the address is kept as first written, for sending.
 
 import { createHash } from 'node:crypto';
-import { DEFAULT_CHOICE } from '../list/commands.ts';
+import { DEFAULT_CHOICE } from '../list/list.ts';
 import { InternalError } from '../problems.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { TOKEN_LIFETIME_SECONDS } from '../tokens.ts';

@@ -13,9 +13,14 @@ import Negotiator from 'negotiator';
 import { z } from 'zod';
 import { ClientRateLimiter } from '../client-rate-limiter.ts';
 import { type Clock, systemClock } from '../clock.ts';
-import { DEFAULT_CHOICE } from '../list/commands.ts';
 import type { List } from '../list/list.ts';
-import { listLanguage, listLanguages, primaryLanguage, readerLanguage } from '../list/list.ts';
+import {
+  DEFAULT_CHOICE,
+  listLanguage,
+  listLanguages,
+  primaryLanguage,
+  readerLanguage,
+} from '../list/list.ts';
 import { LIST_TEMPLATES_DIR } from '../list/templates.ts';
 import {
   CATALOGUE_LANGUAGES,

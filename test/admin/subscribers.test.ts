@@ -231,6 +231,16 @@ describe('what a publisher does', () => {
     });
   });
 
+  it("keeps the readers' choices of an upload only in the publication's languages, as the CLI does", async () => {
+    const report = await upload(
+      'email,name,language,format\nfrancine@example.org,Francine,fr,text\ndieter@example.org,Dieter,de,html\n',
+    );
+    expect(report.status).toBe(200);
+    expect(report.body).toContain('list.csv: 1 imported, 0 updated, 1 skipped.');
+    expect(await reader('francine@example.org')).toMatchObject({ language: 'fr', format: 'text' });
+    expect(await reader('dieter@example.org')).toBeUndefined();
+  });
+
   it('imports a file larger than a form body may be (over 1 MiB)', async () => {
     const rows = Array.from({ length: 40_000 }, (_, i) => `bulk${i}@example.org,Bulk Reader ${i}`);
     const csv = `email,name\n${rows.join('\n')}\n`;
