@@ -7,18 +7,13 @@ import { dirname, join } from 'node:path';
 import type { Issue } from '../issue/model.ts';
 import { InternalError } from '../problems.ts';
 import type { DeliveryQueue } from '../queue/delivery-queue.ts';
-import {
-  type EditionFile,
-  type Editions,
-  editionFolder,
-  renderEditions,
-  writeEditionFiles,
-} from '../render/editions.ts';
+import { type EditionFile, editionFolder, writeEditionFiles } from '../render/edition-files.ts';
+import { type Editions, renderEditions } from '../render/editions.ts';
 import { pdfFileName, translationLanguage } from '../render/replacements.ts';
 import { type IssueRecord, RECORD_FILE } from '../render/web/record.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { enqueueBatches } from './enqueue.ts';
-import { EMAIL_TEMPLATE_FILES, editionKey, storePublishedFilesIn } from './published-editions.ts';
+import { editionKey, editionsRoot, storePublishedFilesIn } from './published-editions.ts';
 import {
   type Campaign,
   createCampaign,
@@ -28,15 +23,6 @@ import {
   requeueFailed,
 } from './store.ts';
 import type { SendingWindow } from './window.ts';
-
-/** Where a machine keeps published editions: <dataDir>/editions/<publication>/<NNN>/ (for `serve`, a
- *  cache of the database's, see published-editions.ts). */
-export function editionsRoot(dataDir: string): string {
-  return join(dataDir, 'editions');
-}
-
-/** Files of a published issue that must not be served: the email templates still hold placeholders. */
-export const UNSERVED_FILES = new Set([...EMAIL_TEMPLATE_FILES, RECORD_FILE]);
 
 export interface PublishResult {
   campaign: Campaign;

@@ -19,7 +19,7 @@ import {
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { contentTypeOf } from '../content-types.ts';
 import { InternalError } from '../problems.ts';
-import type { EditionFile } from '../render/editions.ts';
+import type { EditionFile } from '../render/edition-files.ts';
 import { type IssueRecord, keepAnchors, RECORD_FILE } from '../render/web/record.ts';
 import type { Db, Listening, Queryable } from '../store/db.ts';
 
@@ -27,6 +27,15 @@ export const EDITIONS_CHANNEL = 'bulletin_editions';
 
 /** Rendered with placeholders for the campaign (which keeps its own snapshot): never stored here. */
 export const EMAIL_TEMPLATE_FILES: ReadonlySet<string> = new Set(['email.html', 'email.txt']);
+
+/** Where a machine keeps published editions: <dataDir>/editions/<publication>/<NNN>/ (for `serve`, a
+ *  cache of the database's, see below). */
+export function editionsRoot(dataDir: string): string {
+  return join(dataDir, 'editions');
+}
+
+/** Files of a published issue that must not be served: the email templates still hold placeholders. */
+export const UNSERVED_FILES = new Set([...EMAIL_TEMPLATE_FILES, RECORD_FILE]);
 
 const SLUG = /^[a-z0-9][a-z0-9-]*$/;
 const ISSUE = /^\d{3,}$/;

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { BulletinError, fail, InternalError } from '../problems.ts';
 import type { DeliveryQueue } from '../queue/delivery-queue.ts';
 import type { ScheduleQueue, Wake } from '../queue/schedule-queue.ts';
-import { type EditionFile, writeEditionFiles } from '../render/editions.ts';
+import { type EditionFile, writeEditionFiles } from '../render/edition-files.ts';
 import { RECORD_FILE } from '../render/web/record.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { enqueueBatches } from './enqueue.ts';
-import { editionsRoot, type LanguageFiles } from './publish.ts';
-import { editionKey, storePublishedFilesIn } from './published-editions.ts';
+import type { LanguageFiles } from './publish.ts';
+import { editionKey, editionsRoot, storePublishedFilesIn } from './published-editions.ts';
 import {
   type Campaign,
   type CampaignRow,

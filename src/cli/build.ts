@@ -2,7 +2,7 @@ import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Issue } from '../issue/model.ts';
 import { BulletinError, formatProblem, hasErrors } from '../problems.ts';
-import type { EditionFile } from '../render/editions.ts';
+import type { EditionFile } from '../render/edition-files.ts';
 import type { CliContext } from './context.ts';
 
 /** Loads an issue or throws every error at once; warnings go to stderr. */
@@ -40,8 +40,9 @@ export async function loadLanguagesOrFail(file: string, context: CliContext): Pr
  */
 export async function buildIssue(file: string, out: string, context: CliContext): Promise<Issue[]> {
   const issues = await loadLanguagesOrFail(file, context);
-  const [{ editionFolder, renderEditions, writeEditionFiles }, { GMAIL_CLIP_BYTES }] = await Promise.all([
+  const [{ renderEditions }, { editionFolder, writeEditionFiles }, { GMAIL_CLIP_BYTES }] = await Promise.all([
     import('../render/editions.ts'),
+    import('../render/edition-files.ts'),
     import('../render/email/size.ts'),
   ]);
   const files: EditionFile[] = [];

@@ -5,7 +5,6 @@ import type { Campaign, CampaignSnapshot } from '../campaigns/store.ts';
 import type { Issue } from '../issue/model.ts';
 import { listHeaders } from '../list/headers.ts';
 import type { ListIdentity } from '../list/list.ts';
-import { renderNotice } from '../render/notice.ts';
 import {
   type EditionRef,
   issueValues,
@@ -108,12 +107,13 @@ export async function composeCampaignMessage(
     issueCode: campaign.issueCode,
   };
   const headers = listHeaders(list, `${campaign.publicUrl}/${campaign.publication}/`);
-  const compose = (choices: Choices) => {
+  const compose = async (choices: Choices) => {
     const chosen = campaignEdition(campaign, choices.language);
     const attachment = attachesPdf(campaign, choices) ? chosen.attachment : undefined;
+    // Loaded for the first reader who chose the notice: a worker otherwise needs no template engine.
     const notice =
       choices.format === 'notice' &&
-      renderNotice({
+      (await import('../render/notice.ts')).renderNotice({
         listName: campaign.listName,
         subject: chosen.subject,
         // A campaign from before 270 does not say its language: the reference catalogue's.

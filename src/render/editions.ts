@@ -2,25 +2,17 @@
 // per-issue and per-recipient values in one replacement table (replacements.ts).
 //
 // Every edition of one issue, rendered from one loaded model, as the files `build` writes and
-// `publish` stores.
+// `publish` stores (their files and folders: edition-files.ts).
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { type Issue, imagesOf } from '../issue/model.ts';
+import type { EditionFile } from './edition-files.ts';
 import { type EmailEdition, renderEmail } from './email/index.ts';
 import { renderPdfOnThread } from './pdf/thread.ts';
-import { editionPath, pdfFileName, translationLanguage } from './replacements.ts';
+import { pdfFileName } from './replacements.ts';
 import { renderText } from './text/index.ts';
 import { renderWeb } from './web/index.ts';
-import { type IssueRecord, issueRecord, keepAnchors, RECORD_FILE } from './web/record.ts';
-
-export interface EditionFile {
-  /** Path inside the issue's folder: email.html, global-eye-005.pdf … */
-  name: string;
-  contents: string | Buffer;
-  /** Milliseconds it took to render. */
-  ms: number;
-}
+import { issueRecord, RECORD_FILE } from './web/record.ts';
 
 export interface Editions {
   email: EmailEdition;
@@ -71,30 +63,4 @@ export async function renderEditions(issue: Issue, options: RenderOptions): Prom
       ...images.map((image) => ({ name: image.path, contents: readFileSync(image.file), ms: 0 })),
     ],
   };
-}
-
-/** <root>/<publication>/<NNN>, a translation's <root>/<publication>/<language>/<NNN>: where `build` writes an issue's editions. */
-export function editionFolder(root: string, issue: Issue): string {
-  return join(root, editionPath(issue.publication.slug, issue.code, translationLanguage(issue)));
-}
-
-export function writeEditionFiles(folder: string, files: readonly EditionFile[]): string[] {
-  return files.map((file) => {
-    const path = join(folder, file.name);
-    mkdirSync(dirname(path), { recursive: true });
-    // The site's record of an issue published before keeps the anchors its articles had.
-    writeFileSync(path, file.name === RECORD_FILE ? withEarlierAnchors(path, file.contents) : file.contents);
-    return path;
-  });
-}
-
-function withEarlierAnchors(path: string, contents: string | Buffer): string {
-  const next = JSON.parse(String(contents)) as IssueRecord;
-  let previous: IssueRecord | undefined;
-  try {
-    previous = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as IssueRecord) : undefined;
-  } catch {
-    previous = undefined; // a damaged record: the new one stands alone
-  }
-  return JSON.stringify(keepAnchors(previous, next));
 }

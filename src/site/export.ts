@@ -6,7 +6,7 @@
 
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
-import { editionsRoot, UNSERVED_FILES } from '../campaigns/publish.ts';
+import { editionsRoot, UNSERVED_FILES } from '../campaigns/published-editions.ts';
 import { contentTypeOf } from '../content-types.ts';
 import { RECORD_FILE } from '../render/web/record.ts';
 import { atomFeed, jsonFeed } from './feeds.ts';

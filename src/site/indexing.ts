@@ -2,7 +2,7 @@
 
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { editionsRoot } from '../campaigns/publish.ts';
+import { editionsRoot } from '../campaigns/published-editions.ts';
 import { pdfFileName } from '../render/replacements.ts';
 import { issueRecord, RECORD_FILE } from '../render/web/record.ts';
 import type { Db } from '../store/db.ts';

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { editionsRoot, UNSERVED_FILES } from '../campaigns/publish.ts';
+import { editionsRoot, UNSERVED_FILES } from '../campaigns/published-editions.ts';
 import { contentTypeOf } from '../content-types.ts';
 import type { RouteRegistrar } from './server.ts';
 

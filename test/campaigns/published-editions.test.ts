@@ -14,7 +14,7 @@ import {
   storePublishedFiles,
 } from '../../src/campaigns/published-editions.ts';
 import { loadIssue } from '../../src/issue/load.ts';
-import { writeEditionFiles } from '../../src/render/editions.ts';
+import { writeEditionFiles } from '../../src/render/edition-files.ts';
 import { type IssueRecord, issueRecord, RECORD_FILE } from '../../src/render/web/record.ts';
 import type { Db } from '../../src/store/db.ts';
 import { openStore } from '../../src/store/open.ts';

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaignInput, editionsRoot, publishIssue } from '../../src/campaigns/publish.ts';
+import { campaignInput, publishIssue } from '../../src/campaigns/publish.ts';
+import { editionsRoot } from '../../src/campaigns/published-editions.ts';
 import {
   cancelScheduled,
   listScheduled,

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative as relativePath } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editionsRoot } from '../../src/campaigns/publish.ts';
+import { editionsRoot } from '../../src/campaigns/published-editions.ts';
 import { type ExportResult, exportSite } from '../../src/site/export.ts';
 import { tempDataDir } from '../support/data-dir.ts';
 import { publications, publishSamples } from './fixture.ts';

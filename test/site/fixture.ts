@@ -4,10 +4,11 @@
 
 import { cpSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { editionsRoot } from '../../src/campaigns/publish.ts';
+import { editionsRoot } from '../../src/campaigns/published-editions.ts';
 import { loadIssue } from '../../src/issue/load.ts';
 import type { Issue } from '../../src/issue/model.ts';
-import { editionFolder, renderEditions, writeEditionFiles } from '../../src/render/editions.ts';
+import { editionFolder, writeEditionFiles } from '../../src/render/edition-files.ts';
+import { renderEditions } from '../../src/render/editions.ts';
 import type { IssueRecord } from '../../src/render/web/record.ts';
 import { RECORD_FILE } from '../../src/render/web/record.ts';
 import {

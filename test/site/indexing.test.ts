@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editionsRoot } from '../../src/campaigns/publish.ts';
+import { editionsRoot } from '../../src/campaigns/published-editions.ts';
 import type { IssueRecord } from '../../src/render/web/record.ts';
 import { RECORD_FILE } from '../../src/render/web/record.ts';
 import { publishedIssues, recordEarlierEditions } from '../../src/site/index.ts';

@@ -7,7 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editionsRoot, storeLanguages } from '../../src/campaigns/publish.ts';
+import { storeLanguages } from '../../src/campaigns/publish.ts';
+import { editionsRoot } from '../../src/campaigns/published-editions.ts';
 import { exportSite } from '../../src/site/export.ts';
 import { publishedIssues, siteRoutes, syncSearchIndex } from '../../src/site/index.ts';
 import { tempDataDir } from '../support/data-dir.ts';

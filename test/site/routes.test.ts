@@ -6,7 +6,7 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editionsRoot } from '../../src/campaigns/publish.ts';
+import { editionsRoot } from '../../src/campaigns/published-editions.ts';
 import { indexPublishedIssue } from '../../src/site/index.ts';
 import { tempDataDir } from '../support/data-dir.ts';
 import { rawRequest } from '../support/http.ts';

@@ -4,9 +4,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editionsRoot } from '../../src/campaigns/publish.ts';
+import { editionsRoot } from '../../src/campaigns/published-editions.ts';
 import { loadIssue } from '../../src/issue/load.ts';
-import { editionFolder, renderEditions, writeEditionFiles } from '../../src/render/editions.ts';
+import { editionFolder, writeEditionFiles } from '../../src/render/edition-files.ts';
+import { renderEditions } from '../../src/render/editions.ts';
 import { editionRoutes } from '../../src/web/editions.ts';
 import { tempDataDir } from '../support/data-dir.ts';
 import { type LiveServer, rawRequest, startHttp } from '../support/http.ts';

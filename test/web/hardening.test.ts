@@ -4,9 +4,10 @@
 
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { editionsRoot } from '../../src/campaigns/publish.ts';
+import { editionsRoot } from '../../src/campaigns/published-editions.ts';
 import { loadIssue } from '../../src/issue/load.ts';
-import { editionFolder, renderEditions, writeEditionFiles } from '../../src/render/editions.ts';
+import { editionFolder, writeEditionFiles } from '../../src/render/edition-files.ts';
+import { renderEditions } from '../../src/render/editions.ts';
 import { publishedIssues, sitePublication, siteRoutes } from '../../src/site/index.ts';
 import { loadLists } from '../../src/subscribers/lists.ts';
 import { requestSubscription } from '../../src/subscribers/store.ts';
